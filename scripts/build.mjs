@@ -1,0 +1,29 @@
+// Builds every bundle the project ships. `--watch` rebuilds on change.
+import * as esbuild from "esbuild";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+
+const watch = process.argv.includes("--watch");
+
+/** @type {import("esbuild").BuildOptions[]} */
+const bundles = [
+  {
+    // The engine as one CommonJS module: `require("gradlens")` from Node, and what snippets import.
+    entryPoints: ["src/engine/index.ts"],
+    outfile: "dist/engine.js",
+    platform: "neutral",
+    format: "cjs",
+    mainFields: ["module", "main"],
+  },
+];
+
+const common = { bundle: true, sourcemap: true, target: "node20", logLevel: "warning" };
+
+if (watch) {
+  for (const b of bundles) await (await esbuild.context({ ...common, ...b })).watch();
+} else {
+  await Promise.all(bundles.map((b) => esbuild.build({ ...common, ...b })));
+  // Declarations for the engine, so `dist/engine.js` is typed for Node users and for snippets.
+  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.engine-types.json"], { stdio: "inherit" });
+  writeFileSync("dist/engine.d.ts", 'export * from "./types/engine/index";\n');
+}
