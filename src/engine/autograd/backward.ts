@@ -1,0 +1,244 @@
+/**
+ * The backward pass: the one place that walks the graph. It counts, for every node reachable from the roots, how many
+ * edges lead into it; then runs nodes as their counts reach zero, the most recently created first (PyTorch's order,
+ * which fixes the order gradients are summed in and so their last bits).
+ */
+import { isFloating } from "../dtype";
+import { RuntimeError } from "../errors";
+import { sumTo } from "../ops/views";
+import { recorder } from "../recorder";
+import { formatShape, sameShape } from "../shape";
+import type { BackwardOptions, Tensor } from "../tensor";
+import { withGradMode } from "./grad_mode";
+import { AccumulateGrad, GradFn, type Node, edgeTo, savedTensors } from "./node";
+import { NodeHeap } from "./node_heap";
+import { anomaly, checkForNaN } from "./anomaly";
+
+interface RunOptions {
+  retainGraph: boolean;
+  createGraph: boolean;
+  /** autograd.grad: return these tensors' gradients instead of accumulating into `.grad`. */
+  capture: readonly Tensor[] | null;
+  /** backward(inputs=...): accumulate only into these leaves. */
+  onlyInto: ReadonlySet<Tensor> | null;
+}
+
+/** `tensor.backward()` and `autograd.backward()`. */
+export function backward(roots: Tensor[], grads: Array<Tensor | null> | null, options: BackwardOptions): void {
+  const createGraph = options.createGraph ?? false;
+  const reached = run(roots, rootGradients(roots, grads, createGraph), {
+    retainGraph: options.retainGraph ?? createGraph,
+    createGraph,
+    capture: null,
+    onlyInto: options.inputs ? new Set(options.inputs) : null,
+  });
+  if (recorder.current) recorder.current.onBackward(roots[0], reached.leaves, true);
+}
+
+export interface GradOptions {
+  gradOutputs?: Array<Tensor | null> | Tensor | null;
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  allowUnused?: boolean;
+}
+
+/** `autograd.grad(outputs, inputs)`: the gradients of outputs with respect to inputs, leaving `.grad` alone. */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): Array<Tensor | null> {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  const createGraph = options.createGraph ?? false;
+  const gradOutputs = options.gradOutputs === undefined || options.gradOutputs === null ? null : Array.isArray(options.gradOutputs) ? options.gradOutputs : [options.gradOutputs];
+  for (const t of ins) {
+    if (!t.requiresGrad) throw new RuntimeError("One of the differentiated Tensors does not require grad");
+  }
+  const { captured } = run(outs, rootGradients(outs, gradOutputs, createGraph), {
+    retainGraph: options.retainGraph ?? createGraph,
+    createGraph,
+    capture: ins,
+    onlyInto: null,
+  });
+  const result = ins.map((t) => captured.get(t) ?? null);
+  if (!options.allowUnused && result.some((g) => g === null)) {
+    throw new RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.");
+  }
+  if (recorder.current) recorder.current.onBackward(outs[0], [], false);
+  return result;
+}
+
+function rootGradients(roots: Tensor[], grads: Array<Tensor | null> | null, createGraph: boolean): Tensor[] {
+  if (grads && grads.length !== roots.length) {
+    throw new RuntimeError(`grad can be implicitly created only for scalar outputs (got ${grads.length} gradients for ${roots.length} outputs)`);
+  }
+  return roots.map((root, i) => {
+    if (!root.requiresGrad) throw new RuntimeError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
+    const given = grads?.[i] ?? null;
+    if (given === null) {
+      if (root.numel() !== 1) throw new RuntimeError("grad can be implicitly created only for scalar outputs");
+      return onesLike(root);
+    }
+    if (!sameShape(given.shape, root.shape)) {
+      throw new RuntimeError(`Mismatch in shape: grad_output[${i}] has a shape of torch.Size(${formatShape(given.shape)}) and output[${i}] has a shape of torch.Size(${formatShape(root.shape)}).`);
+    }
+    if (!isFloating(given.dtype)) throw new RuntimeError(`For floating-point output ${i}, the gradient must be floating-point too, got ${given.dtype}`);
+    return createGraph ? given : given.detach();
+  });
+}
+
+function onesLike(t: Tensor): Tensor {
+  return t.detach().mul(0).add(1);
+}
+
+interface RunResult {
+  leaves: Tensor[];
+  captured: Map<Tensor, Tensor>;
+}
+
+function run(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunResult {
+  return withGradMode(options.createGraph, () => walk(roots, rootGrads, options));
+}
+
+function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunResult {
+  const pending = new Map<Node, Tensor>();
+  const startNodes: Node[] = [];
+  roots.forEach((root, i) => {
+    const node = edgeTo(root)!;
+    addGrad(pending, node, rootGrads[i]);
+    startNodes.push(node);
+  });
+  const dependencies = countDependencies(startNodes);
+  const captureSet = options.capture ? new Set(options.capture) : null;
+  const captured = new Map<Tensor, Tensor>();
+  const leaves: Tensor[] = [];
+  const ready = new NodeHeap();
+  for (const node of new Set(startNodes)) if (!dependencies.get(node)) ready.push(node);
+
+  while (ready.size) {
+    const node = ready.pop()!;
+    let g = pending.get(node) ?? null;
+    pending.delete(node);
+
+    if (node instanceof AccumulateGrad) {
+      const leaf = node.variable;
+      if (g) g = runHooks(leaf, g);
+      if (g && captureSet) {
+        if (captureSet.has(leaf)) captured.set(leaf, g);
+      } else if (g && (!options.onlyInto || options.onlyInto.has(leaf))) {
+        accumulate(leaf, g, options.createGraph);
+        leaves.push(leaf);
+      }
+      continue;
+    }
+
+    const fn = node as GradFn;
+    const output = fn.output;
+    if (g) {
+      g = runHooks(output, g);
+      if (output._retainsGrad) accumulate(output, g, options.createGraph);
+      if (captureSet?.has(output)) captured.set(output, g);
+    }
+    const inputGrads = g ? callBackward(fn, g) : null;
+    fn.next.forEach((next, i) => {
+      if (!next) return;
+      const ig = inputGrads?.[i];
+      if (ig) addGrad(pending, next, fitToInput(ig, fn.inputs[i], fn, i));
+      const left = dependencies.get(next)! - 1;
+      dependencies.set(next, left);
+      if (left === 0) ready.push(next);
+    });
+    if (!options.retainGraph) fn.released = true;
+  }
+  return { leaves, captured };
+}
+
+/** How many edges from reachable nodes lead into each node (an explicit stack: graphs can be 100,000 deep). */
+function countDependencies(starts: Node[]): Map<Node, number> {
+  const counts = new Map<Node, number>();
+  const seen = new Set<Node>(starts);
+  const stack = [...seen];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (!(node instanceof GradFn)) continue;
+    for (const next of node.next) {
+      if (!next) continue;
+      counts.set(next, (counts.get(next) ?? 0) + 1);
+      if (!seen.has(next)) {
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  return counts;
+}
+
+function addGrad(pending: Map<Node, Tensor>, node: Node, g: Tensor): void {
+  const existing = pending.get(node);
+  pending.set(node, existing ? existing.add(g) : g);
+}
+
+function callBackward(fn: GradFn, g: Tensor): Array<Tensor | null> {
+  checkSaved(fn);
+  const needsInputGrad = fn.next.map((n) => n !== null);
+  const grads = fn.op.backward({ inputs: fn.inputs, output: fn.output, attrs: fn.attrs, needsInputGrad }, g);
+  if (anomaly.enabled) checkForNaN(fn, grads);
+  return grads;
+}
+
+/** Refuses a freed graph, and saved values changed in place since the op ran (PyTorch's two classic errors). */
+function checkSaved(fn: GradFn): void {
+  const saved = savedTensors(fn.op, fn.inputs, fn.output);
+  if (!saved) return;
+  if (fn.released) {
+    throw new RuntimeError(
+      "Trying to backward through the graph a second time (or directly access saved tensors after they have already " +
+        "been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). " +
+        "Specify retainGraph: true if you need to backward through the graph a second time or if you need to access " +
+        "saved tensors after calling backward.",
+    );
+  }
+  saved.forEach((t, i) => {
+    const expected = fn.savedVersions![i];
+    const actual = t._storage.version;
+    if (actual === expected) return;
+    const origin = t.gradFn ? `, which is output ${t._outputNr} of ${t.gradFn.name},` : "";
+    throw new RuntimeError(
+      `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+        `${t._describe()}${origin} is at version ${actual}; expected version ${expected} instead. Hint: enable anomaly ` +
+        `detection to find the operation that failed to compute its gradient, with autograd.detectAnomaly(...).`,
+    );
+  });
+}
+
+/** Sums a broadcast gradient down to the input's shape and gives it the input's dtype. */
+function fitToInput(g: Tensor, input: Tensor, fn: GradFn, index: number): Tensor {
+  let fitted = sameShape(g.shape, input.shape) ? g : sumTo(g, input.shape);
+  if (!sameShape(fitted.shape, input.shape)) {
+    throw new RuntimeError(`Function ${fn.name} returned an invalid gradient at index ${index} - got ${formatShape(g.shape)} but expected shape compatible with ${formatShape(input.shape)}`);
+  }
+  if (fitted.dtype !== input.dtype && isFloating(input.dtype)) fitted = fitted.to(input.dtype);
+  return fitted;
+}
+
+function runHooks(t: Tensor, g: Tensor): Tensor {
+  if (!t._hooks) return g;
+  for (const hook of t._hooks.slice()) {
+    const replaced = hook(g);
+    if (replaced !== undefined && replaced !== null) g = replaced;
+  }
+  return g;
+}
+
+/** Adds into `.grad`: in place when no graph of the gradient is wanted (so `const g = x.grad` sees later sums, as in
+ * PyTorch), as a new tensor in the graph otherwise. */
+function accumulate(t: Tensor, g: Tensor, createGraph: boolean): void {
+  const current = t._grad;
+  if (current === null) {
+    t._grad = createGraph ? g : g.detach().clone();
+  } else if (createGraph || current.requiresGrad) {
+    t._grad = current.add(g);
+  } else {
+    const d = current._data;
+    const s = g._data;
+    for (let i = 0; i < d.length; i++) d[i] += s[i];
+    current._storage.version++;
+  }
+}

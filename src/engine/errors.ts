@@ -1,0 +1,12 @@
+/**
+ * Error classes named as PyTorch's Python exceptions, so a message reads as a PyTorch user expects:
+ * `RuntimeError: grad can be implicitly created only for scalar outputs`.
+ */
+
+export class RuntimeError extends Error {
+  override name = "RuntimeError";
+}
+
+export class IndexError extends Error {
+  override name = "IndexError";
+}

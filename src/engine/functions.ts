@@ -1,0 +1,51 @@
+/** The `torch.*` function forms of the ops (`exp(x)`, `matmul(a, b)`), for users who write PyTorch that way. */
+import * as arith from "./ops/arith";
+import * as compare from "./ops/compare";
+import * as linalg from "./ops/linalg";
+import * as unary from "./ops/unary";
+import type { Tensor } from "./tensor";
+
+export const add = arith.add;
+export const sub = arith.sub;
+export const mul = arith.mul;
+export const div = arith.div;
+export const pow = arith.pow;
+export const maximum = arith.maximum;
+export const minimum = arith.minimum;
+export const floorDivide = arith.floorDivide;
+export const matmul = linalg.matmul;
+export const mm = linalg.mm;
+export const mv = linalg.mv;
+export const dot = linalg.dot;
+export const addmm = linalg.addmm;
+export const neg = unary.neg;
+export const abs = unary.abs;
+export const exp = unary.exp;
+export const log = unary.log;
+export const sqrt = unary.sqrt;
+export const sin = unary.sin;
+export const cos = unary.cos;
+export const tanh = unary.tanh;
+export const sigmoid = unary.sigmoid;
+export const relu = unary.relu;
+export const sign = unary.sign;
+export const reciprocal = unary.reciprocal;
+export const eq = compare.eq;
+export const ne = compare.ne;
+export const gt = compare.gt;
+export const ge = compare.ge;
+export const lt = compare.lt;
+export const le = compare.le;
+
+export function clamp(t: Tensor, min?: number | null, max?: number | null): Tensor {
+  return unary.clamp(t, min ?? null, max ?? null);
+}
+
+export function sum(t: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
+  return t.sum(dim, keepdim);
+}
+
+export function mean(t: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
+  return t.mean(dim, keepdim);
+}
+

@@ -1,0 +1,62 @@
+/**
+ * Elementwise loops over flat row-major buffers. Ops pass the scalar formula; these loops own the indexing,
+ * with a fast path for the common cases (same shape, one side a single value) and an odometer for broadcasting.
+ */
+import type { DataArray } from "../dtype";
+import { broadcastStrides, type Shape } from "../shape";
+
+export type UnaryFn = (x: number) => number;
+export type BinaryFn = (x: number, y: number) => number;
+
+export function mapUnary(src: DataArray, out: DataArray, f: UnaryFn): void {
+  for (let i = 0; i < out.length; i++) out[i] = f(src[i]);
+}
+
+export function mapBinary(a: DataArray, aShape: Shape, b: DataArray, bShape: Shape, out: DataArray, outShape: Shape, f: BinaryFn): void {
+  const n = out.length;
+  if (a.length === n && b.length === n) {
+    for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
+  } else if (b.length === 1 && a.length === n) {
+    const y = b[0];
+    for (let i = 0; i < n; i++) out[i] = f(a[i], y);
+  } else if (a.length === 1 && b.length === n) {
+    const x = a[0];
+    for (let i = 0; i < n; i++) out[i] = f(x, b[i]);
+  } else {
+    broadcastLoop(a, broadcastStrides(aShape, outShape), b, broadcastStrides(bShape, outShape), out, outShape, f);
+  }
+}
+
+function broadcastLoop(a: DataArray, aStrides: number[], b: DataArray, bStrides: number[], out: DataArray, outShape: Shape, f: BinaryFn): void {
+  const nd = outShape.length;
+  if (out.length === 0) return;
+  const last = nd - 1;
+  const inner = outShape[last];
+  const aInner = aStrides[last];
+  const bInner = bStrides[last];
+  const index = new Array<number>(nd).fill(0);
+  let ai = 0;
+  let bi = 0;
+  for (let o = 0; o < out.length; o += inner) {
+    for (let j = 0, pa = ai, pb = bi; j < inner; j++, pa += aInner, pb += bInner) out[o + j] = f(a[pa], b[pb]);
+    // Advance the odometer over the outer dims.
+    for (let d = last - 1; d >= 0; d--) {
+      index[d]++;
+      ai += aStrides[d];
+      bi += bStrides[d];
+      if (index[d] < outShape[d]) break;
+      ai -= aStrides[d] * outShape[d];
+      bi -= bStrides[d] * outShape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+/** Copies `src` broadcast to `outShape` (expand, then make contiguous). */
+export function broadcastCopy(src: DataArray, srcShape: Shape, out: DataArray, outShape: Shape): void {
+  if (src.length === out.length) {
+    out.set(src);
+    return;
+  }
+  mapBinary(src, srcShape, src.subarray(0, 1), [], out, outShape, (x) => x);
+}

@@ -1,0 +1,167 @@
+/**
+ * Binary arithmetic with PyTorch broadcasting. Each op: forward (a scalar formula over broadcast operands) and,
+ * beside it, backward (gradients of the output's shape; the engine sums them down to each input's shape).
+ */
+import { isFloating, type DType } from "../dtype";
+import { RuntimeError } from "../errors";
+import { mapBinary, type BinaryFn } from "../kernels/elementwise";
+import { broadcastShapes } from "../shape";
+import type { Tensor, TensorOrScalar } from "../tensor";
+import { apply, defineOp } from "./op";
+import { empty, operand, promote, valuesAs } from "./operands";
+import { reciprocal } from "./unary";
+
+/** Computes `f` over broadcast `a` and `b` in `dtype` (operands are first converted to it, as PyTorch does). */
+export function binaryForward(a: Tensor, b: Tensor, dtype: DType, f: BinaryFn, outDType: DType = dtype): Tensor {
+  const shape = broadcastShapes(a.shape, b.shape);
+  const out = empty(shape, outDType);
+  mapBinary(valuesAs(a, dtype), a.shape, valuesAs(b, dtype), b.shape, out._data, shape, f);
+  return out;
+}
+
+/** True division always gives a floating result. */
+function floatingResult(a: Tensor, b: Tensor): DType {
+  const d = promote(a, b);
+  return isFloating(d) ? d : "float32";
+}
+
+const addOp = defineOp<number>({
+  name: "add",
+  gradFnName: "AddBackward0",
+  forward: ([a, b], alpha) =>
+    alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x + y) : binaryForward(a, b, promote(a, b), (x, y) => x + alpha * y),
+  backward: ({ attrs: alpha }, g) => [g, alpha === 1 ? g : g.mul(alpha)],
+});
+
+const subOp = defineOp<number>({
+  name: "sub",
+  gradFnName: "SubBackward0",
+  forward: ([a, b], alpha) =>
+    alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x - y) : binaryForward(a, b, promote(a, b), (x, y) => x - alpha * y),
+  backward: ({ attrs: alpha }, g) => [g, g.mul(-alpha)],
+});
+
+/** `number - tensor`: PyTorch's rsub. */
+const rsubOp = defineOp({
+  name: "rsub",
+  gradFnName: "RsubBackward1",
+  forward: ([a, b]) => binaryForward(a, b, promote(a, b), (x, y) => y - x),
+  backward: (_, g) => [g.neg(), null],
+});
+
+const mulOp = defineOp({
+  name: "mul",
+  gradFnName: "MulBackward0",
+  forward: ([a, b]) => binaryForward(a, b, promote(a, b), (x, y) => x * y),
+  backward: ({ inputs: [a, b], needsInputGrad: [da, db] }, g) => [da ? g.mul(b) : null, db ? g.mul(a) : null],
+  saves: { inputs: [0, 1] },
+});
+
+const divOp = defineOp({
+  name: "div",
+  gradFnName: "DivBackward0",
+  forward: ([a, b]) => binaryForward(a, b, floatingResult(a, b), (x, y) => x / y),
+  backward: ({ inputs: [a, b], needsInputGrad: [da, db] }, g) => [
+    da ? g.div(b) : null,
+    db ? g.neg().mul(a).div(b.mul(b)) : null,
+  ],
+  saves: { inputs: [0, 1] },
+});
+
+function powName(_: void, [, exponent]: readonly Tensor[]): string {
+  return exponent._wrappedNumber ? "PowBackward0" : "PowBackward1";
+}
+
+const powOp = defineOp({
+  name: "pow",
+  gradFnName: powName,
+  forward: ([a, b]) => binaryForward(a, b, promote(a, b), Math.pow),
+  backward: ({ inputs: [a, b], output, needsInputGrad: [da, db] }, g) => [
+    // d/da a^b = b·a^(b-1), taken as 0 where b = 0 (so 0^0 has no NaN gradient, as in PyTorch).
+    da ? g.mul(b.mul(a.pow(b.sub(1)))).mul(b.ne(0)) : null,
+    // d/db a^b = a^b·ln(a), taken as 0 where a = 0 and b >= 0.
+    db ? g.mul(output.mul(a.log())).mul(a.ne(0).logicalOr(b.lt(0))) : null,
+  ],
+  saves: { inputs: [0, 1], output: true },
+});
+
+/** Ties split the gradient evenly between the two inputs, as PyTorch 1.13 does. */
+const maximumOp = defineOp({
+  name: "maximum",
+  gradFnName: "MaximumBackward0",
+  forward: ([a, b]) => binaryForward(a, b, promote(a, b), (x, y) => (x !== x || y !== y ? NaN : x > y ? x : y)),
+  backward: ({ inputs: [a, b] }, g) => tieSplit(g, a.gt(b), a.eq(b)),
+  saves: { inputs: [0, 1] },
+});
+
+const minimumOp = defineOp({
+  name: "minimum",
+  gradFnName: "MinimumBackward0",
+  forward: ([a, b]) => binaryForward(a, b, promote(a, b), (x, y) => (x !== x || y !== y ? NaN : x < y ? x : y)),
+  backward: ({ inputs: [a, b] }, g) => tieSplit(g, a.lt(b), a.eq(b)),
+  saves: { inputs: [0, 1] },
+});
+
+function tieSplit(g: Tensor, aWins: Tensor, tie: Tensor): [Tensor, Tensor] {
+  const half = g.mul(0.5).mul(tie);
+  return [g.mul(aWins).add(half), g.mul(aWins.logicalOr(tie).logicalNot()).add(half)];
+}
+
+/** PyTorch has no derivative for floor_divide: the graph records it, and backward through it fails. */
+const floorDivideOp = defineOp({
+  name: "floorDivide",
+  gradFnName: "NotImplemented",
+  forward: ([a, b]) => {
+    const dtype = promote(a, b);
+    return binaryForward(a, b, dtype, (x, y) => {
+      if (y === 0 && !isFloating(dtype)) throw new RuntimeError("ZeroDivisionError");
+      return Math.floor(x / y);
+    });
+  },
+  backward: () => {
+    throw new RuntimeError("the derivative for 'floor_divide' is not implemented.");
+  },
+});
+
+function alphaOf(alpha: number | undefined): number {
+  if (alpha === undefined) return 1;
+  if (typeof alpha !== "number") throw new TypeError(`alpha must be a number, but got ${typeof alpha}`);
+  return alpha;
+}
+
+export function add(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
+  // `2 + x` is `x.__radd__(2)` in PyTorch: the tensor stays the first input.
+  if (typeof a === "number" && alpha === undefined) return apply(addOp, [operand(b), operand(a)], 1);
+  return apply(addOp, [operand(a), operand(b)], alphaOf(alpha));
+}
+
+export function sub(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
+  if (typeof a === "number") return apply(rsubOp, [operand(b), operand(a)], undefined);
+  return apply(subOp, [operand(a), operand(b)], alphaOf(alpha));
+}
+
+export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return typeof a === "number" ? apply(mulOp, [operand(b), operand(a)], undefined) : apply(mulOp, [operand(a), operand(b)], undefined);
+}
+
+export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  // `2 / x` is `x.reciprocal() * 2` in PyTorch.
+  if (typeof a === "number" && typeof b !== "number") return mul(reciprocal(b), a);
+  return apply(divOp, [operand(a), operand(b)], undefined);
+}
+
+export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return apply(powOp, [operand(a), operand(b)], undefined);
+}
+
+export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return apply(maximumOp, [operand(a), operand(b)], undefined);
+}
+
+export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return apply(minimumOp, [operand(a), operand(b)], undefined);
+}
+
+export function floorDivide(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return apply(floorDivideOp, [operand(a), operand(b)], undefined);
+}

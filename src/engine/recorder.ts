@@ -1,0 +1,35 @@
+/**
+ * The hook through which the runner watches the engine. The engine calls it at the few points where something a user
+ * would want to see happens; with no recorder set, each call is one property read.
+ */
+import type { Tensor } from "./tensor";
+
+export interface Recorder {
+  /** A tensor was made by an op or a creator. */
+  onTensor(t: Tensor): void;
+  /** A tensor's values changed in place (add_, copy_, detach_, an optimizer step...). */
+  onModified(t: Tensor): void;
+  /** `backward()` (or `autograd.grad`) finished; `leaves` are the leaves its gradient reached. */
+  onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean): void;
+  /** A warning PyTorch would print (UserWarning). */
+  onWarning(message: string): void;
+}
+
+export const recorder: { current: Recorder | null } = { current: null };
+
+export function setRecorder(r: Recorder | null): void {
+  recorder.current = r;
+}
+
+const warned = new Set<string>();
+
+/** PyTorch prints a UserWarning once per place; the recorder sees every one, the console the first. */
+export function warn(message: string): void {
+  if (recorder.current) {
+    recorder.current.onWarning(message);
+    return;
+  }
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(`UserWarning: ${message}`);
+}

@@ -1,0 +1,222 @@
+/**
+ * The Trace: everything one run of a snippet did, as plain JSON.
+ *
+ * It is the one contract between the parts of Gradlens: the runner writes it; the editor decorations, the
+ * panel, the CLI and the static HTML report only read it. It holds no functions, no typed arrays and no
+ * cycles, so it survives `JSON.stringify`, `postMessage` and being embedded in an HTML page unchanged.
+ * References between records are by numeric id.
+ *
+ * Change the shape only together with TRACE_VERSION; readers reject a version they do not know.
+ */
+
+export const TRACE_VERSION = 1;
+
+export interface Trace {
+  version: typeof TRACE_VERSION;
+  /** The snippet's path as the runner was given it, and its text (the report shows lines from it). */
+  file: string;
+  source: string;
+  /** ISO time the run started, and how long the snippet and the checks took. */
+  startedAt: string;
+  durationMs: number;
+  checkDurationMs: number;
+  /** The run's outcome: ok; a numerical check failed; or the snippet did not finish (see `error`). */
+  status: RunStatus;
+  tensors: TensorRecord[];
+  /** `grad_fn` nodes (and `AccumulateGrad` nodes of leaves), with their edges in `next`. */
+  nodes: NodeRecord[];
+  backwards: BackwardRecord[];
+  console: ConsoleLine[];
+  /** Scalars that a source line produced again and again (the loss in a training loop), in order. */
+  series: ScalarSeries[];
+  warnings: TraceWarning[];
+  error: SnippetError | null;
+  /** What the recorder left out to stay small; the UI says so rather than pretending it has everything. */
+  limits: TraceLimits;
+}
+
+export type RunStatus = "ok" | "check-failed" | "error";
+
+export type DTypeName = "float32" | "float64" | "int64" | "bool";
+
+/** A tensor's values as the UI needs them: never the whole of a big tensor. */
+export interface ValueSummary {
+  /** PyTorch's print of the values, with `...` past PyTorch's threshold (1000 elements). */
+  text: string;
+  /** Every value, row-major, when there are at most VALUES_INLINE_LIMIT; otherwise null. Non-finite values are
+   * written as the strings "nan", "inf", "-inf" because JSON has no numbers for them. */
+  values: JsonNumber[] | null;
+  stats: ValueStats;
+}
+
+export type JsonNumber = number | "nan" | "inf" | "-inf";
+
+/** The largest tensor whose values travel inside the Trace (a 100×100 heat map). */
+export const VALUES_INLINE_LIMIT = 10_000;
+
+export interface ValueStats {
+  /** Over finite values only; null when there are none. */
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  std: number | null;
+  nanCount: number;
+  infCount: number;
+}
+
+export interface SourceLocation {
+  /** 1-based line and column in the snippet the user wrote (not in transpiled code). */
+  line: number;
+  column: number;
+}
+
+export interface TensorRecord {
+  id: number;
+  /** The variable the tensor was assigned to (`x1` in `const x1 = x.add(2)`), or null for temporaries. */
+  name: string | null;
+  /** Where it was made. */
+  at: SourceLocation | null;
+  shape: number[];
+  dtype: DTypeName;
+  requiresGrad: boolean;
+  isLeaf: boolean;
+  /** The node that made it (null for leaves and for tensors made without grad tracking). */
+  gradFn: number | null;
+  /** PyTorch's `repr`, e.g. `tensor([[3., 4.],\n        [5., 6.]], grad_fn=<AddBackward0>)`. */
+  repr: string;
+  value: ValueSummary;
+  /** `.grad` after the latest backward that reached it; null for non-leaves and before any backward. */
+  grad: ValueSummary | null;
+  /** How many tensors this source line had made when this one was made (1 for the first). A line inside a
+   * loop keeps only its first and latest tensors; `occurrence` says which iteration this one is. */
+  occurrence: number;
+}
+
+export type NodeKind =
+  /** A built-in op's backward, named as PyTorch names it (`MulBackward0`). */
+  | "op"
+  /** A user-defined `autograd.Function`, named after the user's class. */
+  | "custom"
+  /** Where a leaf's gradient is accumulated into `.grad`. */
+  | "accumulate";
+
+export interface NodeRecord {
+  id: number;
+  kind: NodeKind;
+  name: string;
+  at: SourceLocation | null;
+  /** The tensor this node produced (for `accumulate`: the leaf it accumulates into). */
+  tensor: number | null;
+  /** The tensors the op read, in argument order (empty for `accumulate`). */
+  inputs: number[];
+  /** PyTorch's `next_functions`: per input, the node its gradient flows to (null where none is needed). */
+  next: Array<{ node: number | null; inputNr: number }>;
+}
+
+export interface BackwardRecord {
+  id: number;
+  at: SourceLocation | null;
+  /** The tensor `backward()` was called on, and its node. */
+  root: number;
+  rootNode: number | null;
+  /** `.grad` of each leaf this backward reached, right after it. */
+  grads: Array<{ tensor: number; grad: ValueSummary }>;
+  /** One row per leaf that requires grad: the analytical `.grad` against central differences. */
+  checks: GradCheckRecord[];
+  /** One row per op node: that op's own backward against its own numerical derivative. This is what names
+   * the op whose backward is wrong, rather than only saying that a leaf's gradient is. */
+  nodeChecks: NodeCheckRecord[];
+}
+
+export type CheckMode =
+  /** Every element perturbed. */
+  | "full"
+  /** A random sample of elements, to stay inside the time budget. */
+  | "sampled"
+  /** Random projections (directional derivatives), as PyTorch's `fast_mode`. */
+  | "fast";
+
+export interface CheckTolerance {
+  eps: number;
+  atol: number;
+  rtol: number;
+}
+
+export interface GradCheckRecord {
+  /** The leaf whose gradient was checked. */
+  tensor: number;
+  name: string | null;
+  at: SourceLocation | null;
+  /** null when the check could not run (see `skipped`). */
+  passed: boolean | null;
+  skipped: string | null;
+  mode: CheckMode;
+  tolerance: CheckTolerance;
+  checkedElements: number;
+  totalElements: number;
+  maxAbsError: number;
+  maxRelError: number;
+  /** The element that is furthest outside the tolerance (or the largest error when all pass). */
+  worst: { index: number[]; analytical: number; numerical: number } | null;
+  /** The numerical gradient, for the UI to show beside `.grad` (same length as `.grad`'s values when inline). */
+  numerical: ValueSummary | null;
+}
+
+export interface NodeCheckRecord {
+  node: number;
+  name: string;
+  at: SourceLocation | null;
+  passed: boolean | null;
+  skipped: string | null;
+  maxAbsError: number;
+  maxRelError: number;
+  /** Which input's gradient disagrees, e.g. "input 0 (x): analytical 2.0, numerical 4.0". */
+  message: string | null;
+}
+
+export interface ConsoleLine {
+  stream: "log" | "warn" | "error";
+  text: string;
+  at: SourceLocation | null;
+}
+
+export interface ScalarSeries {
+  /** The source line that produced the scalar, and the variable's name. */
+  at: SourceLocation;
+  name: string | null;
+  values: JsonNumber[];
+}
+
+export interface TraceWarning {
+  message: string;
+  at: SourceLocation | null;
+}
+
+export type SnippetErrorKind =
+  | "syntax"
+  | "import"
+  | "runtime"
+  | "timeout"
+  | "out-of-memory"
+  | "stack-overflow"
+  | "crash";
+
+export interface SnippetError {
+  kind: SnippetErrorKind;
+  /** The message as the user should read it (PyTorch's wording for engine errors). */
+  message: string;
+  /** The error's class name, e.g. RuntimeError, TypeError, SyntaxError. */
+  name: string;
+  file: string;
+  at: SourceLocation | null;
+  /** The stack, mapped to the user's lines, without the runner's own frames. */
+  stack: string | null;
+}
+
+export interface TraceLimits {
+  /** Tensors and nodes made but not kept, because a line in a loop made more than the history keeps. */
+  droppedTensors: number;
+  droppedNodes: number;
+  /** Most tensors one source line keeps (its first and its latest ones). */
+  historyPerLine: number;
+}
