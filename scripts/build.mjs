@@ -1,7 +1,7 @@
 // Builds every bundle the project ships. `--watch` rebuilds on change.
 import * as esbuild from "esbuild";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 
 const watch = process.argv.includes("--watch");
 
@@ -16,6 +16,14 @@ const bundles = [
     mainFields: ["module", "main"],
   },
 ];
+
+// Each part of the project may add its bundles in scripts/bundles/<part>.mjs (default export: BuildOptions[]).
+const bundleDir = new URL("./bundles/", import.meta.url);
+if (existsSync(bundleDir)) {
+  for (const file of readdirSync(bundleDir).filter((f) => f.endsWith(".mjs")).sort()) {
+    bundles.push(...(await import(new URL(file, bundleDir).href)).default);
+  }
+}
 
 const common = { bundle: true, sourcemap: true, target: "node20", logLevel: "warning" };
 
