@@ -97,25 +97,24 @@ function run(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunResu
   return withGradMode(options.createGraph, () => walk(roots, rootGrads, options));
 }
 
+let walkCount = 0;
+
 function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunResult {
-  const pending = new Map<Node, Tensor>();
+  const walkId = ++walkCount;
   const startNodes: Node[] = [];
-  roots.forEach((root, i) => {
-    const node = edgeTo(root)!;
-    addGrad(pending, node, rootGrads[i]);
-    startNodes.push(node);
-  });
-  const dependencies = countDependencies(startNodes);
+  roots.forEach((root) => startNodes.push(edgeTo(root)!));
+  countDependencies(startNodes, walkId);
+  roots.forEach((_, i) => addGrad(startNodes[i], rootGrads[i]));
   const captureSet = options.capture ? new Set(options.capture) : null;
   const captured = new Map<Tensor, Tensor>();
   const leaves: Tensor[] = [];
   const ready = new NodeHeap();
-  for (const node of new Set(startNodes)) if (!dependencies.get(node)) ready.push(node);
+  for (const node of new Set(startNodes)) if (node._dependencies === 0) ready.push(node);
 
   while (ready.size) {
     const node = ready.pop()!;
-    let g = pending.get(node) ?? null;
-    pending.delete(node);
+    let g = node._pending;
+    node._pending = null;
 
     if (node instanceof AccumulateGrad) {
       const leaf = node.variable;
@@ -137,42 +136,48 @@ function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunRes
       if (captureSet?.has(output)) captured.set(output, g);
     }
     const inputGrads = g ? callBackward(fn, g) : null;
-    fn.next.forEach((next, i) => {
-      if (!next) return;
+    const next = fn.next;
+    for (let i = 0; i < next.length; i++) {
+      const target = next[i];
+      if (!target) continue;
       const ig = inputGrads?.[i];
-      if (ig) addGrad(pending, next, fitToInput(ig, fn.inputs[i], fn, i));
-      const left = dependencies.get(next)! - 1;
-      dependencies.set(next, left);
-      if (left === 0) ready.push(next);
-    });
+      if (ig) addGrad(target, fitToInput(ig, fn.inputs[i], fn, i));
+      if (--target._dependencies === 0) ready.push(target);
+    }
     if (!options.retainGraph) fn.released = true;
   }
   return { leaves, captured };
 }
 
-/** How many edges from reachable nodes lead into each node (an explicit stack: graphs can be 100,000 deep). */
-function countDependencies(starts: Node[]): Map<Node, number> {
-  const counts = new Map<Node, number>();
-  const seen = new Set<Node>(starts);
-  const stack = [...seen];
+/** Counts, for each node reachable from the roots, the edges into it (an explicit stack: graphs can be 100,000 deep). */
+function countDependencies(starts: Node[], walkId: number): void {
+  const stack: Node[] = [];
+  for (const node of starts) {
+    if (node._walk === walkId) continue;
+    node._walk = walkId;
+    node._dependencies = 0;
+    node._pending = null;
+    stack.push(node);
+  }
   while (stack.length) {
     const node = stack.pop()!;
     if (!(node instanceof GradFn)) continue;
     for (const next of node.next) {
       if (!next) continue;
-      counts.set(next, (counts.get(next) ?? 0) + 1);
-      if (!seen.has(next)) {
-        seen.add(next);
+      if (next._walk !== walkId) {
+        next._walk = walkId;
+        next._dependencies = 0;
+        next._pending = null;
         stack.push(next);
       }
+      next._dependencies++;
     }
   }
-  return counts;
 }
 
-function addGrad(pending: Map<Node, Tensor>, node: Node, g: Tensor): void {
-  const existing = pending.get(node);
-  pending.set(node, existing ? existing.add(g) : g);
+function addGrad(node: Node, g: Tensor): void {
+  const existing = node._pending;
+  node._pending = existing ? existing.add(g) : g;
 }
 
 function callBackward(fn: GradFn, g: Tensor): Array<Tensor | null> {

@@ -14,6 +14,14 @@ export abstract class Node {
   abstract get name(): string;
   abstract get nextFunctions(): NextFunction[];
 
+  // Bookkeeping of the backward walk, kept on the node rather than in maps because the walk touches every node.
+  /** @internal Which walk the fields below belong to. */
+  _walk = 0;
+  /** @internal Edges into this node not yet processed in the current walk. */
+  _dependencies = 0;
+  /** @internal The gradient summed so far for this node in the current walk. */
+  _pending: Tensor | null = null;
+
   toString(): string {
     return `<${this.name} object>`;
   }
@@ -41,7 +49,7 @@ export class GradFn extends Node {
     readonly output: Tensor,
   ) {
     super();
-    this.savedVersions = savedTensors(op, inputs, output)?.map((t) => t._storage.version) ?? null;
+    this.savedVersions = savedVersionsOf(op, inputs, output);
     this.next = inputs.map(edgeTo);
   }
 
@@ -53,6 +61,15 @@ export class GradFn extends Node {
   get nextFunctions(): NextFunction[] {
     return this.next.map((node, i): NextFunction => [node, this.inputs[i]._outputNr]);
   }
+}
+
+function savedVersionsOf(op: OpDef<unknown>, inputs: readonly Tensor[], output: Tensor): number[] | null {
+  const s = op.saves;
+  if (!s) return null;
+  let versions: number[] | null = null;
+  if (s.inputs) for (const i of s.inputs) (versions ??= []).push(inputs[i]._storage.version);
+  if (s.output) (versions ??= []).push(output._storage.version);
+  return versions;
 }
 
 /** The tensors an op keeps for its backward, in the order PyTorch reports them. */

@@ -12,6 +12,16 @@ export function mapUnary(src: DataArray, out: DataArray, f: UnaryFn): void {
   for (let i = 0; i < out.length; i++) out[i] = f(src[i]);
 }
 
+/** `f(a[i], y)` for one scalar y (already converted to the output's type). */
+export function mapWithScalar(a: DataArray, y: number, out: DataArray, f: BinaryFn): void {
+  for (let i = 0; i < out.length; i++) out[i] = f(a[i], y);
+}
+
+/** `f(x, b[i])` for one scalar x. */
+export function mapScalarWith(x: number, b: DataArray, out: DataArray, f: BinaryFn): void {
+  for (let i = 0; i < out.length; i++) out[i] = f(x, b[i]);
+}
+
 export function mapBinary(a: DataArray, aShape: Shape, b: DataArray, bShape: Shape, out: DataArray, outShape: Shape, f: BinaryFn): void {
   const n = out.length;
   if (a.length === n && b.length === n) {

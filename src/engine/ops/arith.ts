@@ -2,9 +2,9 @@
  * Binary arithmetic with PyTorch broadcasting. Each op: forward (a scalar formula over broadcast operands) and,
  * beside it, backward (gradients of the output's shape; the engine sums them down to each input's shape).
  */
-import { isFloating, type DType } from "../dtype";
+import { castScalar, isFloating, type DType } from "../dtype";
 import { RuntimeError } from "../errors";
-import { mapBinary, type BinaryFn } from "../kernels/elementwise";
+import { mapBinary, mapScalarWith, mapWithScalar, type BinaryFn } from "../kernels/elementwise";
 import { broadcastShapes } from "../shape";
 import type { Tensor, TensorOrScalar } from "../tensor";
 import { apply, defineOp } from "./op";
@@ -13,6 +13,17 @@ import { reciprocal } from "./unary";
 
 /** Computes `f` over broadcast `a` and `b` in `dtype` (operands are first converted to it, as PyTorch does). */
 export function binaryForward(a: Tensor, b: Tensor, dtype: DType, f: BinaryFn, outDType: DType = dtype): Tensor {
+  // A one-element side that does not widen the shape is read as a number: no conversion buffer, no broadcasting.
+  if (b.numel() === 1 && b.ndim <= a.ndim && a.dtype === dtype) {
+    const out = empty(a.shape.slice(), outDType);
+    mapWithScalar(a._data, castScalar(dtype, b._data[0]), out._data, f);
+    return out;
+  }
+  if (a.numel() === 1 && a.ndim <= b.ndim && b.dtype === dtype) {
+    const out = empty(b.shape.slice(), outDType);
+    mapScalarWith(castScalar(dtype, a._data[0]), b._data, out._data, f);
+    return out;
+  }
   const shape = broadcastShapes(a.shape, b.shape);
   const out = empty(shape, outDType);
   mapBinary(valuesAs(a, dtype), a.shape, valuesAs(b, dtype), b.shape, out._data, shape, f);
