@@ -3,12 +3,12 @@
  * edges lead into it; then runs nodes as their counts reach zero, the most recently created first (PyTorch's order,
  * which fixes the order gradients are summed in and so their last bits).
  */
-import { isFloating } from "../dtype";
+import { allocate, isFloating } from "../dtype";
 import { RuntimeError } from "../errors";
 import { sumTo } from "../ops/views";
 import { recorder } from "../recorder";
 import { formatShape, sameShape } from "../shape";
-import type { BackwardOptions, Tensor } from "../tensor";
+import { type BackwardOptions, Tensor } from "../tensor";
 import { withGradMode } from "./grad_mode";
 import { AccumulateGrad, GradFn, type Node, edgeTo, savedTensors } from "./node";
 import { NodeHeap } from "./node_heap";
@@ -85,7 +85,9 @@ function rootGradients(roots: Tensor[], grads: Array<Tensor | null> | null, crea
 }
 
 function onesLike(t: Tensor): Tensor {
-  return t.detach().mul(0).add(1);
+  const ones = Tensor.fromData(allocate(t.dtype, t.numel()), t.shape.slice(), t.dtype);
+  ones._data.fill(1);
+  return ones;
 }
 
 interface RunResult {

@@ -6,11 +6,11 @@
 import type { DType } from "../dtype";
 import { RuntimeError } from "../errors";
 import { gemm } from "../kernels/gemm_naive";
-import { broadcastShapes, numelOf } from "../shape";
+import { broadcastShapes, numelOf, sameShape } from "../shape";
 import type { Tensor } from "../tensor";
 import { apply, defineOp } from "./op";
 import { empty } from "./operands";
-import { viewAs } from "./views";
+import { clone, expandAlways, t, transpose, viewAs } from "./views";
 
 type FloatLike = Float32Array | Float64Array;
 
@@ -193,13 +193,21 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (da === 1 && db === 2) return viewAs(mm(viewAs(a, [1, a.shape[0]], "UnsqueezeBackward0"), b), [b.shape[1]], "SqueezeBackward3");
   if (da === 2 && db === 2) return mm(a, b);
   if (da >= 3 && (db === 1 || db === 2)) {
-    // Fold the batch dims of a into its rows: one mm instead of a batch of small ones.
+    // Fold the batch dims of a into its rows: one mm (or mv) instead of a batch of small ones.
     const k = a.shape[da - 1];
-    const folded = viewAs(a, [numelOf(a.shape) / k, k], "ViewBackward0");
-    const rhs = db === 1 ? viewAs(b, [b.shape[0], 1], "UnsqueezeBackward0") : b;
-    const product = mm(folded, rhs);
-    const outShape = db === 1 ? a.shape.slice(0, -1) : [...a.shape.slice(0, -1), b.shape[1]];
-    return viewAs(product, outShape, "UnsafeViewBackward0");
+    const folded = viewAs(a, [numelOf(a.shape) / k, k], "ReshapeAliasBackward0");
+    if (db === 1) return viewAs(mv(folded, b), a.shape.slice(0, -1), "UnsafeViewBackward0");
+    return viewAs(mm(folded, b), [...a.shape.slice(0, -1), b.shape[1]], "UnsafeViewBackward0");
+  }
+  if (da <= 2 && db >= 3) {
+    // PyTorch folds b instead: (bᵀ folded) · aᵀ, then transposes back.
+    const k = b.shape[db - 2];
+    const p = b.shape[db - 1];
+    const batch = b.shape.slice(0, -2);
+    const folded = viewAs(clone(transpose(b, -1, -2)), [numelOf(b.shape) / k, k], "UnsafeViewBackward0");
+    if (da === 1) return viewAs(mv(folded, a), [...batch, p], "UnsafeViewBackward0");
+    const product = viewAs(mm(folded, t(a)), [...batch, p, a.shape[0]], "UnsafeViewBackward0");
+    return clone(transpose(product, -1, -2));
   }
   return batchedMatmul(a, b);
 }
@@ -216,10 +224,16 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   }
   const batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2));
   const size = numelOf(batch);
-  const a3 = viewAs(a2.expand([...batch, n, k]), [size, n, k], "ReshapeAliasBackward0");
-  const b3 = viewAs(b2.expand([...batch, k, p]), [size, k, p], "ReshapeAliasBackward0");
+  const a3 = foldBatch(a2, [...batch, n, k], [size, n, k]);
+  const b3 = foldBatch(b2, [...batch, k, p], [size, k, p]);
   matmulDType(a, b, "batch1 and batch2");
   const out = bmmFlags(a3, b3, false, false);
   const shape = [...batch, ...(a.ndim === 1 ? [] : [n]), ...(b.ndim === 1 ? [] : [p])];
   return viewAs(out, shape, "UnsafeViewBackward0");
+}
+
+/** Expands to the broadcast batch and folds it into one dim, leaving the nodes PyTorch leaves. */
+function foldBatch(t: Tensor, expanded: number[], folded: number[]): Tensor {
+  const e = expandAlways(t, expanded);
+  return sameShape(t.shape, expanded) ? viewAs(e, folded, "ReshapeAliasBackward0") : viewAs(clone(e), folded, "UnsafeViewBackward0");
 }

@@ -188,7 +188,11 @@ export function expand(t: Tensor, args: ShapeArgs): Tensor {
     }
     return d as number;
   });
-  if (sameShape(shape, t.shape)) return t;
+  return apply(expandOp, [t], shape);
+}
+
+/** @internal expand to a shape already known to be valid. */
+export function expandAlways(t: Tensor, shape: number[]): Tensor {
   return apply(expandOp, [t], shape);
 }
 
