@@ -1,0 +1,34 @@
+/** Hover on a line that made a tensor: the full PyTorch print of value and grad, the grad_fn chain, the check. */
+import * as vscode from "vscode";
+import type { SnippetRunner } from "./runner";
+import { formatError } from "./traceView";
+
+export function registerHovers(runner: SnippetRunner): vscode.Disposable {
+  return vscode.languages.registerHoverProvider({ language: "typescript" }, {
+    provideHover(document, position) {
+      const result = runner.lastResult(document.uri);
+      const facts = result?.view.byLine.get(position.line + 1);
+      if (!result || !facts) return undefined;
+      const { tensor, check } = facts;
+      const md = new vscode.MarkdownString();
+      md.appendMarkdown(`**${tensor.name ?? "tensor"}** — shape \`[${tensor.shape.join(", ")}]\`, ${tensor.dtype}` +
+        `${tensor.requiresGrad ? ", requires grad" : ""}${tensor.isLeaf ? ", leaf" : ""}\n\n`);
+      md.appendCodeblock(tensor.repr, "python");
+      if (tensor.grad) {
+        md.appendMarkdown("**.grad**\n");
+        md.appendCodeblock(tensor.grad.text, "python");
+      }
+      const chain = result.view.gradFnChain(tensor);
+      if (chain.length) md.appendMarkdown(`**grad_fn:** ${chain.map((s) => `\`${s}\``).join(" → ")}\n\n`);
+      if (check) {
+        const verdict = check.passed === null ? `not checked (${check.skipped ?? "skipped"})` : check.passed ? "✓ matches the numerical derivative" : "✗ does not match the numerical derivative";
+        md.appendMarkdown(`**Numerical check:** ${verdict} — max abs err ${formatError(check.maxAbsError)}, max rel err ${formatError(check.maxRelError)}` +
+          ` (${check.mode}, ${check.checkedElements}/${check.totalElements} elements; atol ${check.tolerance.atol}, rtol ${check.tolerance.rtol})`);
+        if (check.worst && check.passed === false) {
+          md.appendMarkdown(`\n\nworst at \`[${check.worst.index.join(", ")}]\`: analytical ${check.worst.analytical}, numerical ${check.worst.numerical}`);
+        }
+      }
+      return new vscode.Hover(md);
+    },
+  });
+}

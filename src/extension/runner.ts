@@ -1,0 +1,120 @@
+/**
+ * Runs snippets for the editor: loads the runner lazily (so activation stays cheap), cancels a run that a newer one
+ * replaces, keeps the latest Trace of each document, and tells the features when one arrives.
+ */
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { Trace } from "../runner/trace";
+import { runSettings } from "./config";
+import { TraceView } from "./traceView";
+
+type RunnerModule = typeof import("../runner");
+
+export interface RunResult {
+  uri: vscode.Uri;
+  trace: Trace;
+  view: TraceView;
+}
+
+export interface RunRequest {
+  document: vscode.TextDocument;
+  /** Run only this part of the document (Run Selection); lines keep their numbers. */
+  range?: vscode.Range;
+  reason: "command" | "live" | "selection";
+}
+
+export class SnippetRunner implements vscode.Disposable {
+  private runner: RunnerModule | undefined;
+  private readonly running = new Map<string, AbortController>();
+  private readonly latest = new Map<string, RunResult>();
+  private readonly didRun = new vscode.EventEmitter<RunResult>();
+  private readonly didStart = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires with every finished run (not with cancelled ones). */
+  readonly onDidRun = this.didRun.event;
+  readonly onDidStart = this.didStart.event;
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  lastResult(uri: vscode.Uri): RunResult | undefined {
+    return this.latest.get(uri.toString());
+  }
+
+  lastAny(): RunResult | undefined {
+    let last: RunResult | undefined;
+    for (const r of this.latest.values()) if (!last || r.trace.startedAt > last.trace.startedAt) last = r;
+    return last;
+  }
+
+  isRunning(uri: vscode.Uri): boolean {
+    return this.running.has(uri.toString());
+  }
+
+  /** Runs the document's current text (saved or not). Resolves with undefined when a newer run cancelled this one. */
+  async run(request: RunRequest): Promise<RunResult | undefined> {
+    const { document } = request;
+    const key = document.uri.toString();
+    this.running.get(key)?.abort();
+    const controller = new AbortController();
+    this.running.set(key, controller);
+    this.didStart.fire(document.uri);
+    const settings = runSettings();
+    const source = request.range ? keepLines(document, request.range) : document.getText();
+    const started = Date.now();
+    try {
+      const runner = this.load();
+      const trace = await runner.runSnippet({
+        file: document.uri.scheme === "file" ? document.uri.fsPath : document.fileName,
+        source,
+        timeoutMs: settings.timeoutMs,
+        memoryMb: settings.memoryMb,
+        checkBudgetMs: settings.check.enabled ? settings.check.budgetMs : 0,
+        tolerance: { eps: settings.check.eps, atol: settings.check.atol, rtol: settings.check.rtol },
+        signal: controller.signal,
+      });
+      if (controller.signal.aborted) return undefined;
+      const result: RunResult = { uri: document.uri, trace, view: new TraceView(trace) };
+      this.latest.set(key, result);
+      this.log.info(`${request.reason} run of ${path.basename(document.fileName)}: ${trace.status}${trace.error ? ` (${trace.error.kind}: ${trace.error.message})` : ""}, ` +
+        `${trace.tensors.length} tensors, ${trace.backwards.length} backward calls, snippet ${trace.durationMs.toFixed(0)} ms, checks ${trace.checkDurationMs.toFixed(0)} ms, total ${Date.now() - started} ms`);
+      this.didRun.fire(result);
+      return result;
+    } catch (e) {
+      this.log.error(`run of ${document.fileName} failed inside Gradlens: ${(e as Error).stack ?? String(e)}`);
+      throw e;
+    } finally {
+      if (this.running.get(key) === controller) this.running.delete(key);
+    }
+  }
+
+  forget(uri: vscode.Uri): void {
+    this.running.get(uri.toString())?.abort();
+    this.latest.delete(uri.toString());
+  }
+
+  private load(): RunnerModule {
+    // The runner (with the transpiler and the engine) loads on the first run, not at activation.
+    this.runner ??= require(path.join(this.extensionPath, "dist", "runner.js")) as RunnerModule;
+    return this.runner;
+  }
+
+  dispose(): void {
+    for (const c of this.running.values()) c.abort();
+    this.running.clear();
+    this.didRun.dispose();
+    this.didStart.dispose();
+  }
+}
+
+/** The selected lines, with every other line blanked, so line numbers in the Trace stay the document's. */
+function keepLines(document: vscode.TextDocument, range: vscode.Range): string {
+  const lines: string[] = [];
+  for (let i = 0; i < document.lineCount; i++) {
+    const text = document.lineAt(i).text;
+    const isImport = /^\s*import\b/.test(text);
+    lines.push(i >= range.start.line && i <= range.end.line ? text : isImport ? text : "");
+  }
+  return lines.join("\n");
+}
