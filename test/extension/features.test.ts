@@ -1,0 +1,87 @@
+/**
+ * What a user sees after running a snippet, in a real extension host: inline values at the right lines, the hover,
+ * the CodeLens titles, the Problems view, the status of a wrong custom backward and of a snippet that throws.
+ */
+import { strict as assert } from "node:assert";
+import * as vscode from "vscode";
+import { findFile, gradlens, lineOf, open, runFile, screenshot, writeFile } from "./helpers";
+
+suite("Gradlens features", () => {
+  test("Run File on the first seed: inline values and grads with check marks at their lines", async () => {
+    const api = await gradlens();
+    const uri = await findFile("**/seed0*.ts");
+    const result = await runFile(api, uri);
+    assert.equal(result.trace.status, "ok", result.trace.error?.message);
+    const document = await vscode.workspace.openTextDocument(uri);
+    const shown = new Map(api.inline.decorationsFor(uri).map((d) => [d.line, d]));
+
+    const x1 = shown.get(lineOf(document, "x1 ="));
+    assert.ok(x1, "a decoration on the x1 line");
+    assert.match(x1.text, /^x1 = \[\[3\., 4\.\], \[5\., 6\.\]\]/);
+
+    const x = shown.get(lineOf(document, "const x ="));
+    assert.ok(x, "a decoration on the x line");
+    assert.match(x.text, /∇ \[\[2\., 4\.\], \[6\., 8\.\]\] ✓$/);
+    assert.equal(x.state, "ok");
+  });
+
+  test("hover on a tensor's line shows PyTorch's print, the grad and the grad_fn chain", async () => {
+    const api = await gradlens();
+    const uri = await findFile("**/seed0*.ts");
+    await runFile(api, uri);
+    const document = await vscode.workspace.openTextDocument(uri);
+    const line = lineOf(document, "x3 =");
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", uri, new vscode.Position(line - 1, 8));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
+    assert.match(text, /tensor\(\[\[-3\.,  0\.\],\n\s+\[ 5\., 12\.\]\], grad_fn=<MulBackward0>\)/);
+    assert.match(text, /MulBackward0.*AddBackward0, SubBackward0/);
+  });
+
+  test("CodeLens on backward() says the gradients match the numerics", async () => {
+    const api = await gradlens();
+    const uri = await findFile("**/seed0*.ts");
+    await runFile(api, uri);
+    const document = await vscode.workspace.openTextDocument(uri);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
+    const line = lineOf(document, ".backward()");
+    const lens = lenses.find((l) => l.range.start.line === line - 1);
+    assert.ok(lens?.command, "a CodeLens on the first backward() line");
+    assert.match(lens.command.title, /gradients match numerics, max rel err/);
+    assert.deepEqual(vscode.languages.getDiagnostics(uri), []);
+  });
+
+  test("a wrong custom backward: ✗ inline, a failing CodeLens and problems naming the op", async () => {
+    const api = await gradlens();
+    const uri = await findFile("**/wrong_custom_backward.ts");
+    const result = await runFile(api, uri);
+    assert.equal(result.trace.status, "check-failed");
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
+    assert.ok(lenses.some((l) => /\.grad is wrong/.test(l.command?.title ?? "")), lenses.map((l) => l.command?.title).join(" | "));
+    const problems = vscode.languages.getDiagnostics(uri);
+    assert.ok(problems.some((p) => /does not match the numerical derivative/.test(p.message)), problems.map((p) => p.message).join(" | "));
+    assert.ok(problems.some((p) => p.code === "node-check" && /Backward/.test(p.message)), "a problem names the custom op");
+    assert.ok(api.inline.decorationsFor(uri).some((d) => d.state === "failed" && d.text.endsWith("✗")));
+  });
+
+  test("a snippet that throws: a problem at the throwing line, with the message", async () => {
+    const api = await gradlens();
+    const uri = await writeFile("throws.ts", 'import { tensor } from "gradlens";\n\nconst a = tensor([1, 2, 3]);\nconst b = a.matmul(tensor([1, 2]));\n');
+    const result = await runFile(api, uri);
+    assert.equal(result.trace.status, "error");
+    const [problem] = vscode.languages.getDiagnostics(uri);
+    assert.ok(problem, "a problem for the error");
+    assert.equal(problem.range.start.line, 3);
+    assert.match(problem.message, /inconsistent tensor size/);
+  });
+
+  test("the panel opens beside the editor and receives the Trace", async () => {
+    const api = await gradlens();
+    const uri = await findFile("**/seed0*.ts");
+    const result = await runFile(api, uri);
+    await vscode.commands.executeCommand("gradlens.showPanel");
+    assert.equal(api.panel.isOpen, true);
+    assert.equal(api.panel.lastPosted?.startedAt, result.trace.startedAt);
+    await open(uri);
+    await screenshot("extension-panel-seed0");
+  });
+});
