@@ -85,3 +85,21 @@ suite("Gradlens features", () => {
     await screenshot("extension-panel-seed0");
   });
 });
+
+suite("Gradlens IntelliSense", () => {
+  test('import … from "gradlens" resolves with nothing installed in the workspace', async function () {
+    this.timeout(90_000);
+    const uri = await writeFile("intellisense.ts", 'import { tensor } from "gradlens";\n\nconst x = tensor([1, 2], { requiresGrad: true });\nx.backward();\n');
+    await open(uri);
+    // The TypeScript server starts lazily: ask until it answers with the engine's types.
+    let text = "";
+    for (let i = 0; i < 80 && !/requiresGrad|Tensor/.test(text); i++) {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", uri, new vscode.Position(2, 11));
+      text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
+      if (!/Tensor/.test(text)) await new Promise((r) => setTimeout(r, 1000));
+    }
+    assert.match(text, /function tensor\(data: NestedData, options\?: TensorOptions\): Tensor/);
+    const problems = vscode.languages.getDiagnostics(uri).filter((d) => d.source === "ts");
+    assert.deepEqual(problems.map((p) => p.message), []);
+  });
+});
