@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as vscode from "vscode";
-import { findFile, gradlens, lineOf, open, runFile, screenshot, writeFile } from "./helpers";
+import { findFile, gradlens, lineOf, nextRun, open, runFile, screenshot, writeFile } from "./helpers";
 
 suite("Gradlens features", () => {
   test("Run File on the first seed: inline values and grads with check marks at their lines", async () => {
@@ -101,5 +101,40 @@ suite("Gradlens IntelliSense", () => {
     assert.match(text, /function tensor\(data: NestedData, options\?: TensorOptions\): Tensor/);
     const problems = vscode.languages.getDiagnostics(uri).filter((d) => d.source === "ts");
     assert.deepEqual(problems.map((p) => p.message), []);
+  });
+});
+
+suite("Gradlens commands", () => {
+  test("New Snippet writes a ready example into the workspace, opens it and runs it", async () => {
+    const api = await gradlens();
+    await vscode.commands.executeCommand("gradlens.newSnippet");
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor && /example(-\d+)?\.grad\.ts$/.test(editor.document.fileName), editor?.document.fileName);
+    const result = api.runner.lastResult(editor.document.uri);
+    assert.equal(result?.trace.status, "ok", result?.trace.error?.message);
+    assert.ok(result.trace.backwards.length >= 1);
+  });
+
+  test("Run Selection runs only the selected lines, keeping their line numbers", async () => {
+    const api = await gradlens();
+    const uri = await writeFile("selection.ts", 'import { tensor } from "gradlens";\nconst a = tensor([1, 2]);\nconst b = a.mul(2);\nthrow new Error("not selected");\n');
+    const editor = await open(uri);
+    editor.selection = new vscode.Selection(1, 0, 2, 100);
+    const done = nextRun(api, uri);
+    await vscode.commands.executeCommand("gradlens.runSelection");
+    const { trace } = await done;
+    assert.equal(trace.status, "ok", trace.error?.message);
+    assert.equal(trace.tensors.find((t) => t.name === "b")?.at?.line, 3);
+  });
+
+  test("Export HTML Report writes a self-contained page of the last run", async () => {
+    const api = await gradlens();
+    const uri = await findFile("**/seed0*.ts");
+    await runFile(api, uri);
+    const written = await vscode.commands.executeCommand<vscode.Uri>("gradlens.exportHtml", uri);
+    const html = Buffer.from(await vscode.workspace.fs.readFile(written)).toString("utf8");
+    assert.match(html, /Content-Security-Policy/);
+    assert.match(html, /AddBackward0/);
+    assert.doesNotMatch(html, /<script[^>]+src=["']https?:/);
   });
 });
