@@ -4,15 +4,20 @@
  */
 import { castScalar, isFloating, type DType } from "../dtype";
 import { RuntimeError } from "../errors";
-import { mapBinary, mapScalarWith, mapWithScalar, type BinaryFn } from "../kernels/elementwise";
-import { broadcastShapes } from "../shape";
+import { addSame, divSame, mapBinary, mapScalarWith, mapWithScalar, mulSame, subSame, type BinaryFn, type SameShapeLoop } from "../kernels/elementwise";
+import { broadcastShapes, sameShape } from "../shape";
 import type { Tensor, TensorOrScalar } from "../tensor";
 import { apply, defineOp } from "./op";
 import { empty, operand, promote, valuesAs } from "./operands";
 import { reciprocal } from "./unary";
 
 /** Computes `f` over broadcast `a` and `b` in `dtype` (operands are first converted to it, as PyTorch does). */
-export function binaryForward(a: Tensor, b: Tensor, dtype: DType, f: BinaryFn, outDType: DType = dtype): Tensor {
+export function binaryForward(a: Tensor, b: Tensor, dtype: DType, f: BinaryFn, outDType: DType = dtype, same?: SameShapeLoop): Tensor {
+  if (same && a.dtype === dtype && b.dtype === dtype && outDType === dtype && sameShape(a.shape, b.shape)) {
+    const out = empty(a.shape.slice(), dtype);
+    same(a._data, b._data, out._data);
+    return out;
+  }
   // A one-element side that does not widen the shape is read as a number: no conversion buffer, no broadcasting.
   if (b.numel() === 1 && b.ndim <= a.ndim && a.dtype === dtype) {
     const out = empty(a.shape.slice(), outDType);
@@ -40,7 +45,7 @@ const addOp = defineOp<number>({
   name: "add",
   gradFnName: "AddBackward0",
   forward: ([a, b], alpha) =>
-    alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x + y) : binaryForward(a, b, promote(a, b), (x, y) => x + alpha * y),
+    alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x + y, undefined, addSame) : binaryForward(a, b, promote(a, b), (x, y) => x + alpha * y),
   backward: ({ attrs: alpha }, g) => [g, alpha === 1 ? g : g.mul(alpha)],
 });
 
@@ -48,7 +53,7 @@ const subOp = defineOp<number>({
   name: "sub",
   gradFnName: "SubBackward0",
   forward: ([a, b], alpha) =>
-    alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x - y) : binaryForward(a, b, promote(a, b), (x, y) => x - alpha * y),
+    alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x - y, undefined, subSame) : binaryForward(a, b, promote(a, b), (x, y) => x - alpha * y),
   backward: ({ attrs: alpha }, g) => [g, g.mul(-alpha)],
 });
 
@@ -63,7 +68,7 @@ const rsubOp = defineOp({
 const mulOp = defineOp({
   name: "mul",
   gradFnName: "MulBackward0",
-  forward: ([a, b]) => binaryForward(a, b, promote(a, b), (x, y) => x * y),
+  forward: ([a, b]) => binaryForward(a, b, promote(a, b), (x, y) => x * y, undefined, mulSame),
   backward: ({ inputs: [a, b], needsInputGrad: [da, db] }, g) => [da ? g.mul(b) : null, db ? g.mul(a) : null],
   saves: { inputs: [0, 1] },
 });
@@ -71,7 +76,7 @@ const mulOp = defineOp({
 const divOp = defineOp({
   name: "div",
   gradFnName: "DivBackward0",
-  forward: ([a, b]) => binaryForward(a, b, floatingResult(a, b), (x, y) => x / y),
+  forward: ([a, b]) => binaryForward(a, b, floatingResult(a, b), (x, y) => x / y, undefined, divSame),
   backward: ({ inputs: [a, b], needsInputGrad: [da, db] }, g) => [
     da ? g.div(b) : null,
     db ? g.neg().mul(a).div(b.mul(b)) : null,

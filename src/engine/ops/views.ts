@@ -3,7 +3,7 @@
  * storage, as PyTorch's views do, so an in-place write through one is seen through the other. Those that move
  * elements (transpose, permute, expand) copy: every tensor here is contiguous.
  */
-import { castScalar, type DType } from "../dtype";
+import { castScalar, type DataArray, type DType } from "../dtype";
 import { RuntimeError } from "../errors";
 import { broadcastCopy } from "../kernels/elementwise";
 import { checkShape, contiguousStrides, normalizeDim, numelOf, sameShape } from "../shape";
@@ -95,14 +95,35 @@ interface PermuteAttrs {
   gradFnName: string;
 }
 
+/** Swaps the last two dims in tiles, so both the reads and the writes stay within a few cache lines. */
+function transposeLastTwo(src: DataArray, dst: DataArray, batch: number, rows: number, cols: number): void {
+  const TILE = 32;
+  for (let b = 0; b < batch; b++) {
+    const base = b * rows * cols;
+    for (let i0 = 0; i0 < rows; i0 += TILE) {
+      const iEnd = Math.min(i0 + TILE, rows);
+      for (let j0 = 0; j0 < cols; j0 += TILE) {
+        const jEnd = Math.min(j0 + TILE, cols);
+        for (let i = i0; i < iEnd; i++) {
+          for (let j = j0; j < jEnd; j++) dst[base + j * rows + i] = src[base + i * cols + j];
+        }
+      }
+    }
+  }
+}
+
 function permuteData(t: Tensor, dims: readonly number[]): Tensor {
   const shape = dims.map((d) => t.shape[d]);
   const out = empty(shape, t.dtype);
+  const nd = dims.length;
+  if (nd >= 2 && dims[nd - 1] === nd - 2 && dims[nd - 2] === nd - 1 && dims.slice(0, -2).every((d, i) => d === i)) {
+    transposeLastTwo(t._data, out._data, numelOf(t.shape.slice(0, -2)), t.shape[nd - 2], t.shape[nd - 1]);
+    return out;
+  }
   const srcStrides = contiguousStrides(t.shape);
   const strides = dims.map((d) => srcStrides[d]);
   const src = t._data;
   const dst = out._data;
-  const nd = shape.length;
   const index = new Array<number>(nd).fill(0);
   let p = 0;
   for (let i = 0; i < dst.length; i++) {
