@@ -1,0 +1,49 @@
+/**
+ * Random numbers that are PyTorch 1.13's, bit for bit, on the CPU: after `manualSeed(n)`, rand, randn, randint,
+ * randperm, uniform_ and normal_ (and so nn.Linear's initialisation) give exactly the values
+ * `torch.manual_seed(n)` followed by the same calls gives, in float32 and float64.
+ *
+ * PyTorch itself seeds its default generator at random in each new process; this engine starts, and resets for
+ * each snippet run, at the state of a fresh `torch.Generator()` (seed 67280421310721), so unseeded snippets are
+ * reproducible here and match `torch.rand(3, generator=torch.Generator())`.
+ */
+import { DEFAULT_SEED, Generator } from "./generator";
+import { fillRandintWith, randpermWith } from "./integer";
+import { fillNormalSerialWith, fillNormalWith } from "./normal";
+import { fillUniformWith } from "./uniform";
+
+export { DEFAULT_SEED, Generator, type GeneratorState } from "./generator";
+export { kaimingUniformBound, linearInitBounds } from "./init_bounds";
+
+export const defaultGenerator: Generator = new Generator(DEFAULT_SEED);
+
+/** Back to the start state: seed 67280421310721, nothing cached. */
+export function resetDefaultGenerator(): void {
+  defaultGenerator.manualSeed(DEFAULT_SEED);
+}
+
+/** uniform_(from, to) / rand on a contiguous float32 or float64 tensor's data. */
+export function fillUniform(out: Float32Array | Float64Array, from: number, to: number, gen: Generator = defaultGenerator): void {
+  fillUniformWith(out, from, to, gen);
+}
+
+/** normal_(mean, std) / randn on a contiguous tensor's data (PyTorch vectorises from 16 elements on). */
+export function fillNormal(out: Float32Array | Float64Array, mean: number, std: number, gen: Generator = defaultGenerator): void {
+  fillNormalWith(out, mean, std, gen);
+}
+
+/** normal_(mean, std) on a tensor that is not contiguous: PyTorch draws one scalar per element in iteration
+ * order, whatever the size. Gather the elements in that order into `out`, fill, and scatter them back. */
+export function fillNormalSerial(out: Float32Array | Float64Array, mean: number, std: number, gen: Generator = defaultGenerator): void {
+  fillNormalSerialWith(out, mean, std, gen);
+}
+
+/** randint(low, high) / random_(low, high) into int64 values held in a Float64Array. */
+export function fillRandint(out: Float64Array, low: number, high: number, gen: Generator = defaultGenerator): void {
+  fillRandintWith(out, low, high, gen);
+}
+
+/** randperm(n): int64 values held in a Float64Array. */
+export function randperm(n: number, gen: Generator = defaultGenerator): Float64Array {
+  return randpermWith(n, gen);
+}
