@@ -12,18 +12,24 @@
 /** Veltkamp's splitter for doubles: 2^27 + 1. */
 const SPLITTER = 134217729;
 
-/** float32 fma(a, b, c) for float32 operands. a * b is exact in a double; s + err is the exact sum. */
+/** 2^28 + 1: Veltkamp's splitter that keeps the top 25 significant bits of a double. */
+const SPLITTER_25 = 268435457;
+
+/** float32 fma(a, b, c) for float32 operands. a * b is exact in a double, so the double sum s is off the exact
+ * value only by its own rounding, and rounding s to float32 can go wrong only when s is exactly halfway between two
+ * floats (25 significant bits, and not a float itself): then the sum's rounding error breaks the tie. */
 export function fmaf(a: number, b: number, c: number): number {
-  const p = a * b;
-  const s = p + c;
-  const bb = s - p;
-  const err = p - (s - bb) + (c - bb);
+  const s = a * b + c;
   const r = Math.fround(s);
-  if (err !== 0 && r !== s) {
-    // s is halfway between r and its neighbour exactly when r + 2 (s - r) is that neighbour, a float32.
-    const d = s - r;
-    const other = r + 2 * d;
-    if (Math.fround(other) === other && err > 0 === d > 0) return other;
+  if (r !== s) {
+    const t = SPLITTER_25 * s;
+    if (t - (t - s) === s) {
+      const p = a * b;
+      const bb = s - p;
+      const err = p - (s - bb) + (c - bb);
+      const other = 2 * s - r;
+      if (err !== 0) return err > 0 === other > r ? other : r;
+    }
   }
   return r;
 }

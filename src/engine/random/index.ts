@@ -6,6 +6,12 @@
  * PyTorch itself seeds its default generator at random in each new process; this engine starts, and resets for
  * each snippet run, at the state of a fresh `torch.Generator()` (seed 67280421310721), so unseeded snippets are
  * reproducible here and match `torch.rand(3, generator=torch.Generator())`.
+ *
+ * "Bit for bit" means as PyTorch runs on x86-64 Linux with AVX2 (its usual CPU kernel there) and glibc: randn in
+ * float32 with 16 or more elements uses the AVX2 kernel's float32 log/sin/cos (PyTorch built without AVX2 gives
+ * other last bits), and normal draws in float64 use glibc's log/sin/cos (other C libraries, e.g. macOS's, differ
+ * in the last bit now and then). Everything else is exact arithmetic on the MT19937 stream and is the same
+ * everywhere.
  */
 import { DEFAULT_SEED, Generator } from "./generator";
 import { fillRandintWith, randpermWith } from "./integer";
