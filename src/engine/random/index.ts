@@ -3,15 +3,17 @@
  * randperm, uniform_ and normal_ (and so nn.Linear's initialisation) give exactly the values
  * `torch.manual_seed(n)` followed by the same calls gives, in float32 and float64.
  *
- * PyTorch itself seeds its default generator at random in each new process; this engine starts, and resets for
- * each snippet run, at the state of a fresh `torch.Generator()` (seed 67280421310721), so unseeded snippets are
- * reproducible here and match `torch.rand(3, generator=torch.Generator())`.
+ * PyTorch itself seeds its default generator at random in each new process, so unseeded PyTorch numbers cannot be
+ * matched. This engine's default generator starts at, and `resetDefaultGenerator()` (call it before each snippet
+ * run) returns to, the state of a fresh `torch.Generator()` (seed 67280421310721): unseeded snippets are
+ * reproducible, and give what `torch.rand(3, generator=torch.Generator())` gives.
  *
- * "Bit for bit" means as PyTorch runs on x86-64 Linux with AVX2 (its usual CPU kernel there) and glibc: randn in
- * float32 with 16 or more elements uses the AVX2 kernel's float32 log/sin/cos (PyTorch built without AVX2 gives
- * other last bits), and normal draws in float64 use glibc's log/sin/cos (other C libraries, e.g. macOS's, differ
- * in the last bit now and then). Everything else is exact arithmetic on the MT19937 stream and is the same
- * everywhere.
+ * "Bit for bit" means as PyTorch runs on x86-64 with its AVX2 or AVX512 CPU kernels (what it picks on any x86 CPU
+ * of the last decade) and glibc, checked against both. Those kernels are compiled with FMA contraction, so
+ * `x * (to - from) + from` and `v * std + mean` are fused; randn in float32 with 16 or more elements uses the AVX2
+ * kernel's own float32 log/sin/cos; normal draws in float64 use glibc's log/sin/cos. PyTorch's non-vectorised
+ * kernel (ATEN_CPU_CAPABILITY=default) differs in the last bit there, and so may other C libraries (macOS's).
+ * rand on [0, 1), randint and randperm are exact arithmetic on the MT19937 stream and the same everywhere.
  */
 import { DEFAULT_SEED, Generator } from "./generator";
 import { fillRandintWith, randpermWith } from "./integer";
