@@ -35,7 +35,7 @@ function gradientDescent(start: number[][], blankLine: boolean): string {
   const threshold = 1e-5;
   const learningRate = 1;
   let iterCnt = 0;
-  while (loss > threshold) {
+  while (loss.item() > threshold) {
     iterCnt += 1;
     loss.backward();
     x = x.sub(x.grad!.mul(learningRate));
@@ -135,7 +135,7 @@ describe("seed notebooks, ported", () => {
     const threshold = 0.1;
     const learningRate = 0.01;
     let iterationNum = 0;
-    while (loss > threshold) {
+    while (loss.item() > threshold) {
       iterationNum += 1;
       W = W.sub(W.grad!.mul(learningRate));
       b = b.sub(b.grad!.mul(learningRate));
@@ -189,7 +189,7 @@ describe("seed notebooks, ported", () => {
     const x = tensor([-553.8649, 1391.1156, 154.5795]).div(1024).requiresGrad_(true);
     let y = x.mul(2);
     let i = 1;
-    while (y.data.norm() < 1000) {
+    while (y.data.norm().item() < 1000) {
       y = y.mul(2);
       i += 1;
     }
