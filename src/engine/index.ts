@@ -21,3 +21,6 @@ export { setPrintOptions, sprintf } from "./print";
 export { setRecorder } from "./recorder";
 export type { Recorder } from "./recorder";
 export * as autograd from "./autograd/public";
+export * as F from "./functional";
+export * as nn from "./nn";
+export * as optim from "./optim";

@@ -21,6 +21,17 @@ export function setRecorder(r: Recorder | null): void {
   recorder.current = r;
 }
 
+/** Runs engine-internal work (a composite forward, a backward pass) without the recorder seeing its tensors. */
+export function unrecorded<T>(fn: () => T): T {
+  const saved = recorder.current;
+  recorder.current = null;
+  try {
+    return fn();
+  } finally {
+    recorder.current = saved;
+  }
+}
+
 const warned = new Set<string>();
 
 /** PyTorch prints a UserWarning once per place; the recorder sees every one, the console the first. */

@@ -6,7 +6,7 @@
 import { allocate, isFloating } from "../dtype";
 import { RuntimeError } from "../errors";
 import { sumTo } from "../ops/views";
-import { recorder } from "../recorder";
+import { recorder, unrecorded } from "../recorder";
 import { formatShape, sameShape } from "../shape";
 import { type BackwardOptions, Tensor } from "../tensor";
 import { withGradMode } from "./grad_mode";
@@ -96,7 +96,8 @@ interface RunResult {
 }
 
 function run(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunResult {
-  return withGradMode(options.createGraph, () => walk(roots, rootGrads, options));
+  // Gradients are the engine's own work: the recorder learns of them through onBackward, not tensor by tensor.
+  return unrecorded(() => withGradMode(options.createGraph, () => walk(roots, rootGrads, options)));
 }
 
 let walkCount = 0;

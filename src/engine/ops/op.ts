@@ -3,10 +3,10 @@
  * turns a forward into a graph node; the backward walk, printing, replay and numerical checks all read `OpDef`s and
  * need no edit when an op is added.
  */
-import { isGradEnabled } from "../autograd/grad_mode";
+import { isGradEnabled, withGradMode } from "../autograd/grad_mode";
 import { GradFn } from "../autograd/node";
 import { isFloating } from "../dtype";
-import { recorder } from "../recorder";
+import { recorder, unrecorded } from "../recorder";
 import type { Tensor } from "../tensor";
 
 export interface BackwardContext<A> {
@@ -37,6 +37,11 @@ export interface OpDef<A = unknown> {
 
 export function defineOp<A = void>(def: OpDef<A>): OpDef<A> {
   return def;
+}
+
+/** For forwards written with other ops: computes without recording a graph or telling the recorder. */
+export function composite<T>(fn: () => T): T {
+  return unrecorded(() => withGradMode(false, fn));
 }
 
 /** Runs an op: its forward, then (when grad mode is on and an input requires grad) the node that records it. */

@@ -1,0 +1,5 @@
+/** `F`: torch.nn.functional. */
+export { mseLoss, l1Loss, crossEntropy, nllLoss, binaryCrossEntropy } from "./loss";
+export type { LossOptions, NllOptions, Reduction } from "./loss";
+export { relu, sigmoid, tanh, softmax, logSoftmax } from "./activation";
+export { linear } from "./linear";

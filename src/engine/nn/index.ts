@@ -1,0 +1,5 @@
+/** `nn`: modules and parameters. */
+export { Module } from "./module";
+export { Parameter } from "./parameter";
+export { Linear, Sequential, ReLU, Tanh, Sigmoid, MSELoss, CrossEntropyLoss } from "./layers";
+export type { LinearOptions } from "./layers";
