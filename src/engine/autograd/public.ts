@@ -2,3 +2,4 @@
 export { grad, backward } from "./backward";
 export type { GradOptions } from "./backward";
 export { detectAnomaly } from "./anomaly";
+export { Function, FunctionCtx } from "./function";
