@@ -46,6 +46,8 @@ interface FunctionAttrs {
   ctx: FunctionCtx;
   /** The result `apply` already computed, used once so that forward does not run twice; replays compute anew. */
   computed: Tensor | null;
+  /** Set by `freshAttrs`: forward saves into this ctx, so that the following backward reads what it saved. */
+  freshCtx?: FunctionCtx;
 }
 
 interface FunctionClass {
@@ -75,9 +77,13 @@ function opFor(cls: FunctionClass): OpDef<FunctionAttrs> {
         return done;
       }
       // Replay (numerical checks) runs forward again on other values, with a fresh ctx.
-      const out = composite(() => cls.forward(new FunctionCtx(), ...withTensors(attrs.args, inputs)));
+      const out = composite(() => cls.forward(attrs.freshCtx ?? new FunctionCtx(), ...withTensors(attrs.args, inputs)));
       if (!(out instanceof Tensor)) throw new RuntimeError(`${cls.name}.forward must return a Tensor`);
       return out;
+    },
+    freshAttrs: (attrs) => {
+      const ctx = new FunctionCtx();
+      return { args: attrs.args, ctx, computed: null, freshCtx: ctx };
     },
     backward: ({ inputs, attrs: { ctx, args }, needsInputGrad }, g) => {
       let k = 0;

@@ -33,6 +33,9 @@ export interface OpDef<A = unknown> {
   readonly saves?: { readonly inputs?: readonly number[]; readonly output?: boolean };
   /** False for ops whose result never requires grad (comparisons, argmax). */
   readonly differentiable?: boolean;
+  /** Attributes for running forward then backward afresh on other values, for ops whose backward reads state their
+   * forward saved (user-defined Functions' ctx). Numerical checks use it; most ops need none. */
+  readonly freshAttrs?: (attrs: A) => A;
 }
 
 export function defineOp<A = void>(def: OpDef<A>): OpDef<A> {
