@@ -9,8 +9,11 @@ export interface Recorder {
   onTensor(t: Tensor): void;
   /** A tensor's values changed in place (add_, copy_, detach_, an optimizer step...). */
   onModified(t: Tensor): void;
-  /** `backward()` (or `autograd.grad`) finished; `leaves` are the leaves its gradient reached. */
-  onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean): void;
+  /** `backward()` (or `autograd.grad`) is about to run. */
+  onBackwardStart?(root: Tensor): void;
+  /** `backward()` (or `autograd.grad`) finished; `leaves` are the leaves its gradient reached, `gradient` what the
+   * user passed for a non-scalar root. */
+  onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void;
   /** A warning PyTorch would print (UserWarning). */
   onWarning(message: string): void;
 }

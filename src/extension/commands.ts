@@ -85,7 +85,7 @@ export function registerCommands(f: Features): vscode.Disposable[] {
       const suggested = vscode.Uri.file(result.uri.fsPath.replace(/\.ts$/, ".gradlens.html"));
       const destination = target ? suggested : await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { HTML: ["html"] } });
       if (!destination) return;
-      const report = require(path.join(f.extensionPath, "dist", "runner.js")) as typeof import("../runner");
+      const report = f.runner.load();
       const html = report.renderHtmlReport(result.trace, report.readReportAssets(path.join(f.extensionPath, "dist")));
       await vscode.workspace.fs.writeFile(destination, Buffer.from(html, "utf8"));
       void vscode.window.showInformationMessage(`Gradlens: report written to ${vscode.workspace.asRelativePath(destination)}`);

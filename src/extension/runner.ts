@@ -94,8 +94,9 @@ export class SnippetRunner implements vscode.Disposable {
     this.latest.delete(uri.toString());
   }
 
-  private load(): RunnerModule {
-    // The runner (with the transpiler and the engine) loads on the first run, not at activation.
+  /** The runner bundle (transpiler, worker host, HTML report), loaded on first use, not at activation. */
+  load(): RunnerModule {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by path on first use, to keep activation fast
     this.runner ??= require(path.join(this.extensionPath, "dist", "runner.js")) as RunnerModule;
     return this.runner;
   }

@@ -33,7 +33,7 @@ suite("Gradlens features", () => {
     const line = lineOf(document, "x3 =");
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", uri, new vscode.Position(line - 1, 8));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
-    assert.match(text, /tensor\(\[\[-3\.,  0\.\],\n\s+\[ 5\., 12\.\]\], grad_fn=<MulBackward0>\)/);
+    assert.match(text, /tensor\(\[\[-3\., {2}0\.\],\n\s+\[ 5\., 12\.\]\], grad_fn=<MulBackward0>\)/);
     assert.match(text, /MulBackward0.*AddBackward0, SubBackward0/);
   });
 

@@ -26,13 +26,14 @@ interface RunOptions {
 /** `tensor.backward()` and `autograd.backward()`. */
 export function backward(roots: Tensor[], grads: Array<Tensor | null> | null, options: BackwardOptions): void {
   const createGraph = options.createGraph ?? false;
+  recorder.current?.onBackwardStart?.(roots[0]);
   const reached = run(roots, rootGradients(roots, grads, createGraph), {
     retainGraph: options.retainGraph ?? createGraph,
     createGraph,
     capture: null,
     onlyInto: options.inputs ? new Set(options.inputs) : null,
   });
-  if (recorder.current) recorder.current.onBackward(roots[0], reached.leaves, true);
+  if (recorder.current) recorder.current.onBackward(roots[0], reached.leaves, true, grads?.[0] ?? null);
 }
 
 export interface GradOptions {
@@ -61,7 +62,7 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
   if (!options.allowUnused && result.some((g) => g === null)) {
     throw new RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.");
   }
-  if (recorder.current) recorder.current.onBackward(outs[0], [], false);
+  if (recorder.current) recorder.current.onBackward(outs[0], [], false, gradOutputs?.[0] ?? null);
   return result;
 }
 

@@ -37,8 +37,7 @@ export class FunctionCtx {
   markNonDifferentiable(): void {}
 }
 
-type ForwardFn = (ctx: FunctionCtx, ...args: unknown[]) => Tensor;
-type BackwardFn = (ctx: FunctionCtx, grad: Tensor) => Tensor | null | undefined | Array<Tensor | null | undefined>;
+type GradResult = Tensor | null | undefined | Array<Tensor | null | undefined>;
 
 interface FunctionAttrs {
   /** The forward's arguments, with null where a tensor input goes (tensors are the node's inputs). */
@@ -50,10 +49,11 @@ interface FunctionAttrs {
   freshCtx?: FunctionCtx;
 }
 
+/** Method syntax on purpose: a user's forward(ctx, x: Tensor) must fit, as TypeScript checks methods bivariantly. */
 interface FunctionClass {
   name: string;
-  forward: ForwardFn;
-  backward: BackwardFn;
+  forward(ctx: FunctionCtx, ...args: unknown[]): Tensor;
+  backward(ctx: FunctionCtx, grad: Tensor): GradResult;
 }
 
 const opsByClass = new WeakMap<FunctionClass, OpDef<FunctionAttrs>>();

@@ -1,0 +1,43 @@
+/** Turning what a snippet threw into a SnippetError: kind, message, and the user's own line. */
+import type { SnippetError } from "./trace";
+import type { SnippetSyntaxError } from "./transpile";
+
+export function syntaxErrorOf(e: SnippetSyntaxError, file: string): SnippetError {
+  const at = e.line ? { line: e.line, column: e.column ?? 1 } : null;
+  const imports = /^Snippets can import/.test(e.message);
+  return { kind: imports ? "import" : "syntax", name: imports ? "ImportError" : "SyntaxError", message: e.message, file, at, stack: null };
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The stack's frames in the user's file, and the first one's position. */
+function userFrames(stack: string, file: string): { lines: string[]; at: { line: number; column: number } | null } {
+  const pattern = new RegExp(`${escape(file)}:(\\d+):(\\d+)`);
+  const lines: string[] = [];
+  let at: { line: number; column: number } | null = null;
+  for (const l of stack.split("\n").slice(1)) {
+    const m = pattern.exec(l);
+    if (!m) continue;
+    lines.push(l.replace(/__gl\.\w\(.*?\)/g, ""));
+    at ??= { line: Number(m[1]), column: Number(m[2]) };
+  }
+  return { lines, at };
+}
+
+export function errorFromThrown(e: unknown, file: string, lastLine: number): SnippetError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const stack = err.stack ?? "";
+  const { lines, at } = userFrames(stack, file);
+  const overflow = err instanceof RangeError && /Maximum call stack size exceeded/.test(err.message);
+  const where = at ?? (lastLine ? { line: lastLine, column: 1 } : null);
+  return {
+    kind: overflow ? "stack-overflow" : "runtime",
+    name: err.name,
+    message: overflow ? `Maximum call stack size exceeded: endless recursion? (last at line ${where?.line ?? "?"})` : err.message,
+    file,
+    at: where,
+    stack: lines.length ? `${err.name}: ${err.message}\n${lines.join("\n")}` : null,
+  };
+}

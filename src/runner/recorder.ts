@@ -1,0 +1,319 @@
+/**
+ * The engine's Recorder for a snippet run: it notes every tensor and node with its source line, bounds what a loop
+ * leaves behind, runs the numerical checks after each backward(), and at the end writes it all as Trace records.
+ * Per op it only stores a reference and a line; values are summarised once, at the end.
+ */
+import * as engine from "../engine";
+import { setForwardLocation } from "../engine/autograd/anomaly";
+import { AccumulateGrad, GradFn, type Node } from "../engine/autograd/node";
+import type { LeafCheck, NodeCheck, Tolerance } from "../engine/autograd/graph_check";
+import type { Recorder } from "../engine/recorder";
+import type { Tensor } from "../engine/tensor";
+import { jsonNumber, summarize } from "./summary";
+import type {
+  BackwardRecord,
+  GradCheckRecord,
+  NodeCheckRecord,
+  NodeRecord,
+  ScalarSeries,
+  SourceLocation,
+  TensorRecord,
+  TraceLimits,
+  TraceWarning,
+} from "./trace";
+
+/** Tensors a source line keeps: its first, and its latest ones. */
+const HISTORY_PER_LINE = 4;
+const MAX_NODES = 4000;
+const MAX_SERIES = 10_000;
+
+interface Entry {
+  id: number;
+  tensor: Tensor;
+  name: string | null;
+  at: SourceLocation | null;
+  occurrence: number;
+}
+
+export interface RecorderOptions {
+  file: string;
+  checkBudgetMs: number;
+  tolerance: Tolerance;
+  onProgress: (message: string) => void;
+}
+
+export interface RecordedParts {
+  tensors: TensorRecord[];
+  nodes: NodeRecord[];
+  backwards: BackwardRecord[];
+  series: ScalarSeries[];
+  warnings: TraceWarning[];
+  limits: TraceLimits;
+  checkDurationMs: number;
+}
+
+export class TraceRecorder implements Recorder {
+  /** The line running now (set by the instrumented code). */
+  line = 0;
+  private nextId = 1;
+  private readonly entries = new Map<Tensor, Entry>();
+  private readonly byLine = new Map<number, Entry[]>();
+  private readonly occurrences = new Map<number, number>();
+  private readonly nodeLines = new WeakMap<Node, number>();
+  private readonly nodeIds = new Map<Node, number>();
+  private readonly backwards: BackwardRecord[] = [];
+  private readonly checks: Array<{ record: BackwardRecord; leaves: LeafCheck[]; nodes: NodeCheck[] }> = [];
+  private readonly series = new Map<string, ScalarSeries>();
+  private readonly warnings: TraceWarning[] = [];
+  private gradsBefore = new Map<Tensor, Float64Array>();
+  private droppedTensors = 0;
+  private checkMs = 0;
+
+  constructor(private readonly options: RecorderOptions) {}
+
+  private at(): SourceLocation | null {
+    return this.line ? { line: this.line, column: 1 } : null;
+  }
+
+  onTensor(t: Tensor): void {
+    if (this.entries.has(t)) return;
+    const line = this.line;
+    if (t.gradFn && !this.nodeLines.has(t.gradFn)) {
+      this.nodeLines.set(t.gradFn, line);
+      setForwardLocation(t.gradFn, `${this.options.file}:${line}`);
+    }
+    const occurrence = (this.occurrences.get(line) ?? 0) + 1;
+    this.occurrences.set(line, occurrence);
+    const entry: Entry = { id: this.nextId++, tensor: t, name: null, at: line ? { line, column: 1 } : null, occurrence };
+    this.entries.set(t, entry);
+    let history = this.byLine.get(line);
+    if (!history) this.byLine.set(line, (history = []));
+    history.push(entry);
+    // Keep the first and the latest: a loop's middle iterations go (and with them their graphs, to the GC).
+    if (history.length > HISTORY_PER_LINE) {
+      const [dropped] = history.splice(1, 1);
+      this.entries.delete(dropped.tensor);
+      this.droppedTensors++;
+    }
+  }
+
+  /** A value was assigned to a variable: name the tensor; one-element tensors also join the line's series. */
+  bind(value: unknown, name: string | null, line: number, column: number): void {
+    if (!(value instanceof engine.Tensor)) return;
+    let entry = this.entries.get(value);
+    if (!entry) {
+      const saved = this.line;
+      this.line = line;
+      this.onTensor(value);
+      this.line = saved;
+      entry = this.entries.get(value)!;
+    }
+    if (name) entry.name = name;
+    entry.at = { line, column };
+    if (name && value.numel() === 1) {
+      const key = `${line}:${name}`;
+      let s = this.series.get(key);
+      if (!s) this.series.set(key, (s = { at: { line, column }, name, values: [] }));
+      if (s.values.length < MAX_SERIES) s.values.push(jsonNumber(value._data[0]));
+    }
+  }
+
+  onModified(): void {}
+
+  onWarning(message: string): void {
+    this.warnings.push({ message, at: this.at() });
+  }
+
+  onBackwardStart(): void {
+    // The gradient a backward contributes is .grad after minus .grad before (grads accumulate).
+    this.gradsBefore = new Map();
+    for (const t of this.entries.keys()) if (t.isLeaf && t._grad) this.gradsBefore.set(t, Float64Array.from(t._grad._data));
+  }
+
+  onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void {
+    if (!accumulated) return;
+    for (const leaf of leaves) if (!this.entries.has(leaf)) this.onTensor(leaf);
+    if (!this.entries.has(root)) this.onTensor(root);
+    const record: BackwardRecord = {
+      id: this.backwards.length + 1,
+      at: this.at(),
+      root: this.entries.get(root)!.id,
+      rootNode: null,
+      grads: leaves.map((leaf) => ({ tensor: this.entries.get(leaf)!.id, grad: gradSummary(leaf)! })),
+      checks: [],
+      nodeChecks: [],
+    };
+    this.backwards.push(record);
+    this.runChecks(record, root, leaves, gradient);
+  }
+
+  private runChecks(record: BackwardRecord, root: Tensor, leaves: readonly Tensor[], gradient: Tensor | null): void {
+    const remaining = this.options.checkBudgetMs - this.checkMs;
+    if (this.options.checkBudgetMs <= 0) return;
+    const started = performance.now();
+    const contributions = new Map<Tensor, Tensor>();
+    for (const leaf of leaves) {
+      const g = leaf._grad;
+      if (!g) continue;
+      const before = this.gradsBefore.get(leaf);
+      const d = Float64Array.from(g._data, (v, i) => v - (before ? before[i] : 0));
+      contributions.set(leaf, engine.Tensor.fromData(d, leaf.shape.slice(), "float64"));
+    }
+    let leafChecks: LeafCheck[];
+    let nodeChecks: NodeCheck[] = [];
+    if (remaining <= 0) {
+      leafChecks = leaves.map((leaf) => skippedLeaf(leaf, "the run's check time budget was used up by earlier backward calls"));
+    } else {
+      this.options.onProgress(`checking the gradients of backward #${record.id} (line ${this.line})`);
+      try {
+        leafChecks = engine.autograd.checkGraph(root, contributions, { ...this.options.tolerance, gradient, budgetMs: remaining / 2 });
+        const afterLeaves = performance.now() - started;
+        if (root.gradFn) nodeChecks = engine.autograd.checkNodes(root, { ...this.options.tolerance, budgetMs: Math.max(remaining / 2 - afterLeaves, 1) });
+      } catch (e) {
+        leafChecks = leaves.map((leaf) => skippedLeaf(leaf, `the check could not run: ${(e as Error).message}`));
+      }
+    }
+    this.checkMs += performance.now() - started;
+    this.checks.push({ record, leaves: leafChecks, nodes: nodeChecks });
+  }
+
+  /** Writes the records. Called once, when the snippet has finished (or failed). */
+  finish(): RecordedParts {
+    const retained = [...this.entries.values()].sort((a, b) => a.id - b.id);
+    const nodes: NodeRecord[] = [];
+    let droppedNodes = 0;
+    const nodeId = (n: Node): number => {
+      let id = this.nodeIds.get(n);
+      if (id === undefined) this.nodeIds.set(n, (id = this.nodeIds.size + 1));
+      return id;
+    };
+    // Walk the graph from what was kept, breadth first, up to MAX_NODES.
+    const queue: Node[] = [];
+    const visited = new Set<Node>();
+    const visit = (n: Node | null) => {
+      if (!n || visited.has(n)) return;
+      visited.add(n);
+      queue.push(n);
+    };
+    for (const e of retained) visit(e.tensor.gradFn);
+    for (const b of this.checks) for (const c of b.nodes) visit(c.node);
+    while (queue.length) {
+      const n = queue.shift()!;
+      if (nodes.length >= MAX_NODES) {
+        droppedNodes++;
+        continue;
+      }
+      nodes.push(this.nodeRecord(n, nodeId));
+      if (n instanceof GradFn) for (const next of n.next) visit(next);
+    }
+    const tensors = retained.map((e) => this.tensorRecord(e));
+    for (const { record, leaves, nodes: nodeChecks } of this.checks) {
+      record.rootNode = this.rootNodeOf(record.root, nodeId);
+      record.checks = leaves.map((c) => this.leafCheckRecord(c));
+      record.nodeChecks = nodeChecks.map((c) => this.nodeCheckRecord(c, nodeId));
+    }
+    return {
+      tensors,
+      nodes,
+      backwards: this.backwards,
+      series: [...this.series.values()].filter((s) => s.values.length > 1),
+      warnings: this.warnings,
+      limits: { droppedTensors: this.droppedTensors, droppedNodes, historyPerLine: HISTORY_PER_LINE },
+      checkDurationMs: this.checkMs,
+    };
+  }
+
+  private rootNodeOf(rootId: number, nodeId: (n: Node) => number): number | null {
+    for (const [t, e] of this.entries) if (e.id === rootId) return t.gradFn ? nodeId(t.gradFn) : null;
+    return null;
+  }
+
+  private idOf(t: Tensor): number | null {
+    return this.entries.get(t)?.id ?? null;
+  }
+
+  private nodeRecord(n: Node, nodeId: (n: Node) => number): NodeRecord {
+    if (n instanceof AccumulateGrad) {
+      const line = this.entries.get(n.variable)?.at?.line;
+      return { id: nodeId(n), kind: "accumulate", name: n.name, at: line ? { line, column: 1 } : null, tensor: this.idOf(n.variable), inputs: [], next: [] };
+    }
+    const fn = n as GradFn;
+    const line = this.nodeLines.get(fn);
+    const custom = fn.op.freshAttrs !== undefined;
+    return {
+      id: nodeId(fn),
+      kind: custom ? "custom" : "op",
+      name: fn.name,
+      at: line ? { line, column: 1 } : null,
+      tensor: this.idOf(fn.output),
+      inputs: fn.inputs.map((t) => this.idOf(t)).filter((id): id is number => id !== null),
+      next: fn.next.map((next, i) => ({ node: next ? nodeId(next) : null, inputNr: fn.inputs[i]._outputNr })),
+    };
+  }
+
+  private tensorRecord(e: Entry): TensorRecord {
+    const t = e.tensor;
+    return {
+      id: e.id,
+      name: e.name,
+      at: e.at,
+      shape: t.shape.slice(),
+      dtype: t.dtype,
+      requiresGrad: t.requiresGrad,
+      isLeaf: t.isLeaf,
+      gradFn: t.gradFn ? (this.nodeIds.get(t.gradFn) ?? null) : null,
+      repr: t.toString(),
+      value: summarize(t.shape, t.dtype, t._data),
+      grad: gradSummary(t),
+      occurrence: e.occurrence,
+    };
+  }
+
+  private leafCheckRecord(c: LeafCheck): GradCheckRecord {
+    const e = this.entries.get(c.leaf);
+    return {
+      tensor: e?.id ?? 0,
+      name: e?.name ?? null,
+      at: e?.at ?? null,
+      passed: c.passed,
+      skipped: c.skipped,
+      mode: c.mode,
+      tolerance: this.options.tolerance,
+      checkedElements: c.checkedElements,
+      totalElements: c.totalElements,
+      maxAbsError: finite(c.maxAbsError),
+      maxRelError: finite(c.maxRelError),
+      worst: c.worst,
+      numerical: c.numerical ? summarize(c.leaf.shape, "float64", c.numerical) : null,
+    };
+  }
+
+  private nodeCheckRecord(c: NodeCheck, nodeId: (n: Node) => number): NodeCheckRecord {
+    const line = this.nodeLines.get(c.node);
+    return {
+      node: nodeId(c.node),
+      name: c.node.name,
+      at: line ? { line, column: 1 } : null,
+      passed: c.passed,
+      skipped: c.skipped,
+      maxAbsError: finite(c.maxAbsError),
+      maxRelError: finite(c.maxRelError),
+      message: c.message,
+    };
+  }
+}
+
+function finite(x: number): number {
+  // JSON has no Infinity: a check whose error is not finite reports the largest number.
+  return Number.isFinite(x) ? x : Number.MAX_VALUE;
+}
+
+function gradSummary(t: Tensor) {
+  const g = t._grad;
+  return g ? summarize(g.shape, g.dtype, g._data) : null;
+}
+
+function skippedLeaf(leaf: Tensor, reason: string): LeafCheck {
+  return { leaf, passed: null, skipped: reason, mode: "full", checkedElements: 0, totalElements: leaf.numel(), maxAbsError: 0, maxRelError: 0, worst: null, numerical: null };
+}
+

@@ -1,0 +1,60 @@
+/**
+ * Snippet source → runnable, instrumented JavaScript, with every line where the user wrote it.
+ *
+ * Why sucrase + acorn and not esbuild at run time: sucrase strips TypeScript without moving any line, and the
+ * instrumentation below only inserts text within lines, so a line number in a stack trace, a recorded tensor or an
+ * error is the user's own, with no source maps to compose. Both are plain JavaScript: the .vsix needs no per-platform
+ * native binary, and a run starts without spawning a process (esbuild's service) — it matters for live mode.
+ */
+import { transform } from "sucrase";
+import { instrument } from "./instrument";
+
+export class SnippetSyntaxError extends Error {
+  override name = "SyntaxError";
+  constructor(
+    message: string,
+    readonly line: number | null,
+    readonly column: number | null,
+  ) {
+    super(message);
+  }
+}
+
+export interface Transpiled {
+  /** The body of an async function taking (__gl, __gradlens, __require, console). */
+  code: string;
+}
+
+export function transpile(source: string, file: string): Transpiled {
+  let js: string;
+  try {
+    js = transform(source, { transforms: ["typescript"], filePath: file, keepUnusedImports: true }).code;
+  } catch (e) {
+    throw syntaxError(e, source);
+  }
+  try {
+    return { code: instrument(js, file) };
+  } catch (e) {
+    if (e instanceof SnippetSyntaxError) throw e;
+    throw syntaxError(e, js);
+  }
+}
+
+function syntaxError(e: unknown, source: string): SnippetSyntaxError {
+  const err = e as { message?: string; loc?: { line: number; column: number } | number; pos?: number };
+  let line: number | null = null;
+  let column: number | null = null;
+  if (err.loc && typeof err.loc === "object") {
+    line = err.loc.line;
+    column = err.loc.column + 1;
+  } else {
+    const pos = typeof err.pos === "number" ? err.pos : typeof err.loc === "number" ? err.loc : null;
+    if (pos !== null) {
+      const before = source.slice(0, pos).split("\n");
+      line = before.length;
+      column = before[before.length - 1].length + 1;
+    }
+  }
+  const message = String(err.message ?? e).replace(/\s*\(\d+:\d+\)\s*$/, "");
+  return new SnippetSyntaxError(message, line, column);
+}

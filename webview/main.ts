@@ -1,0 +1,156 @@
+/**
+ * The panel's entry: the same bundle runs in VS Code's webview (messages from the extension) and in the static HTML
+ * report (the Trace embedded in the page). It reads only the Trace.
+ */
+import type { Trace } from "../src/runner/trace";
+import { TRACE_VERSION } from "../src/runner/trace";
+import { clear, el } from "./dom";
+import { buildGraph, type GraphBox, type GraphModel, pathToRoot } from "./graphModel";
+import { GraphView } from "./graphView";
+import { checkRows, renderChecks, renderConsole, renderSeries } from "./panels";
+import type { HostToWebview, WebviewState, WebviewToHost } from "./protocol";
+import { renderTensor } from "./tensorView";
+
+interface VsCodeApi {
+  postMessage(m: WebviewToHost): void;
+  getState(): WebviewState | undefined;
+  setState(s: WebviewState): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode: VsCodeApi | null = typeof acquireVsCodeApi === "function" ? acquireVsCodeApi() : null;
+
+class App {
+  private trace: Trace | null = null;
+  private model: GraphModel | null = null;
+  private selected: string | null = null;
+  private readonly header = el("header");
+  private readonly graph = new GraphView((b) => this.select(b));
+  private readonly detail = el("aside", "detail");
+  private readonly bottom = el("div", "bottom");
+  private readonly source = el("section", "source");
+
+  constructor(root: HTMLElement) {
+    const main = el("main");
+    main.append(this.graph.root, this.detail);
+    root.append(this.header, main, this.bottom);
+    if (!vscode) root.append(this.source);
+  }
+
+  show(trace: Trace): void {
+    if (trace.version !== TRACE_VERSION) {
+      this.header.textContent = `This report was written by another version of Gradlens (trace version ${trace.version}).`;
+      return;
+    }
+    this.trace = trace;
+    this.model = buildGraph(trace);
+    this.renderHeader();
+    this.graph.render(this.model);
+    this.renderBottom();
+    if (!vscode) this.renderSource();
+    const state = vscode?.getState();
+    const first = this.model.boxes.find((b) => b.failing) ?? this.model.boxes.find((b) => b.kind === "leaf") ?? this.model.boxes[0];
+    const restored = state?.selected !== undefined && state?.selected !== null ? this.model.boxes.find((b) => b.tensor === state.selected) : undefined;
+    if (restored ?? first) this.select((restored ?? first)!, false);
+    else this.detail.replaceChildren(el("div", "muted", "No graph: nothing in this run required grad."));
+  }
+
+  private renderHeader(): void {
+    const t = this.trace!;
+    clear(this.header);
+    const status = t.status === "ok" ? "all gradients match numerics" : t.status === "check-failed" ? "a gradient check failed" : `error: ${t.error?.name ?? ""}`;
+    const badge = el("span", `badge ${t.status}`, status);
+    const file = el("span", "file", t.file.split(/[\\/]/).pop() ?? t.file);
+    const facts = el("span", "muted", `${t.tensors.length} tensors · ${t.nodes.length} nodes · ${t.backwards.length} backward · ${t.durationMs.toFixed(0)} ms + checks ${t.checkDurationMs.toFixed(0)} ms`);
+    this.header.append(file, badge, facts);
+    if (this.model?.collapsed) this.header.append(el("span", "muted", " · repeated nodes folded by line"));
+    if (t.limits.droppedTensors) this.header.append(el("span", "muted", ` · ${t.limits.droppedTensors} loop tensors not kept`));
+    if (!vscode) {
+      const toggle = el("button", "theme", "◐");
+      toggle.title = "Switch between the light and the dark theme";
+      toggle.addEventListener("click", () => {
+        const dark = document.documentElement.dataset.theme !== "dark" && (document.documentElement.dataset.theme === "light" || !matchMedia("(prefers-color-scheme: dark)").matches);
+        document.documentElement.dataset.theme = dark ? "dark" : "light";
+      });
+      this.header.append(toggle);
+    }
+  }
+
+  private renderBottom(): void {
+    const t = this.trace!;
+    clear(this.bottom);
+    const rows = checkRows(t);
+    this.bottom.append(renderChecks(rows, (r) => {
+      const key = r.node !== null ? this.model!.boxOfNode.get(r.node) : this.boxOfTensor(r.tensor);
+      const box = key ? this.model!.boxes.find((b) => b.key === key) : undefined;
+      if (box) this.select(box);
+      if (r.line) this.openLine(r.line);
+    }));
+    for (const part of [renderSeries(t.series), renderConsole(t)]) if (part) this.bottom.append(part);
+  }
+
+  private boxOfTensor(id: number | null): string | undefined {
+    if (id === null) return undefined;
+    const node = this.trace!.nodes.find((n) => n.tensor === id);
+    return node ? this.model!.boxOfNode.get(node.id) : undefined;
+  }
+
+  private rootBox(): string | null {
+    const last = this.trace!.backwards[this.trace!.backwards.length - 1];
+    return last?.rootNode !== undefined && last?.rootNode !== null ? (this.model!.boxOfNode.get(last.rootNode) ?? null) : null;
+  }
+
+  select(box: GraphBox, reveal = true): void {
+    this.selected = box.key;
+    this.graph.highlight(box.key, pathToRoot(this.model!, box.key, this.rootBox()));
+    const tensor = box.tensor !== null ? this.trace!.tensors.find((t) => t.id === box.tensor) : undefined;
+    const check = this.trace!.backwards.flatMap((b) => b.checks).reverse().find((c) => c.tensor === box.tensor) ?? null;
+    this.detail.replaceChildren(
+      el("h2", undefined, box.title + (box.kind === "group" ? ` (${box.nodes.length} nodes)` : "")),
+      tensor ? renderTensor(tensor, check) : el("div", "muted", "This node's tensor was not kept (a middle iteration of a loop)."),
+    );
+    vscode?.setState({ selected: box.tensor, file: this.trace!.file });
+    if (reveal && box.line) this.openLine(box.line, false);
+  }
+
+  highlightLine(line: number): void {
+    if (!this.model) return;
+    const matches = new Set(this.model.boxes.filter((b) => b.line === line).map((b) => b.key));
+    this.graph.highlight(this.selected, this.selected ? pathToRoot(this.model, this.selected, this.rootBox()) : new Set(), matches);
+  }
+
+  private openLine(line: number, scroll = true): void {
+    if (vscode) vscode.postMessage({ type: "openLine", line });
+    else {
+      for (const row of this.source.querySelectorAll(".src-line.current")) row.classList.remove("current");
+      const row = this.source.querySelector(`[data-line="${line}"]`);
+      row?.classList.add("current");
+      if (scroll) row?.scrollIntoView({ block: "center", behavior: "smooth" });
+    }
+  }
+
+  private renderSource(): void {
+    const t = this.trace!;
+    clear(this.source);
+    this.source.append(el("h2", undefined, t.file));
+    const pre = el("div", "src");
+    t.source.split("\n").forEach((text, i) => {
+      const row = el("div", "src-line");
+      row.dataset.line = String(i + 1);
+      row.append(el("span", "ln", String(i + 1)), el("span", "code", text || " "));
+      pre.append(row);
+    });
+    this.source.append(pre);
+  }
+}
+
+const app = new App(document.getElementById("app")!);
+const embedded = document.getElementById("gradlens-trace");
+if (embedded?.textContent) app.show(JSON.parse(embedded.textContent) as Trace);
+window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
+  const m = event.data;
+  if (m.type === "trace") app.show(m.trace);
+  else if (m.type === "highlightLine") app.highlightLine(m.line);
+});
+vscode?.postMessage({ type: "ready" });
