@@ -135,7 +135,8 @@ function record(r: LeafCheck, analytical: number, numerical: number, index: numb
   const rel = abs / Math.max(Math.abs(numerical), 1e-12);
   r.maxAbsError = Math.max(r.maxAbsError, Number.isNaN(abs) ? Infinity : abs);
   r.maxRelError = Math.max(r.maxRelError, Number.isNaN(rel) ? Infinity : abs === 0 ? 0 : rel);
-  const ok = within(analytical, numerical, tol) || (Number.isNaN(analytical) && Number.isNaN(numerical));
+  // NaN passes no comparison: a NaN gradient fails, as it does in PyTorch's gradcheck.
+  const ok = within(analytical, numerical, tol);
   const excess = Number.isNaN(abs) ? Infinity : abs - (tol.atol + tol.rtol * Math.abs(numerical));
   if (isWorst(excess)) r.worst = { index, analytical, numerical };
   if (!ok) r.passed = false;
