@@ -31,15 +31,48 @@ function shapeText(t: TensorRecord | undefined): string {
   return t ? `[${t.shape.join(", ")}]` : "";
 }
 
+/**
+ * A loop that builds a fresh graph each iteration (the seeds' gradient descent) leaves many copies of one small
+ * graph: keep the latest copy of each, and say how many there were.
+ */
+function latestOfRepeatedGraphs(nodes: NodeRecord[]): { nodes: NodeRecord[]; repeats: Map<number, number> } {
+  const parent = new Map<number, number>(nodes.map((n) => [n.id, n.id]));
+  const find = (x: number): number => {
+    while (parent.get(x) !== x) x = parent.get(x)!;
+    return x;
+  };
+  for (const n of nodes) for (const e of n.next) if (e.node !== null && parent.has(e.node)) parent.set(find(e.node), find(n.id));
+  const components = new Map<number, NodeRecord[]>();
+  for (const n of nodes) {
+    const root = find(n.id);
+    components.set(root, [...(components.get(root) ?? []), n]);
+  }
+  const bySignature = new Map<string, NodeRecord[][]>();
+  for (const members of components.values()) {
+    const signature = members.map((n) => `${n.name}@${n.at?.line ?? 0}`).sort().join("|");
+    bySignature.set(signature, [...(bySignature.get(signature) ?? []), members]);
+  }
+  const kept: NodeRecord[] = [];
+  const repeats = new Map<number, number>();
+  for (const copies of bySignature.values()) {
+    const latest = copies.reduce((a, b) => (Math.max(...a.map((n) => n.id)) > Math.max(...b.map((n) => n.id)) ? a : b));
+    kept.push(...latest);
+    if (copies.length > 1) for (const n of latest) repeats.set(n.id, copies.length);
+  }
+  const order = new Map(nodes.map((n, i) => [n.id, i]));
+  return { nodes: kept.sort((a, b) => order.get(a.id)! - order.get(b.id)!), repeats };
+}
+
 export function buildGraph(trace: Trace): GraphModel {
+  const { nodes: shown, repeats } = latestOfRepeatedGraphs(trace.nodes);
   const tensors = new Map(trace.tensors.map((t) => [t.id, t]));
   const failing = new Set(trace.backwards.flatMap((b) => b.nodeChecks.filter((c) => c.passed === false).map((c) => c.node)));
   const failingLeaves = new Set(trace.backwards.flatMap((b) => b.checks.filter((c) => c.passed === false).map((c) => c.tensor)));
-  const collapsed = trace.nodes.length > COLLAPSE_AT;
+  const collapsed = shown.length > COLLAPSE_AT;
   const keyOf = (n: NodeRecord) => (collapsed && n.kind !== "accumulate" ? `g:${n.at?.line ?? 0}:${n.name}` : `n:${n.id}`);
   const boxes = new Map<string, GraphBox>();
   const boxOfNode = new Map<number, string>();
-  for (const n of trace.nodes) {
+  for (const n of shown) {
     const key = keyOf(n);
     boxOfNode.set(n.id, key);
     const t = n.tensor !== null ? tensors.get(n.tensor) : undefined;
@@ -62,9 +95,11 @@ export function buildGraph(trace: Trace): GraphModel {
       tensor: n.tensor,
       failing: failing.has(n.id) || (leaf && n.tensor !== null && failingLeaves.has(n.tensor)),
     });
+    const times = repeats.get(n.id);
+    if (times && !leaf) boxes.get(key)!.subtitle += ` · ×${times} runs`;
   }
   const edges = new Set<string>();
-  for (const n of trace.nodes) {
+  for (const n of shown) {
     for (const e of n.next) {
       if (e.node === null) continue;
       const from = boxOfNode.get(e.node);

@@ -96,14 +96,20 @@ class App {
     return node ? this.model!.boxOfNode.get(node.id) : undefined;
   }
 
-  private rootBox(): string | null {
-    const last = this.trace!.backwards[this.trace!.backwards.length - 1];
-    return last?.rootNode !== undefined && last?.rootNode !== null ? (this.model!.boxOfNode.get(last.rootNode) ?? null) : null;
+  /** The path from a box to the loss of the latest backward whose graph contains it. */
+  private pathFrom(key: string): Set<string> {
+    for (const b of [...this.trace!.backwards].reverse()) {
+      const root = b.rootNode !== null ? this.model!.boxOfNode.get(b.rootNode) : undefined;
+      if (!root) continue;
+      const path = pathToRoot(this.model!, key, root);
+      if (path.has(root)) return path;
+    }
+    return new Set([key]);
   }
 
   select(box: GraphBox, reveal = true): void {
     this.selected = box.key;
-    this.graph.highlight(box.key, pathToRoot(this.model!, box.key, this.rootBox()));
+    this.graph.highlight(box.key, this.pathFrom(box.key));
     const tensor = box.tensor !== null ? this.trace!.tensors.find((t) => t.id === box.tensor) : undefined;
     const check = this.trace!.backwards.flatMap((b) => b.checks).reverse().find((c) => c.tensor === box.tensor) ?? null;
     this.detail.replaceChildren(
@@ -117,7 +123,7 @@ class App {
   highlightLine(line: number): void {
     if (!this.model) return;
     const matches = new Set(this.model.boxes.filter((b) => b.line === line).map((b) => b.key));
-    this.graph.highlight(this.selected, this.selected ? pathToRoot(this.model, this.selected, this.rootBox()) : new Set(), matches);
+    this.graph.highlight(this.selected, this.selected ? this.pathFrom(this.selected) : new Set(), matches);
   }
 
   private openLine(line: number, scroll = true): void {

@@ -13,25 +13,30 @@ function escape(s: string): string {
 }
 
 /** The stack's frames in the user's file, and the first one's position. */
-function userFrames(stack: string, file: string): { lines: string[]; at: { line: number; column: number } | null } {
+function userFrames(stack: string, file: string): { lines: string[]; at: { line: number; column: number } | null; mostFrequent: number | null } {
   const pattern = new RegExp(`${escape(file)}:(\\d+):(\\d+)`);
   const lines: string[] = [];
+  const counts = new Map<number, number>();
   let at: { line: number; column: number } | null = null;
   for (const l of stack.split("\n").slice(1)) {
     const m = pattern.exec(l);
     if (!m) continue;
-    lines.push(l.replace(/__gl\.\w\(.*?\)/g, ""));
-    at ??= { line: Number(m[1]), column: Number(m[2]) };
+    lines.push(l);
+    const line = Number(m[1]);
+    counts.set(line, (counts.get(line) ?? 0) + 1);
+    at ??= { line, column: Number(m[2]) };
   }
-  return { lines, at };
+  const mostFrequent = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+  return { lines: lines.slice(0, 12), at, mostFrequent };
 }
 
 export function errorFromThrown(e: unknown, file: string, lastLine: number): SnippetError {
   const err = e instanceof Error ? e : new Error(String(e));
   const stack = err.stack ?? "";
-  const { lines, at } = userFrames(stack, file);
+  const { lines, at, mostFrequent } = userFrames(stack, file);
   const overflow = err instanceof RangeError && /Maximum call stack size exceeded/.test(err.message);
-  const where = at ?? (lastLine ? { line: lastLine, column: 1 } : null);
+  // In an endless recursion, the line that recurses is the one nearly every frame stands on.
+  const where = overflow && mostFrequent ? { line: mostFrequent, column: 1 } : (at ?? (lastLine ? { line: lastLine, column: 1 } : null));
   return {
     kind: overflow ? "stack-overflow" : "runtime",
     name: err.name,

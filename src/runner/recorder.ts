@@ -62,7 +62,7 @@ export class TraceRecorder implements Recorder {
   private readonly nodeLines = new WeakMap<Node, number>();
   private readonly nodeIds = new Map<Node, number>();
   private readonly backwards: BackwardRecord[] = [];
-  private readonly checks: Array<{ record: BackwardRecord; leaves: LeafCheck[]; nodes: NodeCheck[] }> = [];
+  private readonly checks: Array<{ record: BackwardRecord; leaves: LeafCheck[]; nodes: NodeCheck[]; names: Map<Tensor, { id: number; name: string | null; at: SourceLocation | null }> }> = [];
   private readonly series = new Map<string, ScalarSeries>();
   private readonly warnings: TraceWarning[] = [];
   private gradsBefore = new Map<Tensor, Float64Array>();
@@ -174,7 +174,12 @@ export class TraceRecorder implements Recorder {
       }
     }
     this.checkMs += performance.now() - started;
-    this.checks.push({ record, leaves: leafChecks, nodes: nodeChecks });
+    // The leaves' names now: a loop may drop their entries before the run ends.
+    const names = new Map(leaves.map((leaf) => {
+      const e = this.entries.get(leaf);
+      return [leaf, { id: e?.id ?? 0, name: e?.name ?? null, at: e?.at ?? null }] as const;
+    }));
+    this.checks.push({ record, leaves: leafChecks, nodes: nodeChecks, names });
   }
 
   /** Writes the records. Called once, when the snippet has finished (or failed). */
@@ -207,9 +212,9 @@ export class TraceRecorder implements Recorder {
       if (n instanceof GradFn) for (const next of n.next) visit(next);
     }
     const tensors = retained.map((e) => this.tensorRecord(e));
-    for (const { record, leaves, nodes: nodeChecks } of this.checks) {
+    for (const { record, leaves, nodes: nodeChecks, names } of this.checks) {
       record.rootNode = this.rootNodeOf(record.root, nodeId);
-      record.checks = leaves.map((c) => this.leafCheckRecord(c));
+      record.checks = leaves.map((c) => this.leafCheckRecord(c, names.get(c.leaf)));
       record.nodeChecks = nodeChecks.map((c) => this.nodeCheckRecord(c, nodeId));
     }
     return {
@@ -269,8 +274,8 @@ export class TraceRecorder implements Recorder {
     };
   }
 
-  private leafCheckRecord(c: LeafCheck): GradCheckRecord {
-    const e = this.entries.get(c.leaf);
+  private leafCheckRecord(c: LeafCheck, known?: { id: number; name: string | null; at: SourceLocation | null }): GradCheckRecord {
+    const e = this.entries.get(c.leaf) ?? known;
     return {
       tensor: e?.id ?? 0,
       name: e?.name ?? null,

@@ -17,6 +17,8 @@ import { SnippetSyntaxError, transpile } from "./transpile";
 import type { ConsoleLine, SnippetError } from "./trace";
 
 const input = workerData as WorkerInput;
+// Enough frames to see through a recursion (the default is 10).
+Error.stackTraceLimit = 50;
 const currentLine = new Int32Array(input.lineBuffer);
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 

@@ -1,0 +1,98 @@
+/**
+ * The panel as a person sees it: each example's static report opened in headless Chromium (Debian's, driven by
+ * playwright-core), checked for the graph, the values, the check table and the chart, clicked, and photographed
+ * into test-results/ (look at them).
+ */
+import { strict as assert } from "node:assert";
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { readReportAssets, renderHtmlReport } from "../../src/runner/htmlReport";
+import { runSnippet } from "../../src/runner/run";
+
+const root = path.join(__dirname, "..", "..");
+const results = path.join(root, "test-results");
+mkdirSync(results, { recursive: true });
+
+let browser: Browser;
+
+async function openReport(example: string): Promise<{ page: Page; errors: string[] }> {
+  const trace = await runSnippet({ file: path.join(root, "examples", example) });
+  const file = path.join(results, example.replace(/\.ts$/, ".html"));
+  writeFileSync(file, renderHtmlReport(trace, readReportAssets(path.join(root, "dist"))));
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  await page.goto(`file://${file}`);
+  await page.waitForSelector(".box");
+  return { page, errors };
+}
+
+describe("the HTML report in Chromium", function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+  });
+  after(async () => browser?.close());
+
+  it("seed 0: the graph of the notebook, x.grad beside x, passing checks, the loss chart; a click selects a path", async () => {
+    const { page, errors } = await openReport("seed0_autograd_basics.ts");
+    const titles = await page.locator(".box .title").allTextContents();
+    for (const name of ["x", "AddBackward0", "SubBackward0", "MulBackward0", "SumBackward0", "MseLossBackward0"]) assert.ok(titles.includes(name), `${name} in ${titles}`);
+    assert.equal(await page.locator(".check-table tr.fail").count(), 0);
+    assert.ok((await page.locator(".check-table tr.pass").count()) >= 2);
+    assert.equal(await page.locator(".chart polyline").count(), 1);
+    assert.match(await page.locator(".series figcaption").first().textContent() ?? "", /^loss \(line 45\): 0\.041748 → 8\.123e-6 in 18 steps/);
+    await page.locator(".box", { hasText: "AddBackward0" }).first().click();
+    assert.equal(await page.locator(".box.selected .title").textContent(), "AddBackward0");
+    assert.ok((await page.locator(".box.on-path").count()) >= 3, "the path from x1 to the loss is highlighted");
+    await page.locator(".box.leaf", { hasText: "x" }).first().click();
+    const table = await page.locator(".detail table.values").textContent();
+    assert.match(table ?? "", /value\.grad/);
+    assert.deepEqual(await page.locator(".detail table.values tr:nth-child(2) td").allTextContents(), ["0", "1", "2", "2"]);
+    await page.screenshot({ path: path.join(results, "report-seed0.png"), fullPage: true });
+    assert.deepEqual(errors, []);
+  });
+
+  it("a wrong custom backward: failing rows first, the op marked red, a click on a row shows its line", async () => {
+    const { page, errors } = await openReport("wrong_custom_backward.ts");
+    const first = await page.locator(".check-table tr").nth(1).locator("td").allTextContents();
+    assert.equal(first[0], "✗");
+    assert.equal(await page.locator(".box.failing .title", { hasText: "SquareBackward" }).count(), 1);
+    await page.locator(".check-table tr.fail", { hasText: "SquareBackward" }).click();
+    assert.equal(await page.locator(".src-line.current").getAttribute("data-line"), "17");
+    await page.screenshot({ path: path.join(results, "report-wrong-custom-backward.png"), fullPage: true });
+    assert.deepEqual(errors, []);
+  });
+
+  it("a NaN gradient is highlighted in the values table", async () => {
+    const { page, errors } = await openReport("nan_gradient.ts");
+    await page.locator(".box.leaf").first().click();
+    assert.ok((await page.locator(".detail td.nonfinite").count()) >= 1);
+    assert.match(await page.locator(".detail .stats .bad").first().textContent() ?? "", /1 NaN/);
+    await page.screenshot({ path: path.join(results, "report-nan.png"), fullPage: true });
+    assert.deepEqual(errors, []);
+  });
+
+  for (const example of ["seed1_gradient_descent.ts", "seed2_pytorch_autograd.ts", "seed3_linear_layer.ts", "seed4_autograd_chapter.ts", "mlp_training.ts"]) {
+    it(`${example}: renders its graph and checks without errors`, async () => {
+      const { page, errors } = await openReport(example);
+      assert.ok((await page.locator(".box").count()) > 0);
+      assert.ok((await page.locator(".check-table tr").count()) > 1);
+      await page.screenshot({ path: path.join(results, `report-${example.replace(/\.ts$/, "")}.png`) });
+      assert.deepEqual(errors, []);
+    });
+  }
+
+  it("dark theme toggle in the static page", async () => {
+    const { page } = await openReport("seed2_pytorch_autograd.ts");
+    await page.locator("button.theme").click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+    await page.screenshot({ path: path.join(results, "report-dark.png") });
+  });
+});

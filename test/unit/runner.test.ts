@@ -1,0 +1,123 @@
+/**
+ * The runner: a snippet → a Trace, and every way a snippet can fail ending in a result that says what and where,
+ * with the host unharmed. Runs the built worker (npm run build first; npm test does).
+ */
+import { strict as assert } from "node:assert";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { runSnippet } from "../../src/runner/run";
+
+const dir = mkdtempSync(path.join(tmpdir(), "gradlens-runner-"));
+const examples = path.join(__dirname, "..", "..", "examples");
+
+function snippet(name: string, source: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, source);
+  return file;
+}
+
+describe("runner", function () {
+  this.timeout(30_000);
+
+  it("records seed 000: names, lines, grad_fn names, x.grad, passing checks, the loss series", async () => {
+    const trace = await runSnippet({ file: path.join(examples, "seed0_autograd_basics.ts") });
+    assert.equal(trace.status, "ok", trace.error?.message);
+    const byName = new Map(trace.tensors.filter((t) => t.occurrence === 1).map((t) => [t.name, t]));
+    assert.deepEqual(["x", "x1", "x2", "x3", "y"].map((n) => byName.get(n)?.at?.line), [4, 6, 7, 8, 9]);
+    const node = (id: number | null) => trace.nodes.find((n) => n.id === id)?.name;
+    assert.equal(node(byName.get("x1")!.gradFn), "AddBackward0");
+    assert.equal(node(byName.get("y")!.gradFn), "SumBackward0");
+    assert.deepEqual(byName.get("x")!.grad!.values, [2, 4, 6, 8]);
+    const first = trace.backwards[0];
+    assert.equal(first.at?.line, 17);
+    assert.ok(first.checks.every((c) => c.passed === true));
+    assert.ok(first.nodeChecks.every((c) => c.passed === true));
+    assert.equal(trace.console[0].text, "tensor([[3., 4.],\n        [5., 6.]], grad_fn=<AddBackward0>)");
+    const loss = trace.series.find((s) => s.name === "loss");
+    assert.ok(loss && loss.values.length >= 18, "the loss of every iteration");
+    assert.ok((loss.values[loss.values.length - 1] as number) < 1e-5);
+  });
+
+  it("a wrong custom backward: the leaf check and that op's node check fail", async () => {
+    const trace = await runSnippet({ file: path.join(examples, "wrong_custom_backward.ts") });
+    assert.equal(trace.status, "check-failed");
+    const [b] = trace.backwards;
+    assert.equal(b.checks[0].name, "w");
+    assert.equal(b.checks[0].passed, false);
+    assert.deepEqual(b.nodeChecks.filter((c) => c.passed === false).map((c) => [c.name, c.at?.line]), [["SquareBackward", 17]]);
+    assert.equal(trace.nodes.find((n) => n.name === "SquareBackward")?.kind, "custom");
+  });
+
+  it("a syntax error names its line and column", async () => {
+    const trace = await runSnippet({ file: snippet("syntax.ts", 'import { tensor } from "gradlens";\nconst x = tensor([1, 2];\n') });
+    assert.equal(trace.error?.kind, "syntax");
+    assert.equal(trace.error?.at?.line, 2);
+  });
+
+  it("an import of anything but gradlens or a relative file is refused at its line", async () => {
+    const trace = await runSnippet({ file: snippet("import.ts", '\nimport { readFileSync } from "fs";\n') });
+    assert.equal(trace.error?.kind, "import");
+    assert.equal(trace.error?.at?.line, 2);
+    assert.match(trace.error!.message, /Snippets can import from "gradlens" and relative \.ts files: cannot import "fs"/);
+  });
+
+  it("relative imports of the user's own files work", async () => {
+    snippet("helper.ts", 'import { tensor } from "gradlens";\nexport function double(x: number[]) { return tensor(x).mul(2); }\n');
+    const trace = await runSnippet({ file: snippet("uses_helper.ts", 'import { double } from "./helper";\nconst d = double([1, 2]);\nconsole.log(d);\n') });
+    assert.equal(trace.error, null);
+    assert.equal(trace.console[0].text, "tensor([2., 4.])");
+  });
+
+  it("a throw names the line of the snippet, with PyTorch's message for engine errors", async () => {
+    const trace = await runSnippet({ file: snippet("throws.ts", 'import { ones } from "gradlens";\n\nconst a = ones(3);\nconst b = a.add(ones(4));\n') });
+    assert.equal(trace.error?.kind, "runtime");
+    assert.equal(trace.error?.name, "RuntimeError");
+    assert.equal(trace.error?.at?.line, 4);
+    assert.equal(trace.error?.message, "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 0");
+  });
+
+  it("an endless loop ends in a timeout at the line it was stuck on", async () => {
+    const started = Date.now();
+    const trace = await runSnippet({ file: snippet("loop.ts", "let i = 0;\nwhile (true) {\n  i++;\n}\n"), timeoutMs: 500, checkBudgetMs: 0 });
+    assert.equal(trace.error?.kind, "timeout");
+    assert.equal(trace.error?.at?.line, 3);
+    assert.ok(Date.now() - started < 5000);
+  });
+
+  it("a stack overflow is reported, not a crash", async () => {
+    const trace = await runSnippet({ file: snippet("recursion.ts", "function f(n: number): number {\n  return f(n + 1) + 1;\n}\nf(0);\n") });
+    assert.equal(trace.error?.kind, "stack-overflow");
+    assert.equal(trace.error?.at?.line, 2);
+  });
+
+  it("running out of memory stops the worker, with the line", async () => {
+    const trace = await runSnippet({ file: snippet("oom.ts", "const keep: number[][] = [];\nfor (;;) {\n  keep.push(new Array(1e6).fill(1.5));\n}\n"), memoryMb: 64, timeoutMs: 20_000 });
+    assert.equal(trace.error?.kind, "out-of-memory");
+    assert.ok([2, 3].includes(trace.error?.at?.line ?? 0));
+  });
+
+  it("cancelling stops a run at once", async () => {
+    const controller = new AbortController();
+    const pending = runSnippet({ file: snippet("slow.ts", "for (;;) {}\n"), signal: controller.signal, timeoutMs: 60_000 });
+    setTimeout(() => controller.abort(), 100);
+    const trace = await pending;
+    assert.match(trace.error!.message, /cancelled/);
+  });
+
+  it("the unsaved text of an editor runs instead of the file", async () => {
+    const trace = await runSnippet({ file: snippet("buffer.ts", "console.log(1);\n"), source: "console.log(2);\n" });
+    assert.equal(trace.console[0].text, "2");
+  });
+
+  it("a loop keeps a bounded history per line and counts what it dropped", async () => {
+    const trace = await runSnippet({
+      file: snippet("chain.ts", 'import { tensor } from "gradlens";\nconst x = tensor(1, { requiresGrad: true });\nlet y = x;\nfor (let i = 0; i < 5000; i++) {\n  y = y.mul(1.0001).add(0.5);\n}\ny.backward();\n'),
+      checkBudgetMs: 200,
+    });
+    assert.equal(trace.error, null);
+    assert.ok(trace.tensors.length < 50, `${trace.tensors.length} tensors kept`);
+    assert.ok(trace.limits.droppedTensors > 9000);
+    assert.ok(trace.nodes.length <= 4000);
+  });
+});
