@@ -23,7 +23,7 @@ describe("gradlens CLI", function () {
     assert.equal(r.code, 0, r.stderr);
     const expected = printed.seed000_basics.split("\n").slice(2).join("\n") + printed.seed000_gradient_descent;
     assert.ok(r.stdout.startsWith(expected), r.stdout.slice(0, 400));
-    assert.match(r.stdout, /backward #1 \(line 17\) of y\n  x\.grad = tensor\(\[\[2\., 4\.\],/);
+    assert.match(r.stdout, /backward #1 \(line 17\) of y\n {2}x\.grad = tensor\(\[\[2\., 4\.\],/);
     assert.match(r.stdout, /✓ {2}x\.grad {4}full {2}4\/4/);
   });
 
