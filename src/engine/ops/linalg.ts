@@ -5,7 +5,7 @@
  */
 import type { DType } from "../dtype";
 import { RuntimeError } from "../errors";
-import { gemm } from "../kernels/gemm_naive";
+import { gemm } from "../kernels/matmul";
 import { broadcastShapes, numelOf, sameShape } from "../shape";
 import type { Tensor } from "../tensor";
 import { apply, defineOp } from "./op";
