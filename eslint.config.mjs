@@ -7,7 +7,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { console: "readonly", process: "readonly", performance: "readonly", URL: "readonly" },
+      globals: { console: "readonly", process: "readonly", performance: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", requestAnimationFrame: "readonly" },
     },
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
