@@ -1,0 +1,167 @@
+/**
+ * The WebAssembly side of gemm, written instruction by instruction: two packing loops and the SIMD block multiply.
+ * All addresses are byte offsets into the module's memory; the JS side (matmul_wasm.ts) decides the layout.
+ *
+ * `multiply(mTiles, nTiles, depth, ap, bp, c, cRowBytes, first)`: A and B are packed as panels of 4 lines, each
+ * panel depth-major (panel[p][r], float64). For every 4×4 tile the 16 sums stay in eight f64x2 locals for the whole
+ * depth; per step the kernel loads one row of the B panel (two vectors), broadcasts each of the four A values and
+ * does eight vector multiply-adds. Tiles are stored row-major in C (row stride `cRowBytes`); `first` starts the sums
+ * from zero, otherwise from what C holds. Sums are float64 and formed in order of depth, as in the JS kernel.
+ *
+ * `packLines(src, lineBytes, panels, depth, dst)`: source lines contiguous along depth (line stride `lineBytes`).
+ * `packDepths(src, depthBytes, panels, depth, dst)`: source lines adjacent at each depth (depth stride `depthBytes`).
+ */
+import { FunctionBody, Op, SimdOp, ValType, encodeModule, type ExportedFunction } from "./matmul_wasm_emit";
+
+const F64 = 8;
+const I32_PARAMS = (count: number): ValType[] => Array.from({ length: count }, () => ValType.I32);
+
+export function buildGemmModule(memoryPages: number): Uint8Array<ArrayBuffer> {
+  return encodeModule([multiplyFunction(), packLinesFunction(), packDepthsFunction()], memoryPages);
+}
+
+function multiplyFunction(): ExportedFunction {
+  const params = I32_PARAMS(8);
+  const [mTiles, nTiles, depth, ap, bp, c, cRowBytes, first] = params.map((_, i) => i);
+  const f = new FunctionBody(params.length);
+  const jt = f.local(ValType.I32);
+  const it = f.local(ValType.I32);
+  const p = f.local(ValType.I32);
+  const aPtr = f.local(ValType.I32);
+  const bPtr = f.local(ValType.I32);
+  const bPanel = f.local(ValType.I32);
+  const bPanelBytes = f.local(ValType.I32);
+  const tile = f.local(ValType.I32);
+  const tileRowBytes = f.local(ValType.I32);
+  const row = f.local(ValType.I32);
+  // sums[2r + h]: row r, columns 2h and 2h+1 of the tile.
+  const sums = Array.from({ length: 8 }, () => f.local(ValType.V128));
+  const b0 = f.local(ValType.V128);
+  const b1 = f.local(ValType.V128);
+  const aSplat = f.local(ValType.V128);
+
+  const forEachTileRow = (body: (r: number) => void): void => {
+    f.get(tile).set(row);
+    for (let r = 0; r < 4; r++) {
+      if (r > 0) f.get(row).get(cRowBytes).op(Op.I32Add).set(row);
+      body(r);
+    }
+  };
+
+  f.get(depth).i32(4 * F64).op(Op.I32Mul).set(bPanelBytes);
+  f.get(cRowBytes).i32(4).op(Op.I32Mul).set(tileRowBytes);
+  f.get(bp).set(bPanel);
+  f.i32(0).set(jt);
+  f.open(Op.Loop); // B panels: the panel stays in L1 while all of A's panels stream past it
+  {
+    f.get(ap).set(aPtr);
+    f.get(c).get(jt).i32(4 * F64).op(Op.I32Mul).op(Op.I32Add).set(tile);
+    f.i32(0).set(it);
+    f.open(Op.Loop); // A panels
+    {
+      f.get(first).open(Op.If);
+      for (const s of sums) f.zeroVector().set(s);
+      f.op(Op.Else);
+      forEachTileRow((r) => {
+        f.get(row).simdMemory(SimdOp.V128Load, 0, 3).set(sums[2 * r]);
+        f.get(row).simdMemory(SimdOp.V128Load, 16, 3).set(sums[2 * r + 1]);
+      });
+      f.end();
+
+      f.get(bPanel).set(bPtr);
+      f.get(depth).set(p);
+      f.open(Op.Loop); // depth
+      {
+        f.get(bPtr).simdMemory(SimdOp.V128Load, 0, 3).set(b0);
+        f.get(bPtr).simdMemory(SimdOp.V128Load, 16, 3).set(b1);
+        for (let r = 0; r < 4; r++) {
+          f.get(aPtr).simdMemory(SimdOp.V128Load64Splat, r * F64, 3).set(aSplat);
+          for (const [h, b] of [[0, b0], [1, b1]]) {
+            const s = sums[2 * r + h];
+            f.get(s).get(aSplat).get(b).simd(SimdOp.F64x2Mul).simd(SimdOp.F64x2Add).set(s);
+          }
+        }
+        f.get(aPtr).i32(4 * F64).op(Op.I32Add).set(aPtr);
+        f.get(bPtr).i32(4 * F64).op(Op.I32Add).set(bPtr);
+        f.get(p).i32(1).op(Op.I32Sub).tee(p).branch(Op.BrIf, 0);
+      }
+      f.end();
+
+      forEachTileRow((r) => {
+        f.get(row).get(sums[2 * r]).simdMemory(SimdOp.V128Store, 0, 3);
+        f.get(row).get(sums[2 * r + 1]).simdMemory(SimdOp.V128Store, 16, 3);
+      });
+      f.get(tile).get(tileRowBytes).op(Op.I32Add).set(tile);
+      f.get(it).i32(1).op(Op.I32Add).tee(it).get(mTiles).op(Op.I32LtU).branch(Op.BrIf, 0);
+    }
+    f.end();
+    f.get(bPanel).get(bPanelBytes).op(Op.I32Add).set(bPanel);
+    f.get(jt).i32(1).op(Op.I32Add).tee(jt).get(nTiles).op(Op.I32LtU).branch(Op.BrIf, 0);
+  }
+  f.end();
+  return { name: "multiply", params, body: f };
+}
+
+/** Four source lines, each contiguous along depth, interleaved into a panel one depth step at a time. */
+function packLinesFunction(): ExportedFunction {
+  const params = I32_PARAMS(5);
+  const [src, lineBytes, panels, depth, dst] = params.map((_, i) => i);
+  const f = new FunctionBody(params.length);
+  const q = f.local(ValType.I32);
+  const p = f.local(ValType.I32);
+  const s = f.local(ValType.I32);
+  const d = f.local(ValType.I32);
+  const line = f.local(ValType.I32);
+  f.get(dst).set(d);
+  f.i32(0).set(q);
+  f.open(Op.Loop);
+  {
+    f.get(src).get(q).get(lineBytes).i32(4).op(Op.I32Mul).op(Op.I32Mul).op(Op.I32Add).set(s);
+    f.get(depth).set(p);
+    f.open(Op.Loop);
+    {
+      f.get(s).set(line);
+      for (let r = 0; r < 4; r++) {
+        if (r > 0) f.get(line).get(lineBytes).op(Op.I32Add).set(line);
+        f.get(d).get(line).memory(Op.F64Load, 0, 3).memory(Op.F64Store, r * F64, 3);
+      }
+      f.get(s).i32(F64).op(Op.I32Add).set(s);
+      f.get(d).i32(4 * F64).op(Op.I32Add).set(d);
+      f.get(p).i32(1).op(Op.I32Sub).tee(p).branch(Op.BrIf, 0);
+    }
+    f.end();
+    f.get(q).i32(1).op(Op.I32Add).tee(q).get(panels).op(Op.I32LtU).branch(Op.BrIf, 0);
+  }
+  f.end();
+  return { name: "packLines", params, body: f };
+}
+
+/** Four adjacent source values per depth step, copied as two vectors. */
+function packDepthsFunction(): ExportedFunction {
+  const params = I32_PARAMS(5);
+  const [src, depthBytes, panels, depth, dst] = params.map((_, i) => i);
+  const f = new FunctionBody(params.length);
+  const q = f.local(ValType.I32);
+  const p = f.local(ValType.I32);
+  const s = f.local(ValType.I32);
+  const d = f.local(ValType.I32);
+  f.get(dst).set(d);
+  f.i32(0).set(q);
+  f.open(Op.Loop);
+  {
+    f.get(src).get(q).i32(4 * F64).op(Op.I32Mul).op(Op.I32Add).set(s);
+    f.get(depth).set(p);
+    f.open(Op.Loop);
+    {
+      f.get(d).get(s).simdMemory(SimdOp.V128Load, 0, 3).simdMemory(SimdOp.V128Store, 0, 3);
+      f.get(d).get(s).simdMemory(SimdOp.V128Load, 16, 3).simdMemory(SimdOp.V128Store, 16, 3);
+      f.get(s).get(depthBytes).op(Op.I32Add).set(s);
+      f.get(d).i32(4 * F64).op(Op.I32Add).set(d);
+      f.get(p).i32(1).op(Op.I32Sub).tee(p).branch(Op.BrIf, 0);
+    }
+    f.end();
+    f.get(q).i32(1).op(Op.I32Add).tee(q).get(panels).op(Op.I32LtU).branch(Op.BrIf, 0);
+  }
+  f.end();
+  return { name: "packDepths", params, body: f };
+}
