@@ -1,8 +1,8 @@
 /**
  * The WebAssembly SIMD block kernel. Its module is built in memory (under 1 KB, far below the size browsers
  * allow to compile synchronously) and its memory is allocated once, sized for the largest block, and never grown:
- * growing would detach the old buffer, and one detached buffer makes V8 check for detachment on every typed-array
- * access in the whole program.
+ * growing detaches the old buffer, which in V8 deoptimizes typed-array code throughout the program and adds a
+ * detachment check to its element accesses.
  *
  * Operands reach the module through TypedArray.prototype.set, which copies and converts to float64 natively (ten
  * times faster than an element loop); the module then interleaves them into panels, multiplies, and the block of
