@@ -68,10 +68,4 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Asks the test runner for a picture of the workbench (test-results/<name>.png): the runner watches the extension
- * host's log for this line, takes the screenshot, and the suite gives it a moment before going on. */
-export async function screenshot(name: string): Promise<void> {
-  await sleep(1500);
-  console.log(`GRADLENS_SCREENSHOT ${name}`);
-  await sleep(1500);
-}
+export { screenshot } from "./screenshot";

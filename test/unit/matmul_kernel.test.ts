@@ -4,7 +4,7 @@
  * kernel, the packed WebAssembly kernel, and the dispatching `gemm`); plus products worked out by hand.
  */
 import { strict as assert } from "node:assert";
-import { gemm as reference } from "../../src/engine/kernels/gemm_naive";
+import { gemm as reference } from "./gemm_reference";
 import { gemm, gemmBackend } from "../../src/engine/kernels/matmul";
 import { directGemm } from "../../src/engine/kernels/matmul_direct";
 import { createJsKernel } from "../../src/engine/kernels/matmul_js";

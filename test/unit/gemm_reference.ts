@@ -1,4 +1,4 @@
-/** A plain triple loop: the reference the fast gemm is tested against, and a stand-in until it lands. */
+/** The plain triple loop the fast gemm kernels are tested against: obviously right, and slow. */
 type FloatArray = Float32Array | Float64Array;
 
 export function gemm(m: number, n: number, k: number, a: FloatArray, aOffset: number, transA: boolean, b: FloatArray, bOffset: number, transB: boolean, out: FloatArray, outOffset: number): void {
