@@ -1,7 +1,7 @@
 // Builds every bundle the project ships. `--watch` rebuilds on change.
 import * as esbuild from "esbuild";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 
 const watch = process.argv.includes("--watch");
 
@@ -31,7 +31,9 @@ if (watch) {
   for (const b of bundles) await (await esbuild.context({ ...common, ...b })).watch();
 } else {
   await Promise.all(bundles.map((b) => esbuild.build({ ...common, ...b })));
-  // Declarations for the engine, so `dist/engine.js` is typed for Node users and for snippets.
+  // Declarations for the engine, so `dist/engine.js` is typed for Node users and for snippets. Written afresh, so a
+  // source file that moved leaves no declaration behind in the .vsix.
+  rmSync("dist/types", { recursive: true, force: true });
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.engine-types.json"], { stdio: "inherit" });
   writeFileSync("dist/engine.d.ts", 'export * from "./types/engine/index";\n');
 }

@@ -27,8 +27,8 @@ export interface GraphModel {
   collapsed: boolean;
 }
 
-function shapeText(t: TensorRecord | undefined): string {
-  return t ? `[${t.shape.join(", ")}]` : "";
+function shapeText(t: TensorRecord): string {
+  return `[${t.shape.join(", ")}]`;
 }
 
 /**
@@ -89,14 +89,15 @@ export function buildGraph(trace: Trace): GraphModel {
       key,
       nodes: [n.id],
       title: leaf ? (t?.name ?? "leaf") : n.name,
-      subtitle: leaf ? `${shapeText(t)} leaf` : `${t?.name ? `${t.name} ` : ""}${shapeText(t)}`,
+      // A tensor from a middle loop iteration is not kept, so its box has no name or shape to show.
+      subtitle: t ? (leaf ? `${shapeText(t)} leaf` : `${t.name ? `${t.name} ` : ""}${shapeText(t)}`) : "not kept",
       kind: leaf ? "leaf" : n.kind === "custom" ? "custom" : "op",
       line: n.at?.line ?? null,
       tensor: n.tensor,
       failing: failing.has(n.id) || (leaf && n.tensor !== null && failingLeaves.has(n.tensor)),
     });
     const times = repeats.get(n.id);
-    if (times && !leaf) boxes.get(key)!.subtitle += ` · ×${times} runs`;
+    if (times && !leaf) boxes.get(key)!.subtitle = t ? `${boxes.get(key)!.subtitle} · ×${times} runs` : `×${times} runs`;
   }
   const edges = new Set<string>();
   for (const n of shown) {

@@ -64,8 +64,8 @@ class App {
     const file = el("span", "file", t.file.split(/[\\/]/).pop() ?? t.file);
     const facts = el("span", "muted", `${t.tensors.length} tensors · ${t.nodes.length} nodes · ${t.backwards.length} backward · ${t.durationMs.toFixed(0)} ms + checks ${t.checkDurationMs.toFixed(0)} ms`);
     this.header.append(file, badge, facts);
-    if (this.model?.collapsed) this.header.append(el("span", "muted", " · repeated nodes folded by line"));
-    if (t.limits.droppedTensors) this.header.append(el("span", "muted", ` · ${t.limits.droppedTensors} loop tensors not kept`));
+    if (this.model?.collapsed) this.header.append(el("span", "muted", "repeated nodes folded by line"));
+    if (t.limits.droppedTensors) this.header.append(el("span", "muted", `${t.limits.droppedTensors} loop tensors not kept`));
     if (!vscode) {
       const toggle = el("button", "theme", "◐");
       toggle.title = "Switch between the light and the dark theme";

@@ -60,7 +60,10 @@ export class TraceRecorder implements Recorder {
   private readonly byLine = new Map<number, Entry[]>();
   private readonly occurrences = new Map<number, number>();
   private readonly nodeLines = new WeakMap<Node, number>();
-  private readonly nodeIds = new Map<Node, number>();
+  /** Nodes numbered in the order the snippet made them, so that of a loop's copies of a graph the latest has the
+   * highest ids (the panel shows that copy). Weak: a loop's old graphs must stay collectable. */
+  private readonly nodeIds = new WeakMap<Node, number>();
+  private nextNodeId = 1;
   private readonly backwards: BackwardRecord[] = [];
   private readonly checks: Array<{ record: BackwardRecord; leaves: LeafCheck[]; nodes: NodeCheck[]; names: Map<Tensor, { id: number; name: string | null; at: SourceLocation | null }> }> = [];
   private readonly series = new Map<string, ScalarSeries>();
@@ -81,6 +84,15 @@ export class TraceRecorder implements Recorder {
     if (t.gradFn && !this.nodeLines.has(t.gradFn)) {
       this.nodeLines.set(t.gradFn, line);
       setForwardLocation(t.gradFn, `${this.options.file}:${line}`);
+      // A leaf's node is made when an op first uses the leaf: number it, and remember the leaf's line in case a loop
+      // drops the leaf's entry before the run ends.
+      for (const next of t.gradFn.next) {
+        if (next instanceof AccumulateGrad && !this.nodeLines.has(next)) {
+          this.nodeLines.set(next, this.entries.get(next.variable)?.at?.line ?? line);
+          this.nodeId(next);
+        }
+      }
+      this.nodeId(t.gradFn);
     }
     const occurrence = (this.occurrences.get(line) ?? 0) + 1;
     this.occurrences.set(line, occurrence);
@@ -97,7 +109,8 @@ export class TraceRecorder implements Recorder {
     }
   }
 
-  /** A value was assigned to a variable: name the tensor; one-element tensors also join the line's series. */
+  /** A value was assigned to a variable: name the tensor if it has no name yet; one-element tensors also join the
+   * line's series. */
   bind(value: unknown, name: string | null, line: number, column: number): void {
     if (!(value instanceof engine.Tensor)) return;
     let entry = this.entries.get(value);
@@ -108,8 +121,11 @@ export class TraceRecorder implements Recorder {
       this.line = saved;
       entry = this.entries.get(value)!;
     }
-    if (name) entry.name = name;
-    entry.at = { line, column };
+    // The first name sticks: `let y = x` makes an alias, and the graph and hovers keep calling that tensor x.
+    if (name && !entry.name) {
+      entry.name = name;
+      entry.at = { line, column };
+    }
     if (name && value.numel() === 1) {
       const key = `${line}:${name}`;
       let s = this.series.get(key);
@@ -187,11 +203,7 @@ export class TraceRecorder implements Recorder {
     const retained = [...this.entries.values()].sort((a, b) => a.id - b.id);
     const nodes: NodeRecord[] = [];
     let droppedNodes = 0;
-    const nodeId = (n: Node): number => {
-      let id = this.nodeIds.get(n);
-      if (id === undefined) this.nodeIds.set(n, (id = this.nodeIds.size + 1));
-      return id;
-    };
+    const nodeId = (n: Node): number => this.nodeId(n);
     // Walk the graph from what was kept, breadth first, up to MAX_NODES.
     const queue: Node[] = [];
     const visited = new Set<Node>();
@@ -233,13 +245,19 @@ export class TraceRecorder implements Recorder {
     return null;
   }
 
+  private nodeId(n: Node): number {
+    let id = this.nodeIds.get(n);
+    if (id === undefined) this.nodeIds.set(n, (id = this.nextNodeId++));
+    return id;
+  }
+
   private idOf(t: Tensor): number | null {
     return this.entries.get(t)?.id ?? null;
   }
 
   private nodeRecord(n: Node, nodeId: (n: Node) => number): NodeRecord {
     if (n instanceof AccumulateGrad) {
-      const line = this.entries.get(n.variable)?.at?.line;
+      const line = this.entries.get(n.variable)?.at?.line ?? this.nodeLines.get(n);
       return { id: nodeId(n), kind: "accumulate", name: n.name, at: line ? { line, column: 1 } : null, tensor: this.idOf(n.variable), inputs: [], next: [] };
     }
     const fn = n as GradFn;

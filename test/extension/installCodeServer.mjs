@@ -3,8 +3,11 @@
 //
 //   node test/extension/installCodeServer.mjs [--force]      (runOffline.mjs calls ensureCodeServer() itself)
 //
-// Folder: .cache/code-server/ in the repo, or $GRADLENS_CODE_SERVER_CACHE. It counts as installed only once
-// installed.json is written, after every native module loaded; an interrupted install is redone from scratch.
+// Folder: $GRADLENS_CODE_SERVER_CACHE, or gradlens/code-server/ in the user's cache ($XDG_CACHE_HOME or ~/.cache).
+// Not inside the repo: Node and TypeScript resolve modules by walking up the folders, so a VS Code installed below
+// the repo would find the repo's node_modules (the dev link to the TS server plugin among them) and let a .vsix that
+// lacks a file pass its tests. It counts as installed only once installed.json is written, after every native module
+// loaded; an interrupted install is redone from scratch.
 //
 // Why each step (everything here was checked against code-server 4.100.3 and npm 11.19):
 // - 4.100.x is the newest line that runs on Node 20 (4.103+ wants Node 22); its postinstall refuses other majors.
@@ -21,6 +24,7 @@
 // - node-gyp would download Node's headers from nodejs.org; Node's own package ships them, so we point it there.
 import { spawnSync } from "node:child_process";
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -36,10 +40,8 @@ const NATIVE_MODULES = {
   "lib/vscode": ["@vscode/spdlog", "node-pty", "native-watchdog", "kerberos", "@parcel/watcher", "@vscode/deviceid"],
 };
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-
 export function codeServerCacheDir() {
-  return process.env.GRADLENS_CODE_SERVER_CACHE ?? join(repoRoot, ".cache", "code-server");
+  return process.env.GRADLENS_CODE_SERVER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "gradlens", "code-server");
 }
 
 /** The entry point to start with `node`, installing code-server first if the cache does not hold a whole install. */
