@@ -6,6 +6,7 @@
 // out; with dependencies, vsce follows the `file:ts-plugin` link to its real path and packs it as extension/ts-plugin/,
 // where VS Code never looks. So the archive vsce wrote is copied entry by entry into a new one with the plugin's files
 // under the path VS Code expects (their .js and .json types are already declared in [Content_Types].xml).
+import { Buffer } from "node:buffer";
 import { execFileSync } from "node:child_process";
 import { createWriteStream, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";

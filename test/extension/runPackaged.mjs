@@ -4,6 +4,7 @@
 // extension's own node_modules.
 //
 //   node test/extension/runPackaged.mjs [--vsix gradlens.vsix] [any runOffline.mjs option]
+import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
