@@ -6,6 +6,9 @@
 // out; with dependencies, vsce follows the `file:ts-plugin` link to its real path and packs it as extension/ts-plugin/,
 // where VS Code never looks. So the archive vsce wrote is copied entry by entry into a new one with the plugin's files
 // under the path VS Code expects (their .js and .json types are already declared in [Content_Types].xml).
+//
+// There is no public repository yet: vsce is told so, and keeps the README's relative links (the screenshot in
+// media/), which an installed .vsix shows as they are. Publishing would add --baseImagesUrl.
 import { Buffer } from "node:buffer";
 import { execFileSync } from "node:child_process";
 import { createWriteStream, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
@@ -18,7 +21,7 @@ const VSIX = "gradlens.vsix";
 const PLUGIN_DIR = "ts-plugin";
 const PLUGIN_PATH = `extension/node_modules/${JSON.parse(readFileSync(join(PLUGIN_DIR, "package.json"), "utf8")).name}`;
 
-execFileSync("npx", ["vsce", "package", "--no-dependencies", "-o", VSIX], { stdio: "inherit" });
+execFileSync("npx", ["vsce", "package", "--no-dependencies", "--allow-missing-repository", "--no-rewrite-relative-links", "-o", VSIX], { stdio: "inherit" });
 await addPlugin(VSIX);
 const entries = await entryNames(VSIX);
 for (const file of readdirSync(PLUGIN_DIR)) {

@@ -54,6 +54,8 @@ class App {
     const restored = state?.selected !== undefined && state?.selected !== null ? this.model.boxes.find((b) => b.tensor === state.selected) : undefined;
     if (restored ?? first) this.select((restored ?? first)!, false);
     else this.detail.replaceChildren(el("div", "muted", "No graph: nothing in this run required grad."));
+    const boxes = this.model.boxes.length;
+    if (vscode) requestAnimationFrame(() => vscode.postMessage({ type: "shown", startedAt: trace.startedAt, boxes }));
   }
 
   private renderHeader(): void {

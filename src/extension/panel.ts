@@ -10,6 +10,12 @@ import type { RunResult, SnippetRunner } from "./runner";
 
 const VIEW_TYPE = "gradlens.panel";
 
+/** What the webview reported it painted. */
+export interface PanelShown {
+  startedAt: string;
+  boxes: number;
+}
+
 interface PanelState {
   /** The document whose Trace the panel shows. */
   uri?: string;
@@ -21,14 +27,17 @@ export class GradlensPanel implements vscode.Disposable {
   private ready = false;
   private queued: HostToWebview[] = [];
   private readonly disposables: vscode.Disposable[] = [];
-  /** The last Trace sent to the webview (tests read it). */
-  lastPosted: Trace | null = null;
+  private lastPosted: Trace | null = null;
+  private readonly shown = new vscode.EventEmitter<PanelShown>();
+  /** Fires when the webview has painted a Trace: the run it belongs to, and how many graph boxes it drew. */
+  readonly onDidShow = this.shown.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly runner: SnippetRunner,
   ) {
     this.disposables.push(
+      this.shown,
       runner.onDidRun((r) => this.panel && this.show(r, false)),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (this.panel && this.documentUri && e.textEditor.document.uri.toString() === this.documentUri.toString()) {
@@ -98,9 +107,8 @@ export class GradlensPanel implements vscode.Disposable {
       case "openLine":
         void this.revealLine(message.line);
         break;
-      case "fetchTensor":
-        // Values of big tensors are not kept after the run: the webview shows the summary it has.
-        this.post({ type: "tensorValues", id: message.id, values: null });
+      case "shown":
+        this.shown.fire({ startedAt: message.startedAt, boxes: message.boxes });
         break;
     }
   }

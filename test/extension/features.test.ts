@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as vscode from "vscode";
-import { findFile, gradlens, lineOf, nextRun, open, runFile, screenshot, writeFile } from "./helpers";
+import { findFile, gradlens, lineOf, nextRun, open, panelShows, runFile, screenshot, writeFile } from "./helpers";
 
 suite("Gradlens features", () => {
   test("Run File on the first seed: inline values and grads with check marks at their lines", async () => {
@@ -74,13 +74,16 @@ suite("Gradlens features", () => {
     assert.match(problem.message, /inconsistent tensor size/);
   });
 
-  test("the panel opens beside the editor and receives the Trace", async () => {
+  test("the panel opens beside the editor and paints the run's graph", async () => {
     const api = await gradlens();
     const uri = await findFile("**/seed0*.ts");
     const result = await runFile(api, uri);
+    const painted = panelShows(api, result.trace.startedAt);
     await vscode.commands.executeCommand("gradlens.showPanel");
     assert.equal(api.panel.isOpen, true);
-    assert.equal(api.panel.lastPosted?.startedAt, result.trace.startedAt);
+    const shown = await painted;
+    // x and the four ops to y; z and its first loss; the loop's z and loss, its 18 copies folded into one.
+    assert.equal(shown.boxes, 9);
     await open(uri);
     await screenshot("extension-panel-seed0");
   });

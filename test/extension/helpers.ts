@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { GradlensApi } from "../../src/extension/extension";
+import type { PanelShown } from "../../src/extension/panel";
 import type { RunResult } from "../../src/extension/runner";
 
 export async function gradlens(): Promise<GradlensApi> {
@@ -34,20 +35,30 @@ export async function writeFile(name: string, text: string): Promise<vscode.Uri>
   return uri;
 }
 
-/** Resolves with the next finished run of `uri` (started by whatever happens after this call). */
-export function nextRun(api: GradlensApi, uri: vscode.Uri, timeoutMs = 30_000): Promise<RunResult> {
+/** Resolves with the next event that matches, or rejects after `timeoutMs` saying what did not happen. */
+export function nextEvent<T>(event: vscode.Event<T>, matches: (e: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       sub.dispose();
-      reject(new Error(`no run of ${path.basename(uri.fsPath)} finished within ${timeoutMs} ms`));
+      reject(new Error(`${what} within ${timeoutMs} ms`));
     }, timeoutMs);
-    const sub = api.runner.onDidRun((r) => {
-      if (r.uri.toString() !== uri.toString()) return;
+    const sub = event((e) => {
+      if (!matches(e)) return;
       clearTimeout(timer);
       sub.dispose();
-      resolve(r);
+      resolve(e);
     });
   });
+}
+
+/** Resolves with the next finished run of `uri` (started by whatever happens after this call). */
+export function nextRun(api: GradlensApi, uri: vscode.Uri, timeoutMs = 30_000): Promise<RunResult> {
+  return nextEvent(api.runner.onDidRun, (r) => r.uri.toString() === uri.toString(), `no run of ${path.basename(uri.fsPath)} finished`, timeoutMs);
+}
+
+/** Resolves when the panel has painted the run that started at `startedAt`. */
+export function panelShows(api: GradlensApi, startedAt: string, timeoutMs = 30_000): Promise<PanelShown> {
+  return nextEvent(api.panel.onDidShow, (shown) => shown.startedAt === startedAt, `the panel did not paint the run of ${startedAt}`, timeoutMs);
 }
 
 /** Opens a file and runs it with the Run File command, as a user would. */
