@@ -2,8 +2,8 @@
  * The panel's entry: the same bundle runs in VS Code's webview (messages from the extension) and in the static HTML
  * report (the Trace embedded in the page). It reads only the Trace.
  */
-import type { Trace } from "../src/runner/trace";
-import { TRACE_VERSION } from "../src/runner/trace";
+import type { FullValues, GradCheckRecord, TensorRecord, Trace } from "../src/runner/trace";
+import { TRACE_VERSION, VALUES_ON_DEMAND_LIMIT } from "../src/runner/trace";
 import { clear, el } from "./dom";
 import { buildGraph, type GraphBox, type GraphModel, pathToRoot } from "./graphModel";
 import { GraphView } from "./graphView";
@@ -25,6 +25,8 @@ class App {
   private trace: Trace | null = null;
   private model: GraphModel | null = null;
   private selected: string | null = null;
+  /** Tensors of this Trace whose full values were asked of the extension, and those it did not keep. */
+  private asked = new Map<number, "asked" | "missing">();
   private readonly header = el("header");
   private readonly graph = new GraphView((b) => this.select(b));
   private readonly detail = el("aside", "detail");
@@ -44,6 +46,7 @@ class App {
       return;
     }
     this.trace = trace;
+    this.asked = new Map();
     this.model = buildGraph(trace);
     this.renderHeader();
     this.graph.render(this.model);
@@ -113,13 +116,48 @@ class App {
     this.selected = box.key;
     this.graph.highlight(box.key, this.pathFrom(box.key));
     const tensor = box.tensor !== null ? this.trace!.tensors.find((t) => t.id === box.tensor) : undefined;
-    const check = this.trace!.backwards.flatMap((b) => b.checks).reverse().find((c) => c.tensor === box.tensor) ?? null;
+    const check = box.tensor !== null ? this.latestCheck(box.tensor) : null;
+    const pending = tensor ? this.askForValues(tensor) : false;
     this.detail.replaceChildren(
       el("h2", undefined, box.title + (box.kind === "group" ? ` (${box.nodes.length} nodes)` : "")),
-      tensor ? renderTensor(tensor, check) : el("div", "muted", "This node's tensor was not kept (a middle iteration of a loop)."),
+      tensor ? renderTensor(tensor, check, pending) : el("div", "muted", "This node's tensor was not kept (a middle iteration of a loop)."),
     );
     vscode?.setState({ selected: box.tensor, file: this.trace!.file });
     if (reveal && box.line) this.openLine(box.line, false);
+  }
+
+  private latestCheck(tensor: number): GradCheckRecord | null {
+    return this.trace!.backwards.flatMap((b) => b.checks).reverse().find((c) => c.tensor === tensor) ?? null;
+  }
+
+  /** A tensor too big for the Trace: ask the extension for its values (once). True while they are on their way. */
+  private askForValues(t: TensorRecord): boolean {
+    if (!vscode || t.value.values !== null || numel(t) > VALUES_ON_DEMAND_LIMIT) return false;
+    const state = this.asked.get(t.id);
+    if (state === undefined) {
+      this.asked.set(t.id, "asked");
+      vscode.postMessage({ type: "fetchTensor", startedAt: this.trace!.startedAt, id: t.id });
+    }
+    return state !== "missing";
+  }
+
+  /** The extension's answer: the values, or null when it did not keep them (more than VALUES_ON_DEMAND_TOTAL). */
+  receiveValues(startedAt: string, id: number, values: FullValues | null): void {
+    const t = this.trace?.startedAt === startedAt ? this.trace.tensors.find((x) => x.id === id) : undefined;
+    if (!t) return;
+    if (values) {
+      t.value.values = Array.from(values.value);
+      if (t.grad && values.grad) t.grad.values = Array.from(values.grad);
+      const check = this.latestCheck(id)?.numerical;
+      if (check && values.numerical) check.values = Array.from(values.numerical);
+    } else this.asked.set(id, "missing");
+    const box = this.model!.boxes.find((b) => b.key === this.selected);
+    if (box?.tensor === id) this.select(box, false);
+    if (values) {
+      let sum = 0;
+      for (const v of values.value) if (Number.isFinite(v)) sum += v;
+      requestAnimationFrame(() => vscode?.postMessage({ type: "valuesShown", startedAt, id, count: values.value.length, sum }));
+    }
   }
 
   highlightLine(line: number): void {
@@ -153,6 +191,10 @@ class App {
   }
 }
 
+function numel(t: TensorRecord): number {
+  return t.shape.reduce((a, b) => a * b, 1);
+}
+
 const app = new App(document.getElementById("app")!);
 const embedded = document.getElementById("gradlens-trace");
 if (embedded?.textContent) app.show(JSON.parse(embedded.textContent) as Trace);
@@ -160,5 +202,6 @@ window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
   const m = event.data;
   if (m.type === "trace") app.show(m.trace);
   else if (m.type === "highlightLine") app.highlightLine(m.line);
+  else if (m.type === "tensorValues") app.receiveValues(m.startedAt, m.id, m.values);
 });
 vscode?.postMessage({ type: "ready" });

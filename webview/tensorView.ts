@@ -4,7 +4,8 @@ import { decode, el, fmt } from "./dom";
 
 const TABLE_LIMIT = 400;
 
-export function renderTensor(t: TensorRecord, check: GradCheckRecord | null): HTMLElement {
+/** `pending`: the values are too many for the Trace and the extension is sending them. */
+export function renderTensor(t: TensorRecord, check: GradCheckRecord | null, pending = false): HTMLElement {
   const root = el("div", "tensor");
   const head = el("div", "tensor-head");
   head.append(el("span", "tensor-name", t.name ?? `tensor #${t.id}`), el("span", "muted", ` [${t.shape.join(", ")}] ${t.dtype}${t.requiresGrad ? " · requires grad" : ""}${t.isLeaf ? " · leaf" : ""}${t.at ? ` · line ${t.at.line}` : ""}`));
@@ -13,10 +14,11 @@ export function renderTensor(t: TensorRecord, check: GradCheckRecord | null): HT
   const columns: Array<[string, ValueSummary]> = [["value", t.value]];
   if (t.grad) columns.push([".grad", t.grad]);
   if (check?.numerical) columns.push(["numerical", check.numerical]);
-  root.append(valuesTable(columns));
+  root.append(pending ? el("div", "muted", `Loading all ${t.shape.reduce((a, b) => a * b, 1)} values…`) : valuesTable(columns, check?.mode === "sampled"));
   if (t.shape.length === 2 && t.value.values) {
     const maps = el("div", "heatmaps");
-    for (const [label, summary] of columns) if (summary.values) maps.append(heatmap(label, summary, t.shape[0], t.shape[1]));
+    const sampled = check?.mode === "sampled";
+    for (const [label, summary] of columns) if (summary.values) maps.append(heatmap(label, summary, t.shape[0], t.shape[1], sampled && label === "numerical"));
     root.append(maps);
   }
   const repr = el("pre", "repr", t.repr);
@@ -32,7 +34,8 @@ function statsLine(label: string, v: ValueSummary): HTMLElement {
   return line;
 }
 
-function valuesTable(columns: Array<[string, ValueSummary]>): HTMLElement {
+/** `sampled`: the check computed the numerical gradient of some elements only; the others hold NaN, shown as "–". */
+function valuesTable(columns: Array<[string, ValueSummary]>, sampled: boolean): HTMLElement {
   const values = columns[0][1].values;
   if (!values) return el("div", "muted", "Too many values to list here; the print above is summarised as PyTorch summarises it.");
   const table = el("table", "values");
@@ -43,11 +46,16 @@ function valuesTable(columns: Array<[string, ValueSummary]>): HTMLElement {
   for (let i = 0; i < n; i++) {
     const row = el("tr");
     row.append(el("td", "index", String(i)));
-    for (const [, summary] of columns) {
+    for (const [label, summary] of columns) {
       const raw = summary.values?.[i];
       const v = raw === undefined ? NaN : decode(raw);
-      const cell = el("td", Number.isFinite(v) ? undefined : "nonfinite", raw === undefined ? "" : fmt(v));
-      row.append(cell);
+      if (sampled && label === "numerical" && Number.isNaN(v)) {
+        const cell = el("td", "muted", "–");
+        cell.title = "not among the elements the check sampled";
+        row.append(cell);
+        continue;
+      }
+      row.append(el("td", Number.isFinite(v) ? undefined : "nonfinite", raw === undefined ? "" : fmt(v)));
     }
     table.append(row);
   }
@@ -58,19 +66,29 @@ function valuesTable(columns: Array<[string, ValueSummary]>): HTMLElement {
 }
 
 /** Blue below zero, red above, white at zero; NaN and Inf in yellow. */
-function heatmap(label: string, v: ValueSummary, rows: number, cols: number): HTMLElement {
+/** `unsampledBlank`: NaN marks an element the check did not compute, left blank rather than marked as NaN. */
+function heatmap(label: string, v: ValueSummary, rows: number, cols: number, unsampledBlank = false): HTMLElement {
   const box = el("figure", "heatmap");
   const canvas = el("canvas");
-  const cell = Math.max(2, Math.min(24, Math.floor(220 / Math.max(rows, cols))));
+  // One pixel per value at most, drawn into at most 220 CSS pixels: a 784×256 weight still fits the panel.
+  const cell = Math.max(1, Math.min(24, Math.floor(220 / Math.max(rows, cols))));
   canvas.width = cols * cell;
   canvas.height = rows * cell;
+  const shrink = Math.min(1, 220 / Math.max(canvas.width, canvas.height));
+  if (shrink < 1) {
+    canvas.style.width = `${canvas.width * shrink}px`;
+    canvas.style.height = `${canvas.height * shrink}px`;
+  }
   const ctx = canvas.getContext("2d");
   const values = v.values!.map(decode);
-  const scale = Math.max(...values.filter(Number.isFinite).map(Math.abs), 1e-30);
+  // A loop, not Math.max(...values): a spread of 200,000 arguments overflows the stack.
+  let scale = 1e-30;
+  for (const x of values) if (Number.isFinite(x) && Math.abs(x) > scale) scale = Math.abs(x);
   if (ctx) {
     values.forEach((x, i) => {
       const r = Math.floor(i / cols);
       const c = i % cols;
+      if (unsampledBlank && Number.isNaN(x)) return;
       if (!Number.isFinite(x)) ctx.fillStyle = "#f5c400";
       else {
         const a = Math.min(1, Math.abs(x) / scale);

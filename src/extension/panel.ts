@@ -5,7 +5,6 @@
  */
 import * as vscode from "vscode";
 import type { HostToWebview, WebviewToHost } from "../../webview/protocol";
-import type { Trace } from "../runner/trace";
 import type { RunResult, SnippetRunner } from "./runner";
 
 const VIEW_TYPE = "gradlens.panel";
@@ -14,6 +13,14 @@ const VIEW_TYPE = "gradlens.panel";
 export interface PanelShown {
   startedAt: string;
   boxes: number;
+}
+
+/** A big tensor's values the webview asked for, received and painted: how many, and the sum of the finite ones. */
+export interface PanelValuesShown {
+  startedAt: string;
+  id: number;
+  count: number;
+  sum: number;
 }
 
 interface PanelState {
@@ -27,10 +34,14 @@ export class GradlensPanel implements vscode.Disposable {
   private ready = false;
   private queued: HostToWebview[] = [];
   private readonly disposables: vscode.Disposable[] = [];
-  private lastPosted: Trace | null = null;
+  /** The run the webview shows (or is about to). */
+  private posted: RunResult | null = null;
   private readonly shown = new vscode.EventEmitter<PanelShown>();
   /** Fires when the webview has painted a Trace: the run it belongs to, and how many graph boxes it drew. */
   readonly onDidShow = this.shown.event;
+  private readonly valuesShown = new vscode.EventEmitter<PanelValuesShown>();
+  /** Fires when the webview has received and painted the values of a tensor too big for the Trace. */
+  readonly onDidShowValues = this.valuesShown.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -38,6 +49,7 @@ export class GradlensPanel implements vscode.Disposable {
   ) {
     this.disposables.push(
       this.shown,
+      this.valuesShown,
       runner.onDidRun((r) => this.panel && this.show(r, false)),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (this.panel && this.documentUri && e.textEditor.document.uri.toString() === this.documentUri.toString()) {
@@ -66,7 +78,7 @@ export class GradlensPanel implements vscode.Disposable {
     else if (reveal) this.panel.reveal(undefined, true);
     if (result) {
       this.documentUri = result.uri;
-      this.lastPosted = result.trace;
+      this.posted = result;
       this.post({ type: "trace", trace: result.trace });
     }
     if (line !== undefined) this.post({ type: "highlightLine", line });
@@ -99,16 +111,24 @@ export class GradlensPanel implements vscode.Disposable {
         this.ready = true;
         for (const m of this.queued.splice(0)) void this.panel?.webview.postMessage(m);
         // A webview made again (after being hidden or a reload) asks for what it showed.
-        if (!this.lastPosted && this.documentUri) {
+        if (!this.posted && this.documentUri) {
           const r = this.runner.lastResult(this.documentUri);
           if (r) this.show(r, false);
-        } else if (this.lastPosted) void this.panel?.webview.postMessage({ type: "trace", trace: this.lastPosted } satisfies HostToWebview);
+        } else if (this.posted) void this.panel?.webview.postMessage({ type: "trace", trace: this.posted.trace } satisfies HostToWebview);
         break;
       case "openLine":
         void this.revealLine(message.line);
         break;
+      case "fetchTensor": {
+        const values = this.posted?.trace.startedAt === message.startedAt ? this.posted.valuesOnDemand.get(message.id) : undefined;
+        this.post({ type: "tensorValues", startedAt: message.startedAt, id: message.id, values: values ?? null });
+        break;
+      }
       case "shown":
         this.shown.fire({ startedAt: message.startedAt, boxes: message.boxes });
+        break;
+      case "valuesShown":
+        this.valuesShown.fire({ startedAt: message.startedAt, id: message.id, count: message.count, sum: message.sum });
         break;
     }
   }

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { Trace } from "../runner/trace";
+import type { Trace, ValuesOnDemand } from "../runner/trace";
 import { runSettings } from "./config";
 import { TraceView } from "./traceView";
 
@@ -14,6 +14,8 @@ export interface RunResult {
   uri: vscode.Uri;
   trace: Trace;
   view: TraceView;
+  /** Values of the tensors too big for the Trace, for the panel to send when the user opens one. */
+  valuesOnDemand: ValuesOnDemand;
 }
 
 export interface RunRequest {
@@ -65,7 +67,7 @@ export class SnippetRunner implements vscode.Disposable {
     const started = Date.now();
     try {
       const runner = this.load();
-      const trace = await runner.runSnippet({
+      const { trace, valuesOnDemand } = await runner.runSnippetWithValues({
         file: document.uri.scheme === "file" ? document.uri.fsPath : document.fileName,
         source,
         timeoutMs: settings.timeoutMs,
@@ -75,7 +77,7 @@ export class SnippetRunner implements vscode.Disposable {
         signal: controller.signal,
       });
       if (controller.signal.aborted) return undefined;
-      const result: RunResult = { uri: document.uri, trace, view: new TraceView(trace) };
+      const result: RunResult = { uri: document.uri, trace, view: new TraceView(trace), valuesOnDemand };
       this.latest.set(key, result);
       this.log.info(`${request.reason} run of ${path.basename(document.fileName)}: ${trace.status}${trace.error ? ` (${trace.error.kind}: ${trace.error.message})` : ""}, ` +
         `${trace.tensors.length} tensors, ${trace.backwards.length} backward calls, snippet ${trace.durationMs.toFixed(0)} ms, checks ${trace.checkDurationMs.toFixed(0)} ms, total ${Date.now() - started} ms`);

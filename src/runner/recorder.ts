@@ -20,7 +20,9 @@ import type {
   TensorRecord,
   TraceLimits,
   TraceWarning,
+  ValuesOnDemand,
 } from "./trace";
+import { VALUES_INLINE_LIMIT, VALUES_ON_DEMAND_LIMIT, VALUES_ON_DEMAND_TOTAL } from "./trace";
 
 /** Tensors a source line keeps: its first, and its latest ones. */
 const HISTORY_PER_LINE = 4;
@@ -44,6 +46,8 @@ export interface RecorderOptions {
 
 export interface RecordedParts {
   tensors: TensorRecord[];
+  /** Values of tensors too big for the Trace (see VALUES_ON_DEMAND_LIMIT). */
+  valuesOnDemand: ValuesOnDemand;
   nodes: NodeRecord[];
   backwards: BackwardRecord[];
   series: ScalarSeries[];
@@ -224,6 +228,9 @@ export class TraceRecorder implements Recorder {
       if (n instanceof GradFn) for (const next of n.next) visit(next);
     }
     const tensors = retained.map((e) => this.tensorRecord(e));
+    // The numerical gradient of each leaf's latest check, which the panel shows beside .grad.
+    const numerical = new Map(this.checks.flatMap((c) => c.leaves).map((c) => [c.leaf, c.numerical] as const));
+    const valuesOnDemand = keepBigValues(retained, numerical);
     for (const { record, leaves, nodes: nodeChecks, names } of this.checks) {
       record.rootNode = this.rootNodeOf(record.root, nodeId);
       record.checks = leaves.map((c) => this.leafCheckRecord(c, names.get(c.leaf)));
@@ -231,6 +238,7 @@ export class TraceRecorder implements Recorder {
     }
     return {
       tensors,
+      valuesOnDemand,
       nodes,
       backwards: this.backwards,
       series: [...this.series.values()].filter((s) => s.values.length > 1),
@@ -329,6 +337,24 @@ export class TraceRecorder implements Recorder {
 function finite(x: number): number {
   // JSON has no Infinity: a check whose error is not finite reports the largest number.
   return Number.isFinite(x) ? x : Number.MAX_VALUE;
+}
+
+/** The values of the tensors the Trace can only summarize, latest first, within VALUES_ON_DEMAND_TOTAL. */
+function keepBigValues(retained: Entry[], numerical: ReadonlyMap<Tensor, Float64Array | null>): ValuesOnDemand {
+  const kept: ValuesOnDemand = new Map();
+  let budget = VALUES_ON_DEMAND_TOTAL;
+  for (let i = retained.length - 1; i >= 0; i--) {
+    const t = retained[i].tensor;
+    const n = t.numel();
+    if (n <= VALUES_INLINE_LIMIT || n > VALUES_ON_DEMAND_LIMIT) continue;
+    const g = t._grad;
+    const cost = n * (g ? 2 : 1);
+    if (cost > budget) continue;
+    budget -= cost;
+    const n64 = numerical.get(t);
+    kept.set(retained[i].id, { value: Float64Array.from(t._data), grad: g ? Float64Array.from(g._data) : null, numerical: n64 ? Float64Array.from(n64) : null });
+  }
+  return kept;
 }
 
 function gradSummary(t: Tensor) {

@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import type { Tolerance } from "../engine/autograd/graph_check";
 import type { WorkerInput, WorkerMessage } from "./protocol";
 import type { RecordedParts } from "./recorder";
-import { type ConsoleLine, type SnippetError, type Trace, TRACE_VERSION } from "./trace";
+import { type ConsoleLine, type SnippetError, type Trace, TRACE_VERSION, type ValuesOnDemand } from "./trace";
 
 export interface RunOptions {
   file: string;
@@ -36,10 +36,20 @@ export function workerScriptPath(): string {
 }
 
 function emptyParts(): RecordedParts {
-  return { tensors: [], nodes: [], backwards: [], series: [], warnings: [], limits: { droppedTensors: 0, droppedNodes: 0, historyPerLine: 0 }, checkDurationMs: 0 };
+  return { tensors: [], valuesOnDemand: new Map(), nodes: [], backwards: [], series: [], warnings: [], limits: { droppedTensors: 0, droppedNodes: 0, historyPerLine: 0 }, checkDurationMs: 0 };
 }
 
-export function runSnippet(options: RunOptions): Promise<Trace> {
+/** A run: its Trace, and beside it the values of the tensors too big to travel inside it (for a viewer to ask for). */
+export interface RunOutput {
+  trace: Trace;
+  valuesOnDemand: ValuesOnDemand;
+}
+
+export async function runSnippet(options: RunOptions): Promise<Trace> {
+  return (await runSnippetWithValues(options)).trace;
+}
+
+export function runSnippetWithValues(options: RunOptions): Promise<RunOutput> {
   const file = path.resolve(options.file);
   const startedAt = new Date();
   const started = performance.now();
@@ -52,7 +62,7 @@ export function runSnippet(options: RunOptions): Promise<Trace> {
     source = options.source ?? readFileSync(file, "utf8");
   } catch (e) {
     source = "";
-    return Promise.resolve(finishTrace(file, source, startedAt, started, 0, [], emptyParts(), {
+    return Promise.resolve(output(file, source, startedAt, started, 0, [], emptyParts(), {
       kind: "crash", name: "Error", message: `cannot read ${file}: ${(e as Error).message}`, file, at: null, stack: null,
     }));
   }
@@ -60,7 +70,7 @@ export function runSnippet(options: RunOptions): Promise<Trace> {
   const currentLine = new Int32Array(lineBuffer);
   const consoleLines: ConsoleLine[] = [];
 
-  return new Promise<Trace>((resolve) => {
+  return new Promise<RunOutput>((resolve) => {
     let settled = false;
     const input: WorkerInput = { file, source, checkBudgetMs, tolerance, lineBuffer };
     const worker = new Worker(workerScriptPath(), {
@@ -79,7 +89,7 @@ export function runSnippet(options: RunOptions): Promise<Trace> {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
       void worker.terminate();
-      resolve(finishTrace(file, source, startedAt, started, snippetMs, consoleLines, parts, error));
+      resolve(output(file, source, startedAt, started, snippetMs, consoleLines, parts, error));
     };
     const fail = (kind: SnippetError["kind"], message: string) => {
       const at = stuckAt();
@@ -110,9 +120,9 @@ export function runSnippet(options: RunOptions): Promise<Trace> {
   });
 }
 
-function finishTrace(file: string, source: string, startedAt: Date, started: number, snippetMs: number, consoleLines: ConsoleLine[], parts: RecordedParts, error: SnippetError | null): Trace {
+function output(file: string, source: string, startedAt: Date, started: number, snippetMs: number, consoleLines: ConsoleLine[], parts: RecordedParts, error: SnippetError | null): RunOutput {
   const failed = parts.backwards.some((b) => b.checks.some((c) => c.passed === false) || b.nodeChecks.some((c) => c.passed === false));
-  return {
+  const trace: Trace = {
     version: TRACE_VERSION,
     file,
     source,
@@ -129,4 +139,5 @@ function finishTrace(file: string, source: string, startedAt: Date, started: num
     error,
     limits: parts.limits,
   };
+  return { trace, valuesOnDemand: parts.valuesOnDemand };
 }

@@ -54,6 +54,23 @@ export type JsonNumber = number | "nan" | "inf" | "-inf";
 /** The largest tensor whose values travel inside the Trace (a 100×100 heat map). */
 export const VALUES_INLINE_LIMIT = 10_000;
 
+/** Tensors up to this size (a 512×512 weight) keep every value beside the Trace, not in it, for a viewer to ask for:
+ * a run's output stays small, and a panel pays for a big tensor only when the user opens it. */
+export const VALUES_ON_DEMAND_LIMIT = 262_144;
+/** At most this many values are kept beside one Trace (32 MB of float64); the latest tensors go first. */
+export const VALUES_ON_DEMAND_TOTAL = 4_194_304;
+
+/** Every value of one tensor too big for the Trace, row-major, as float64 (NaN and infinities as they are). */
+export interface FullValues {
+  value: Float64Array;
+  grad: Float64Array | null;
+  /** The latest check's numerical gradient (NaN where a sampled check did not compute it). */
+  numerical: Float64Array | null;
+}
+
+/** FullValues by TensorRecord id. */
+export type ValuesOnDemand = Map<number, FullValues>;
+
 export interface ValueStats {
   /** Over finite values only; null when there are none. */
   min: number | null;

@@ -95,7 +95,10 @@ async function main(): Promise<void> {
     engine.setRecorder(null);
   }
   const snippetMs = performance.now() - started;
-  post({ type: "done", parts: recorder.finish(), error, snippetMs });
+  const parts = recorder.finish();
+  // The big tensors' values move to the host instead of being copied.
+  const buffers = [...parts.valuesOnDemand.values()].flatMap((v) => [v.value, v.grad, v.numerical].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : [])));
+  parentPort!.postMessage({ type: "done", parts, error, snippetMs } satisfies WorkerMessage, buffers);
 }
 
 void main();

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as vscode from "vscode";
-import { findFile, gradlens, lineOf, nextRun, open, panelShows, runFile, screenshot, writeFile } from "./helpers";
+import { findFile, gradlens, lineOf, nextEvent, nextRun, open, panelShows, runFile, screenshot, writeFile } from "./helpers";
 
 suite("Gradlens features", () => {
   test("Run File on the first seed: inline values and grads with check marks at their lines", async () => {
@@ -86,6 +86,20 @@ suite("Gradlens features", () => {
     assert.equal(shown.boxes, 9);
     await open(uri);
     await screenshot("extension-panel-seed0");
+  });
+
+  test("a tensor too big for the Trace: the panel asks for its values and they arrive whole", async () => {
+    const api = await gradlens();
+    const uri = await writeFile("big_tensor.ts", 'import { arange } from "gradlens";\n\nconst w = arange(20000).reshape(200, 100).requiresGrad_();\nw.mul(w).sum().backward();\n');
+    // The panel shows each new run (if it is already open) on its first leaf, w, and asks for w's values at once.
+    const arrived = nextEvent(api.panel.onDidShowValues, () => true, "the values of w did not arrive");
+    const result = await runFile(api, uri);
+    const w = result.trace.tensors.find((t) => t.name === "w")!;
+    assert.equal(w.value.values, null, "20,000 values do not travel inside the Trace");
+    await vscode.commands.executeCommand("gradlens.showPanel");
+    const shown = await arrived;
+    // 0 + 1 + … + 19999
+    assert.deepEqual([shown.startedAt, shown.id, shown.count, shown.sum], [result.trace.startedAt, w.id, 20000, (19999 * 20000) / 2]);
   });
 });
 

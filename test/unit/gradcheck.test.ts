@@ -123,6 +123,53 @@ describe("graph and per-node checks (what the runner runs after backward)", () =
     assert.equal(check.passed, true);
   });
 
+  describe("a large objective, where one small step drowns in rounding", () => {
+    // sum(w²) over w = 0, 1000, …, 3,999,000 is about 2·10^16: float64 rounds it to within ~2, so a central difference
+    // over a step of 1e-6 sees noise of ~10^6 while d/dw_i = 2·w_i. Every value below is derived by hand.
+    const make = () => {
+      const w = gl.arange(4000, { dtype: "float64" }).mul(1000).requiresGrad_(true);
+      const loss = w.mul(w).sum();
+      loss.backward();
+      return { w, loss };
+    };
+
+    it("a correct gradient passes, element by element and op by op", () => {
+      const { w, loss } = make();
+      const [check] = autograd.checkGraph(loss, new Map([[w, w.grad!]]), { budgetMs: 20_000 });
+      assert.equal(check.mode, "full");
+      assert.equal(check.passed, true, JSON.stringify(check.worst));
+      const numerical = check.numerical!;
+      for (const i of [0, 1, 2, 1234, 3999]) assert.ok(Math.abs(numerical[i] - 2000 * i) <= 1e-5 + 1e-3 * 2000 * i + 1, `element ${i}: ${numerical[i]}`);
+      assert.deepEqual(autograd.checkNodes(loss).map((n) => [n.node.name, n.passed]), [["MulBackward0", true], ["SumBackward0", true]]);
+    });
+
+    it("a gradient off by 1% everywhere, or in one small element, still fails", () => {
+      const { w, loss } = make();
+      const [scaled] = autograd.checkGraph(loss, new Map([[w, w.grad!.mul(1.01)]]), { budgetMs: 20_000 });
+      assert.equal(scaled.passed, false);
+      const wrongOne = w.grad!.clone();
+      wrongOne._data[3] = 7000; // d/dw_3 is 6000
+      const [single] = autograd.checkGraph(loss, new Map([[w, wrongOne]]), { budgetMs: 20_000 });
+      assert.equal(single.passed, false);
+      assert.deepEqual(single.worst?.index, [3]);
+      assert.equal(single.worst?.analytical, 7000);
+      assert.ok(Math.abs(single.worst!.numerical - 6000) < 6, `numerical ${single.worst!.numerical}`);
+    });
+  });
+
+  describe("Ridders' extrapolation", () => {
+    it("d/dx exp(x) at 1 is e to 12 digits, with an error estimate that says so", () => {
+      const { value, error } = autograd.riddersDerivative((s) => Math.exp(1 + s), 0.1);
+      assert.ok(Math.abs(value - Math.E) < 1e-12, String(value));
+      assert.ok(error < 1e-10, String(error));
+    });
+
+    it("d/dx log(x) at 0.05 is 20, though the first steps reach below 0", () => {
+      const { value } = autograd.riddersDerivative((s) => Math.log(0.05 + s), 0.1);
+      assert.ok(Math.abs(value - 20) < 1e-6, String(value));
+    });
+  });
+
   it("replay leaves the original tensors untouched", () => {
     const x = tensor([1, 2], { requiresGrad: true });
     const y = x.mul(3).exp().sum();

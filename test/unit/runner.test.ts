@@ -6,7 +6,8 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { runSnippet } from "../../src/runner/run";
+import { runSnippet, runSnippetWithValues } from "../../src/runner/run";
+import { VALUES_INLINE_LIMIT, VALUES_ON_DEMAND_LIMIT } from "../../src/runner/trace";
 
 const dir = mkdtempSync(path.join(tmpdir(), "gradlens-runner-"));
 const examples = path.join(__dirname, "..", "..", "examples");
@@ -121,3 +122,34 @@ describe("runner", function () {
     assert.ok(trace.nodes.length <= 4000);
   });
 });
+
+describe("values on demand (tensors too big for the Trace)", function () {
+  this.timeout(30_000);
+
+  it("keeps every value and grad of a big tensor beside the Trace, row-major; none of small or huge ones", async () => {
+    const file = snippet("big.ts", [
+      'import { arange, zeros } from "gradlens";',
+      "const w = arange(20000).reshape(200, 100).requiresGrad_();",
+      "const y = w.mul(w).sum();",
+      "y.backward();",
+      "const huge = zeros(600, 600);",
+      "",
+    ].join("\n"));
+    const { trace, valuesOnDemand } = await runSnippetWithValues({ file });
+    assert.equal(trace.status, "ok", trace.error?.message);
+    const record = (name: string) => trace.tensors.find((t) => t.name === name)!;
+    const w = record("w");
+    assert.ok(20000 > VALUES_INLINE_LIMIT && 600 * 600 > VALUES_ON_DEMAND_LIMIT);
+    assert.equal(w.value.values, null, "too big to travel inside the Trace");
+    const kept = valuesOnDemand.get(w.id)!;
+    assert.equal(kept.value.length, 20000);
+    // w = 0, 1, …, 19999 and d(sum w²)/dw = 2w.
+    assert.deepEqual([kept.value[0], kept.value[101], kept.value[19999]], [0, 101, 19999]);
+    assert.deepEqual([kept.grad![0], kept.grad![101], kept.grad![19999]], [0, 202, 39998]);
+    assert.ok(kept.grad!.every((g, i) => g === 2 * i));
+    assert.equal(valuesOnDemand.has(record("y").id), false, "a scalar travels inside the Trace");
+    assert.equal(valuesOnDemand.has(record("huge").id), false, "above VALUES_ON_DEMAND_LIMIT only the summary is kept");
+    assert.deepEqual(record("huge").value.stats.max, 0);
+  });
+});
+

@@ -6,6 +6,7 @@ export { Function, FunctionCtx } from "./function";
 export { gradcheck, GradcheckError } from "./gradcheck";
 export type { GradcheckOptions } from "./gradcheck";
 export { checkGraph, checkNodes, DEFAULT_TOLERANCE } from "./graph_check";
+export { riddersDerivative } from "./numerical_derivative";
 export type { LeafCheck, NodeCheck, Tolerance, GraphCheckOptions } from "./graph_check";
 export { replayGraph } from "./replay";
 export type { ReplayGraph } from "./replay";
