@@ -57,6 +57,8 @@ const WORKBENCH_CHATTER = [/^Resolv(ing|ed) connection token/, /^Creating a sock
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
   "--no-first-run", "--disable-component-update", "--disable-sync"];
 const EXIT = { passed: 0, failed: 1, broken: 2 };
+// eslint-disable-next-line no-control-regex -- the escape character is what it matches
+const ANSI_COLOUR = /\u001b\[[0-9;]*m/g;
 
 /** What to end if the process is interrupted: the group's server, browser and temp folder. */
 let endCurrentGroup;
@@ -107,10 +109,12 @@ function freePort() {
   });
 }
 
-/** The extension host's console arguments, printed the way Node's console would. */
+/** The extension host's console arguments, printed the way Node's console would, without colour codes: under CI=true
+ * mocha colours its report (the bundled suite holds two copies of its reporter base, so `color: false` misses one). */
 function formatLog(args) {
   const list = Array.isArray(args) ? args : [args];
-  return typeof list[0] === "string" ? format(...list) : list.map((a) => (typeof a === "string" ? a : inspect(a))).join(" ");
+  const text = typeof list[0] === "string" ? format(...list) : list.map((a) => (typeof a === "string" ? a : inspect(a))).join(" ");
+  return text.replace(ANSI_COLOUR, "");
 }
 
 /** Resolves with `value` after `ms`, without keeping the process alive for it. */
