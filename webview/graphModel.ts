@@ -32,35 +32,49 @@ function shapeText(t: TensorRecord): string {
 }
 
 /**
- * A loop that builds a fresh graph each iteration (the seeds' gradient descent) leaves many copies of one small
- * graph: keep the latest copy of each, and say how many there were.
+ * A loop that builds a fresh graph each iteration (the seeds' gradient descent, a training loop) leaves many copies
+ * of one graph: keep the latest copy of each, and say how many there were. Copies are told apart by their op nodes
+ * only: a training loop's copies all end in the same parameters' AccumulateGrad nodes, which would otherwise join
+ * them into one. A leaf node stays when a kept copy uses it (or nothing uses it).
  */
 function latestOfRepeatedGraphs(nodes: NodeRecord[]): { nodes: NodeRecord[]; repeats: Map<number, number> } {
-  const parent = new Map<number, number>(nodes.map((n) => [n.id, n.id]));
+  const isLeaf = (n: NodeRecord) => n.kind === "accumulate";
+  const ops = nodes.filter((n) => !isLeaf(n));
+  const parent = new Map<number, number>(ops.map((n) => [n.id, n.id]));
   const find = (x: number): number => {
     while (parent.get(x) !== x) x = parent.get(x)!;
     return x;
   };
-  for (const n of nodes) for (const e of n.next) if (e.node !== null && parent.has(e.node)) parent.set(find(e.node), find(n.id));
+  for (const n of ops) for (const e of n.next) if (e.node !== null && parent.has(e.node)) parent.set(find(e.node), find(n.id));
   const components = new Map<number, NodeRecord[]>();
-  for (const n of nodes) {
+  for (const n of ops) {
     const root = find(n.id);
-    components.set(root, [...(components.get(root) ?? []), n]);
+    const members = components.get(root);
+    if (members) members.push(n);
+    else components.set(root, [n]);
   }
   const bySignature = new Map<string, NodeRecord[][]>();
   for (const members of components.values()) {
     const signature = members.map((n) => `${n.name}@${n.at?.line ?? 0}`).sort().join("|");
-    bySignature.set(signature, [...(bySignature.get(signature) ?? []), members]);
+    const copies = bySignature.get(signature);
+    if (copies) copies.push(members);
+    else bySignature.set(signature, [members]);
   }
-  const kept: NodeRecord[] = [];
+  const keptIds = new Set<number>();
   const repeats = new Map<number, number>();
+  const newest = (copy: NodeRecord[]) => copy.reduce((m, n) => Math.max(m, n.id), -Infinity);
   for (const copies of bySignature.values()) {
-    const latest = copies.reduce((a, b) => (Math.max(...a.map((n) => n.id)) > Math.max(...b.map((n) => n.id)) ? a : b));
-    kept.push(...latest);
-    if (copies.length > 1) for (const n of latest) repeats.set(n.id, copies.length);
+    const latest = copies.reduce((a, b) => (newest(a) > newest(b) ? a : b));
+    for (const n of latest) {
+      keptIds.add(n.id);
+      if (copies.length > 1) repeats.set(n.id, copies.length);
+    }
   }
-  const order = new Map(nodes.map((n, i) => [n.id, i]));
-  return { nodes: kept.sort((a, b) => order.get(a.id)! - order.get(b.id)!), repeats };
+  const used = new Set<number>();
+  for (const n of ops) for (const e of n.next) if (e.node !== null) used.add(e.node);
+  for (const n of ops) if (keptIds.has(n.id)) for (const e of n.next) if (e.node !== null) keptIds.add(e.node);
+  for (const n of nodes) if (isLeaf(n) && !used.has(n.id)) keptIds.add(n.id);
+  return { nodes: nodes.filter((n) => keptIds.has(n.id)), repeats };
 }
 
 export function buildGraph(trace: Trace): GraphModel {

@@ -24,8 +24,11 @@ import type {
 } from "./trace";
 import { VALUES_INLINE_LIMIT, VALUES_ON_DEMAND_LIMIT, VALUES_ON_DEMAND_TOTAL } from "./trace";
 
-/** Tensors a source line keeps: its first, and its latest ones. */
+/** The executions of a source line whose tensors are kept: its first and its latest three (a loop's middle iterations
+ * go, and with them their graphs, to the GC). */
 const HISTORY_PER_LINE = 4;
+/** Most tensors kept from one execution of a line (a forward pass written on one line makes several). */
+const TENSORS_PER_VISIT = 32;
 const MAX_NODES = 4000;
 const MAX_SERIES = 10_000;
 
@@ -35,6 +38,10 @@ interface Entry {
   name: string | null;
   at: SourceLocation | null;
   occurrence: number;
+  /** Which execution of its line made it (1 = the first). */
+  visit: number;
+  /** A module's parameter: kept for the whole run, never dropped from its line's history. */
+  pinned?: boolean;
 }
 
 export interface RecorderOptions {
@@ -63,6 +70,7 @@ export class TraceRecorder implements Recorder {
   private readonly entries = new Map<Tensor, Entry>();
   private readonly byLine = new Map<number, Entry[]>();
   private readonly occurrences = new Map<number, number>();
+  private readonly visits = new Map<number, number>();
   private readonly nodeLines = new WeakMap<Node, number>();
   /** Nodes numbered in the order the snippet made them, so that of a loop's copies of a graph the latest has the
    * highest ids (the panel shows that copy). Weak: a loop's old graphs must stay collectable. */
@@ -77,6 +85,12 @@ export class TraceRecorder implements Recorder {
   private checkMs = 0;
 
   constructor(private readonly options: RecorderOptions) {}
+
+  /** A statement at `line` starts (a new execution of it, unlike returning to it from a call). */
+  enterLine(line: number): void {
+    this.line = line;
+    this.visits.set(line, (this.visits.get(line) ?? 0) + 1);
+  }
 
   private at(): SourceLocation | null {
     return this.line ? { line: this.line, column: 1 } : null;
@@ -100,31 +114,48 @@ export class TraceRecorder implements Recorder {
     }
     const occurrence = (this.occurrences.get(line) ?? 0) + 1;
     this.occurrences.set(line, occurrence);
-    const entry: Entry = { id: this.nextId++, tensor: t, name: null, at: line ? { line, column: 1 } : null, occurrence };
+    const visit = this.visits.get(line) ?? 0;
+    const entry: Entry = { id: this.nextId++, tensor: t, name: null, at: line ? { line, column: 1 } : null, occurrence, visit };
     this.entries.set(t, entry);
     let history = this.byLine.get(line);
     if (!history) this.byLine.set(line, (history = []));
     history.push(entry);
-    // Keep the first and the latest: a loop's middle iterations go (and with them their graphs, to the GC).
-    if (history.length > HISTORY_PER_LINE) {
-      const [dropped] = history.splice(1, 1);
-      this.entries.delete(dropped.tensor);
-      this.droppedTensors++;
+    this.forget(history, visit);
+  }
+
+  /** Drops what a line no longer keeps: executions between its first and its latest ones, and the oldest tensors
+   * (after the first) of an execution that made more than TENSORS_PER_VISIT. Parameters stay. */
+  private forget(history: Entry[], visit: number): void {
+    const first = history[0].visit;
+    const oldestKeptVisit = visit - (HISTORY_PER_LINE - 2);
+    let excess = -TENSORS_PER_VISIT;
+    for (const e of history) if (e.visit === visit && !e.pinned) excess++;
+    let firstOfVisitSeen = false;
+    const kept: Entry[] = [];
+    for (const e of history) {
+      let keep = e.pinned || e.visit === first || e.visit >= oldestKeptVisit;
+      if (keep && !e.pinned && e.visit === visit) {
+        if (!firstOfVisitSeen) firstOfVisitSeen = true;
+        else if (excess > 0) {
+          excess--;
+          keep = false;
+        }
+      }
+      if (keep) kept.push(e);
+      else {
+        this.entries.delete(e.tensor);
+        this.droppedTensors++;
+      }
     }
+    if (kept.length !== history.length) history.splice(0, history.length, ...kept);
   }
 
   /** A value was assigned to a variable: name the tensor if it has no name yet; one-element tensors also join the
    * line's series. */
   bind(value: unknown, name: string | null, line: number, column: number): void {
+    if (value instanceof engine.nn.Module && name) this.nameParameters(value, name, line);
     if (!(value instanceof engine.Tensor)) return;
-    let entry = this.entries.get(value);
-    if (!entry) {
-      const saved = this.line;
-      this.line = line;
-      this.onTensor(value);
-      this.line = saved;
-      entry = this.entries.get(value)!;
-    }
+    const entry = this.entryAt(value, line);
     // The first name sticks: `let y = x` makes an alias, and the graph and hovers keep calling that tensor x.
     if (name && !entry.name) {
       entry.name = name;
@@ -135,6 +166,30 @@ export class TraceRecorder implements Recorder {
       let s = this.series.get(key);
       if (!s) this.series.set(key, (s = { at: { line, column }, name, values: [] }));
       if (s.values.length < MAX_SERIES) s.values.push(jsonNumber(value._data[0]));
+    }
+  }
+
+  /** The entry of a tensor, recorded now at `line` if it was made where nothing recorded it (inside nn, say). */
+  private entryAt(t: Tensor, line: number): Entry {
+    if (!this.entries.has(t)) {
+      const saved = this.line;
+      this.line = line;
+      this.onTensor(t);
+      this.line = saved;
+    }
+    return this.entries.get(t)!;
+  }
+
+  /** A module assigned to a variable: its parameters take PyTorch's names under it (`model.0.weight`) and stay in
+   * the Trace for the whole run, whatever else their line makes. */
+  private nameParameters(module: engine.nn.Module, name: string, line: number): void {
+    for (const [path, parameter] of module.namedParameters()) {
+      const entry = this.entryAt(parameter, line);
+      entry.pinned = true;
+      if (!entry.name) {
+        entry.name = `${name}.${path}`;
+        entry.at = { line, column: 1 };
+      }
     }
   }
 

@@ -234,6 +234,6 @@ export interface TraceLimits {
   /** Tensors and nodes made but not kept, because a line in a loop made more than the history keeps. */
   droppedTensors: number;
   droppedNodes: number;
-  /** Most tensors one source line keeps (its first and its latest ones). */
+  /** How many executions of one source line keep their tensors (its first and its latest ones). */
   historyPerLine: number;
 }

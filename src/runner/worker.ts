@@ -32,7 +32,7 @@ const recorder = new TraceRecorder({
 /** What the instrumented code calls (see instrument.ts). */
 const gl = {
   l(line: number): void {
-    recorder.line = line;
+    recorder.enterLine(line);
     Atomics.store(currentLine, 0, line);
   },
   b<T>(value: T, name: string | null, line: number, column: number): T {

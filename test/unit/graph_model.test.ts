@@ -49,6 +49,27 @@ describe("graph model (the panel's boxes)", function () {
     for (const b of model.boxes) assert.match(b.subtitle, /^[^ ·]/, `${b.title}: "${b.subtitle}"`);
   });
 
+  it("a training loop: its 30 graphs fold into one though they share the parameters' leaves, named as in PyTorch", async () => {
+    const trace = await run(path.join(examples, "mlp_training.ts"));
+    const model = buildGraph(trace);
+    const shown = titles(model).sort();
+    assert.deepEqual(shown, [
+      "AddmmBackward0 | [16, 1] · ×30 runs",
+      "AddmmBackward0 | [16, 8] · ×30 runs",
+      "MseLossBackward0 | loss [] · ×30 runs",
+      "TBackward0 | [4, 8] · ×30 runs",
+      "TBackward0 | [8, 1] · ×30 runs",
+      "TanhBackward0 | [16, 8] · ×30 runs",
+      "model.0.bias | [8] leaf",
+      "model.0.weight | [8, 4] leaf",
+      "model.2.bias | [1] leaf",
+      "model.2.weight | [1, 8] leaf",
+    ]);
+    // The latest copy is drawn: its loss is the one the loop printed last (step 30: loss 0.06847).
+    const loss = trace.tensors.find((t) => t.id === model.boxes.find((b) => b.title === "MseLossBackward0")!.tensor)!;
+    assert.equal(loss.repr, "tensor(0.0685, grad_fn=<MseLossBackward0>)");
+  });
+
   it(`a loop inside one graph past ${COLLAPSE_AT} nodes folds into one box per line and op, edges kept`, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "gradlens-graph-"));
     const file = path.join(dir, "long_chain.ts");

@@ -120,6 +120,29 @@ describe("runner", function () {
     assert.ok(trace.tensors.length < 50, `${trace.tensors.length} tensors kept`);
     assert.ok(trace.limits.droppedTensors > 9000);
     assert.ok(trace.nodes.length <= 4000);
+    // y.mul(…).add(…) makes two tensors per execution of line 5: the first execution's and the latest three's stay.
+    const line5 = trace.tensors.filter((t) => t.at?.line === 5).map((t) => t.occurrence);
+    assert.deepEqual(line5, [1, 2, 9995, 9996, 9997, 9998, 9999, 10000]);
+  });
+
+  it("one execution that makes many tensors keeps its first and its latest 31", async () => {
+    const trace = await runSnippet({
+      file: snippet("many.ts", 'import { tensor } from "gradlens";\nconst x = tensor([1, 2]);\nconst ys = Array.from({ length: 100 }, (_, i) => x.mul(i));\nconsole.log(ys.length);\n'),
+    });
+    assert.equal(trace.error, null);
+    const line3 = trace.tensors.filter((t) => t.at?.line === 3).map((t) => t.occurrence);
+    assert.deepEqual(line3, [1, ...Array.from({ length: 31 }, (_, i) => 70 + i)]);
+    assert.equal(trace.limits.droppedTensors, 68);
+  });
+
+  it("a model's parameters take PyTorch's names under its variable and stay, however many tensors their line makes", async () => {
+    const trace = await runSnippet({
+      file: snippet("params.ts", 'import { nn } from "gradlens";\nconst net = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 3), new nn.ReLU(), new nn.Linear(3, 1));\n'),
+    });
+    assert.equal(trace.error, null);
+    assert.deepEqual(trace.tensors.filter((t) => t.at?.line === 2).map((t) => [t.name, t.shape]), [
+      ["net.0.weight", [3, 2]], ["net.0.bias", [3]], ["net.2.weight", [3, 3]], ["net.2.bias", [3]], ["net.4.weight", [1, 3]], ["net.4.bias", [1]],
+    ]);
   });
 });
 
