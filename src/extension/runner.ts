@@ -35,6 +35,9 @@ export class SnippetRunner implements vscode.Disposable {
   readonly onDidRun = this.didRun.event;
   readonly onDidStart = this.didStart.event;
 
+  /** A closed document's run goes: a Trace and its big tensors' values can hold tens of megabytes. */
+  private readonly closing = vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri));
+
   constructor(
     private readonly extensionPath: string,
     private readonly log: vscode.LogOutputChannel,
@@ -106,6 +109,7 @@ export class SnippetRunner implements vscode.Disposable {
   dispose(): void {
     for (const c of this.running.values()) c.abort();
     this.running.clear();
+    this.closing.dispose();
     this.didRun.dispose();
     this.didStart.dispose();
   }
