@@ -9,6 +9,7 @@ import { AccumulateGrad, GradFn, type Node } from "../engine/autograd/node";
 import type { LeafCheck, NodeCheck, Tolerance } from "../engine/autograd/graph_check";
 import type { Recorder } from "../engine/recorder";
 import type { Tensor } from "../engine/tensor";
+import { type Entry, HISTORY_PER_LINE, LineHistory } from "./lineHistory";
 import { jsonNumber, summarize } from "./summary";
 import type {
   BackwardRecord,
@@ -24,25 +25,8 @@ import type {
 } from "./trace";
 import { VALUES_INLINE_LIMIT, VALUES_ON_DEMAND_LIMIT, VALUES_ON_DEMAND_TOTAL } from "./trace";
 
-/** The executions of a source line whose tensors are kept: its first and its latest three (a loop's middle iterations
- * go, and with them their graphs, to the GC). */
-const HISTORY_PER_LINE = 4;
-/** Most tensors kept from one execution of a line (a forward pass written on one line makes several). */
-const TENSORS_PER_VISIT = 32;
 const MAX_NODES = 4000;
 const MAX_SERIES = 10_000;
-
-interface Entry {
-  id: number;
-  tensor: Tensor;
-  name: string | null;
-  at: SourceLocation | null;
-  occurrence: number;
-  /** Which execution of its line made it (1 = the first). */
-  visit: number;
-  /** A module's parameter: kept for the whole run, never dropped from its line's history. */
-  pinned?: boolean;
-}
 
 export interface RecorderOptions {
   file: string;
@@ -66,11 +50,7 @@ export interface RecordedParts {
 export class TraceRecorder implements Recorder {
   /** The line running now (set by the instrumented code). */
   line = 0;
-  private nextId = 1;
-  private readonly entries = new Map<Tensor, Entry>();
-  private readonly byLine = new Map<number, Entry[]>();
-  private readonly occurrences = new Map<number, number>();
-  private readonly visits = new Map<number, number>();
+  private readonly history = new LineHistory();
   private readonly nodeLines = new WeakMap<Node, number>();
   /** Nodes numbered in the order the snippet made them, so that of a loop's copies of a graph the latest has the
    * highest ids (the panel shows that copy). Weak: a loop's old graphs must stay collectable. */
@@ -81,7 +61,6 @@ export class TraceRecorder implements Recorder {
   private readonly series = new Map<string, ScalarSeries>();
   private readonly warnings: TraceWarning[] = [];
   private gradsBefore = new Map<Tensor, Float64Array>();
-  private droppedTensors = 0;
   private checkMs = 0;
 
   constructor(private readonly options: RecorderOptions) {}
@@ -89,7 +68,7 @@ export class TraceRecorder implements Recorder {
   /** A statement at `line` starts (a new execution of it, unlike returning to it from a call). */
   enterLine(line: number): void {
     this.line = line;
-    this.visits.set(line, (this.visits.get(line) ?? 0) + 1);
+    this.history.enter(line);
   }
 
   private at(): SourceLocation | null {
@@ -97,7 +76,7 @@ export class TraceRecorder implements Recorder {
   }
 
   onTensor(t: Tensor): void {
-    if (this.entries.has(t)) return;
+    if (this.history.get(t)) return;
     const line = this.line;
     if (t.gradFn && !this.nodeLines.has(t.gradFn)) {
       this.nodeLines.set(t.gradFn, line);
@@ -106,48 +85,13 @@ export class TraceRecorder implements Recorder {
       // drops the leaf's entry before the run ends.
       for (const next of t.gradFn.next) {
         if (next instanceof AccumulateGrad && !this.nodeLines.has(next)) {
-          this.nodeLines.set(next, this.entries.get(next.variable)?.at?.line ?? line);
+          this.nodeLines.set(next, this.history.get(next.variable)?.at?.line ?? line);
           this.nodeId(next);
         }
       }
       this.nodeId(t.gradFn);
     }
-    const occurrence = (this.occurrences.get(line) ?? 0) + 1;
-    this.occurrences.set(line, occurrence);
-    const visit = this.visits.get(line) ?? 0;
-    const entry: Entry = { id: this.nextId++, tensor: t, name: null, at: line ? { line, column: 1 } : null, occurrence, visit };
-    this.entries.set(t, entry);
-    let history = this.byLine.get(line);
-    if (!history) this.byLine.set(line, (history = []));
-    history.push(entry);
-    this.forget(history, visit);
-  }
-
-  /** Drops what a line no longer keeps: executions between its first and its latest ones, and the oldest tensors
-   * (after the first) of an execution that made more than TENSORS_PER_VISIT. Parameters stay. */
-  private forget(history: Entry[], visit: number): void {
-    const first = history[0].visit;
-    const oldestKeptVisit = visit - (HISTORY_PER_LINE - 2);
-    let excess = -TENSORS_PER_VISIT;
-    for (const e of history) if (e.visit === visit && !e.pinned) excess++;
-    let firstOfVisitSeen = false;
-    const kept: Entry[] = [];
-    for (const e of history) {
-      let keep = e.pinned || e.visit === first || e.visit >= oldestKeptVisit;
-      if (keep && !e.pinned && e.visit === visit) {
-        if (!firstOfVisitSeen) firstOfVisitSeen = true;
-        else if (excess > 0) {
-          excess--;
-          keep = false;
-        }
-      }
-      if (keep) kept.push(e);
-      else {
-        this.entries.delete(e.tensor);
-        this.droppedTensors++;
-      }
-    }
-    if (kept.length !== history.length) history.splice(0, history.length, ...kept);
+    this.history.add(t, line);
   }
 
   /** A value was assigned to a variable: name the tensor if it has no name yet; one-element tensors also join the
@@ -171,13 +115,13 @@ export class TraceRecorder implements Recorder {
 
   /** The entry of a tensor, recorded now at `line` if it was made where nothing recorded it (inside nn, say). */
   private entryAt(t: Tensor, line: number): Entry {
-    if (!this.entries.has(t)) {
+    if (!this.history.get(t)) {
       const saved = this.line;
       this.line = line;
       this.onTensor(t);
       this.line = saved;
     }
-    return this.entries.get(t)!;
+    return this.history.get(t)!;
   }
 
   /** A module assigned to a variable: its parameters take PyTorch's names under it (`model.0.weight`) and stay in
@@ -202,19 +146,19 @@ export class TraceRecorder implements Recorder {
   onBackwardStart(): void {
     // The gradient a backward contributes is .grad after minus .grad before (grads accumulate).
     this.gradsBefore = new Map();
-    for (const t of this.entries.keys()) if (t.isLeaf && t._grad) this.gradsBefore.set(t, Float64Array.from(t._grad._data));
+    for (const { tensor: t } of this.history.kept()) if (t.isLeaf && t._grad) this.gradsBefore.set(t, Float64Array.from(t._grad._data));
   }
 
   onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void {
     if (!accumulated) return;
-    for (const leaf of leaves) if (!this.entries.has(leaf)) this.onTensor(leaf);
-    if (!this.entries.has(root)) this.onTensor(root);
+    for (const leaf of leaves) this.onTensor(leaf);
+    this.onTensor(root);
     const record: BackwardRecord = {
       id: this.backwards.length + 1,
       at: this.at(),
-      root: this.entries.get(root)!.id,
+      root: this.history.get(root)!.id,
       rootNode: null,
-      grads: leaves.map((leaf) => ({ tensor: this.entries.get(leaf)!.id, grad: gradSummary(leaf)! })),
+      grads: leaves.map((leaf) => ({ tensor: this.history.get(leaf)!.id, grad: gradSummary(leaf)! })),
       checks: [],
       nodeChecks: [],
     };
@@ -251,7 +195,7 @@ export class TraceRecorder implements Recorder {
     this.checkMs += performance.now() - started;
     // The leaves' names now: a loop may drop their entries before the run ends.
     const names = new Map(leaves.map((leaf) => {
-      const e = this.entries.get(leaf);
+      const e = this.history.get(leaf);
       return [leaf, { id: e?.id ?? 0, name: e?.name ?? null, at: e?.at ?? null }] as const;
     }));
     this.checks.push({ record, leaves: leafChecks, nodes: nodeChecks, names });
@@ -259,7 +203,7 @@ export class TraceRecorder implements Recorder {
 
   /** Writes the records. Called once, when the snippet has finished (or failed). */
   finish(): RecordedParts {
-    const retained = [...this.entries.values()].sort((a, b) => a.id - b.id);
+    const retained = this.history.kept();
     const nodes: NodeRecord[] = [];
     let droppedNodes = 0;
     const nodeId = (n: Node): number => this.nodeId(n);
@@ -298,13 +242,13 @@ export class TraceRecorder implements Recorder {
       backwards: this.backwards,
       series: [...this.series.values()].filter((s) => s.values.length > 1),
       warnings: this.warnings,
-      limits: { droppedTensors: this.droppedTensors, droppedNodes, historyPerLine: HISTORY_PER_LINE },
+      limits: { droppedTensors: this.history.dropped, droppedNodes, historyPerLine: HISTORY_PER_LINE },
       checkDurationMs: this.checkMs,
     };
   }
 
   private rootNodeOf(rootId: number, nodeId: (n: Node) => number): number | null {
-    for (const [t, e] of this.entries) if (e.id === rootId) return t.gradFn ? nodeId(t.gradFn) : null;
+    for (const e of this.history.kept()) if (e.id === rootId) return e.tensor.gradFn ? nodeId(e.tensor.gradFn) : null;
     return null;
   }
 
@@ -315,12 +259,12 @@ export class TraceRecorder implements Recorder {
   }
 
   private idOf(t: Tensor): number | null {
-    return this.entries.get(t)?.id ?? null;
+    return this.history.get(t)?.id ?? null;
   }
 
   private nodeRecord(n: Node, nodeId: (n: Node) => number): NodeRecord {
     if (n instanceof AccumulateGrad) {
-      const line = this.entries.get(n.variable)?.at?.line ?? this.nodeLines.get(n);
+      const line = this.history.get(n.variable)?.at?.line ?? this.nodeLines.get(n);
       return { id: nodeId(n), kind: "accumulate", name: n.name, at: line ? { line, column: 1 } : null, tensor: this.idOf(n.variable), inputs: [], next: [] };
     }
     const fn = n as GradFn;
@@ -356,7 +300,7 @@ export class TraceRecorder implements Recorder {
   }
 
   private leafCheckRecord(c: LeafCheck, known?: { id: number; name: string | null; at: SourceLocation | null }): GradCheckRecord {
-    const e = this.entries.get(c.leaf) ?? known;
+    const e = this.history.get(c.leaf) ?? known;
     return {
       tensor: e?.id ?? 0,
       name: e?.name ?? null,
