@@ -7,8 +7,10 @@
 // where VS Code never looks. So the archive vsce wrote is copied entry by entry into a new one with the plugin's files
 // under the path VS Code expects (their .js and .json types are already declared in [Content_Types].xml).
 //
-// There is no public repository yet: vsce is told so, and keeps the README's relative links (the screenshot in
-// media/), which an installed .vsix shows as they are. Publishing would add --baseImagesUrl.
+// The README's images: VS Code's extension page shows only https: and data: images (checked in code-server: a
+// relative link to media/ shows its alt text). There is no public repository to serve them from yet, so the copy of
+// the README inside the archive carries them as data: URIs, and the repository's README keeps the plain links.
+// Publishing would give vsce --baseImagesUrl instead.
 import { Buffer } from "node:buffer";
 import { execFileSync } from "node:child_process";
 import { createWriteStream, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
@@ -22,7 +24,7 @@ const PLUGIN_DIR = "ts-plugin";
 const PLUGIN_PATH = `extension/node_modules/${JSON.parse(readFileSync(join(PLUGIN_DIR, "package.json"), "utf8")).name}`;
 
 execFileSync("npx", ["vsce", "package", "--no-dependencies", "--allow-missing-repository", "--no-rewrite-relative-links", "-o", VSIX], { stdio: "inherit" });
-await addPlugin(VSIX);
+await finishArchive(VSIX);
 const entries = await entryNames(VSIX);
 for (const file of readdirSync(PLUGIN_DIR)) {
   if (!entries.includes(`${PLUGIN_PATH}/${file}`)) throw new Error(`${VSIX} lacks ${PLUGIN_PATH}/${file}`);
@@ -30,12 +32,14 @@ for (const file of readdirSync(PLUGIN_DIR)) {
 const mb = statSync(VSIX).size / 2 ** 20;
 console.log(`${VSIX}: ${mb.toFixed(2)} MB (limit 5 MB), ${entries.length} files, TS server plugin at ${PLUGIN_PATH}/`);
 
-async function addPlugin(vsix) {
+/** Copies the archive vsce wrote with the README's images inlined and the TS server plugin added. */
+async function finishArchive(vsix) {
   const out = new yazl.ZipFile();
   const zip = await yauzl.openPromise(vsix, { autoClose: false });
   for await (const entry of zip.eachEntry()) {
     if (entry.fileName.endsWith("/")) continue;
-    const data = await readAll(await zip.openReadStreamPromise(entry));
+    let data = await readAll(await zip.openReadStreamPromise(entry));
+    if (entry.fileName === "extension/readme.md") data = Buffer.from(inlineImages(data.toString("utf8")), "utf8");
     out.addBuffer(data, entry.fileName, { mtime: entry.getLastModDate() });
   }
   zip.close();
@@ -44,6 +48,15 @@ async function addPlugin(vsix) {
   const tmp = `${vsix}.tmp`;
   await pipeline(out.outputStream, createWriteStream(tmp));
   renameSync(tmp, vsix);
+}
+
+/** `![alt](media/x.png)` → `![alt](data:image/png;base64,…)`; any other relative image is an error. */
+function inlineImages(markdown) {
+  return markdown.replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, (whole, alt, target) => {
+    if (/^(https|data):/.test(target)) return whole;
+    if (!/^media\/[\w.-]+\.png$/.test(target)) throw new Error(`README image ${target}: keep images in media/ as PNG`);
+    return `![${alt}](data:image/png;base64,${readFileSync(target).toString("base64")})`;
+  });
 }
 
 async function entryNames(vsix) {
