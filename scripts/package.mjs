@@ -16,8 +16,8 @@ import { execFileSync } from "node:child_process";
 import { createWriteStream, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import yauzl from "yauzl";
 import yazl from "yazl";
+import { zipEntries } from "./zipEntries.mjs";
 
 const VSIX = "gradlens.vsix";
 const PLUGIN_DIR = "ts-plugin";
@@ -35,14 +35,10 @@ console.log(`${VSIX}: ${mb.toFixed(2)} MB (limit 5 MB), ${entries.length} files,
 /** Copies the archive vsce wrote with the README's images inlined and the TS server plugin added. */
 async function finishArchive(vsix) {
   const out = new yazl.ZipFile();
-  const zip = await yauzl.openPromise(vsix, { autoClose: false });
-  for await (const entry of zip.eachEntry()) {
-    if (entry.fileName.endsWith("/")) continue;
-    let data = await readAll(await zip.openReadStreamPromise(entry));
-    if (entry.fileName === "extension/readme.md") data = Buffer.from(inlineImages(data.toString("utf8")), "utf8");
-    out.addBuffer(data, entry.fileName, { mtime: entry.getLastModDate() });
+  for await (const { name, data, mtime } of zipEntries(vsix)) {
+    const bytes = name === "extension/readme.md" ? Buffer.from(inlineImages(data.toString("utf8")), "utf8") : data;
+    out.addBuffer(bytes, name, { mtime });
   }
-  zip.close();
   for (const file of readdirSync(PLUGIN_DIR)) out.addFile(join(PLUGIN_DIR, file), `${PLUGIN_PATH}/${file}`);
   out.end();
   const tmp = `${vsix}.tmp`;
@@ -60,14 +56,7 @@ function inlineImages(markdown) {
 }
 
 async function entryNames(vsix) {
-  const zip = await yauzl.openPromise(vsix);
   const names = [];
-  for await (const entry of zip.eachEntry()) names.push(entry.fileName);
+  for await (const { name } of zipEntries(vsix)) names.push(name);
   return names;
-}
-
-async function readAll(stream) {
-  const chunks = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }

@@ -9,7 +9,7 @@ import { buildGraph, type GraphBox, type GraphModel, pathToRoot } from "./graphM
 import { GraphView } from "./graphView";
 import { checkRows, renderChecks, renderConsole, renderSeries } from "./panels";
 import type { HostToWebview, WebviewState, WebviewToHost } from "./protocol";
-import { renderTensor } from "./tensorView";
+import { numel, renderTensor } from "./tensorView";
 
 interface VsCodeApi {
   postMessage(m: WebviewToHost): void;
@@ -189,10 +189,6 @@ class App {
     });
     this.source.append(pre);
   }
-}
-
-function numel(t: TensorRecord): number {
-  return t.shape.reduce((a, b) => a * b, 1);
 }
 
 const app = new App(document.getElementById("app")!);

@@ -5,7 +5,12 @@ import { decode, el, fmt } from "./dom";
 const TABLE_LIMIT = 400;
 
 /** `pending`: the values are too many for the Trace and the extension is sending them. */
+export function numel(t: TensorRecord): number {
+  return t.shape.reduce((a, b) => a * b, 1);
+}
+
 export function renderTensor(t: TensorRecord, check: GradCheckRecord | null, pending = false): HTMLElement {
+  const sampled = check?.mode === "sampled";
   const root = el("div", "tensor");
   const head = el("div", "tensor-head");
   head.append(el("span", "tensor-name", t.name ?? `tensor #${t.id}`), el("span", "muted", ` [${t.shape.join(", ")}] ${t.dtype}${t.requiresGrad ? " · requires grad" : ""}${t.isLeaf ? " · leaf" : ""}${t.at ? ` · line ${t.at.line}` : ""}`));
@@ -14,10 +19,9 @@ export function renderTensor(t: TensorRecord, check: GradCheckRecord | null, pen
   const columns: Array<[string, ValueSummary]> = [["value", t.value]];
   if (t.grad) columns.push([".grad", t.grad]);
   if (check?.numerical) columns.push(["numerical", check.numerical]);
-  root.append(pending ? el("div", "muted", `Loading all ${t.shape.reduce((a, b) => a * b, 1)} values…`) : valuesTable(columns, check?.mode === "sampled"));
+  root.append(pending ? el("div", "muted", `Loading all ${numel(t)} values…`) : valuesTable(columns, sampled));
   if (t.shape.length === 2 && t.value.values) {
     const maps = el("div", "heatmaps");
-    const sampled = check?.mode === "sampled";
     for (const [label, summary] of columns) if (summary.values) maps.append(heatmap(label, summary, t.shape[0], t.shape[1], sampled && label === "numerical"));
     root.append(maps);
   }

@@ -59,9 +59,9 @@ export class LineHistory {
     return entry;
   }
 
-  /** What is kept, in the order it was made. */
+  /** What is kept, in the order it was made (a Map iterates in insertion order, and ids grow with it). */
   kept(): Entry[] {
-    return [...this.entries.values()].sort((a, b) => a.id - b.id);
+    return [...this.entries.values()];
   }
 
   /** Executions between the line's first and its latest ones go, and past TENSORS_PER_VISIT the oldest tensors (after

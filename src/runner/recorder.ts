@@ -76,8 +76,13 @@ export class TraceRecorder implements Recorder {
   }
 
   onTensor(t: Tensor): void {
-    if (this.history.get(t)) return;
-    const line = this.line;
+    this.record(t, this.line);
+  }
+
+  /** Notes a tensor (once) as made at `line`, with its node's line and number. */
+  private record(t: Tensor, line: number): Entry {
+    const known = this.history.get(t);
+    if (known) return known;
     if (t.gradFn && !this.nodeLines.has(t.gradFn)) {
       this.nodeLines.set(t.gradFn, line);
       setForwardLocation(t.gradFn, `${this.options.file}:${line}`);
@@ -91,7 +96,7 @@ export class TraceRecorder implements Recorder {
       }
       this.nodeId(t.gradFn);
     }
-    this.history.add(t, line);
+    return this.history.add(t, line);
   }
 
   /** A value was assigned to a variable: name the tensor if it has no name yet; one-element tensors also join the
@@ -99,7 +104,7 @@ export class TraceRecorder implements Recorder {
   bind(value: unknown, name: string | null, line: number, column: number): void {
     if (value instanceof engine.nn.Module && name) this.nameParameters(value, name, line);
     if (!(value instanceof engine.Tensor)) return;
-    const entry = this.entryAt(value, line);
+    const entry = this.record(value, line);
     // The first name sticks: `let y = x` makes an alias, and the graph and hovers keep calling that tensor x.
     if (name && !entry.name) {
       entry.name = name;
@@ -113,22 +118,12 @@ export class TraceRecorder implements Recorder {
     }
   }
 
-  /** The entry of a tensor, recorded now at `line` if it was made where nothing recorded it (inside nn, say). */
-  private entryAt(t: Tensor, line: number): Entry {
-    if (!this.history.get(t)) {
-      const saved = this.line;
-      this.line = line;
-      this.onTensor(t);
-      this.line = saved;
-    }
-    return this.history.get(t)!;
-  }
-
   /** A module assigned to a variable: its parameters take PyTorch's names under it (`model.0.weight`) and stay in
    * the Trace for the whole run, whatever else their line makes. */
   private nameParameters(module: engine.nn.Module, name: string, line: number): void {
     for (const [path, parameter] of module.namedParameters()) {
-      const entry = this.entryAt(parameter, line);
+      // Parameters are made inside nn, where nothing records them: they count as made on the module's line.
+      const entry = this.record(parameter, line);
       entry.pinned = true;
       if (!entry.name) {
         entry.name = `${name}.${path}`;
@@ -151,14 +146,13 @@ export class TraceRecorder implements Recorder {
 
   onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void {
     if (!accumulated) return;
-    for (const leaf of leaves) this.onTensor(leaf);
-    this.onTensor(root);
+    const grads = leaves.map((leaf) => ({ tensor: this.record(leaf, this.line).id, grad: gradSummary(leaf)! }));
     const record: BackwardRecord = {
       id: this.backwards.length + 1,
       at: this.at(),
-      root: this.history.get(root)!.id,
+      root: this.record(root, this.line).id,
       rootNode: null,
-      grads: leaves.map((leaf) => ({ tensor: this.history.get(leaf)!.id, grad: gradSummary(leaf)! })),
+      grads,
       checks: [],
       nodeChecks: [],
     };
@@ -230,8 +224,10 @@ export class TraceRecorder implements Recorder {
     // The numerical gradient of each leaf's latest check, which the panel shows beside .grad.
     const numerical = new Map(this.checks.flatMap((c) => c.leaves).map((c) => [c.leaf, c.numerical] as const));
     const valuesOnDemand = keepBigValues(retained, numerical);
+    const byId = new Map(retained.map((e) => [e.id, e.tensor]));
     for (const { record, leaves, nodes: nodeChecks, names } of this.checks) {
-      record.rootNode = this.rootNodeOf(record.root, nodeId);
+      const rootFn = byId.get(record.root)?.gradFn;
+      record.rootNode = rootFn ? nodeId(rootFn) : null;
       record.checks = leaves.map((c) => this.leafCheckRecord(c, names.get(c.leaf)));
       record.nodeChecks = nodeChecks.map((c) => this.nodeCheckRecord(c, nodeId));
     }
@@ -245,11 +241,6 @@ export class TraceRecorder implements Recorder {
       limits: { droppedTensors: this.history.dropped, droppedNodes, historyPerLine: HISTORY_PER_LINE },
       checkDurationMs: this.checkMs,
     };
-  }
-
-  private rootNodeOf(rootId: number, nodeId: (n: Node) => number): number | null {
-    for (const e of this.history.kept()) if (e.id === rootId) return e.tensor.gradFn ? nodeId(e.tensor.gradFn) : null;
-    return null;
   }
 
   private nodeId(n: Node): number {
@@ -347,10 +338,10 @@ function keepBigValues(retained: Entry[], numerical: ReadonlyMap<Tensor, Float64
     const n = t.numel();
     if (n <= VALUES_INLINE_LIMIT || n > VALUES_ON_DEMAND_LIMIT) continue;
     const g = t._grad;
-    const cost = n * (g ? 2 : 1);
+    const n64 = numerical.get(t);
+    const cost = n * (1 + (g ? 1 : 0) + (n64 ? 1 : 0));
     if (cost > budget) continue;
     budget -= cost;
-    const n64 = numerical.get(t);
     kept.set(retained[i].id, { value: Float64Array.from(t._data), grad: g ? Float64Array.from(g._data) : null, numerical: n64 ? Float64Array.from(n64) : null });
   }
   return kept;

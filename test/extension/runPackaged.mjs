@@ -4,13 +4,12 @@
 // extension's own node_modules.
 //
 //   node test/extension/runPackaged.mjs [--vsix gradlens.vsix] [any runOffline.mjs option]
-import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import yauzl from "yauzl";
+import { zipEntries } from "../../scripts/zipEntries.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -28,15 +27,10 @@ try {
 }
 
 async function unpack(archive, into) {
-  const zip = await yauzl.openPromise(archive, { autoClose: false });
-  for await (const entry of zip.eachEntry()) {
-    if (entry.fileName.endsWith("/")) continue;
-    const target = resolve(into, entry.fileName);
-    if (!target.startsWith(into + sep)) throw new Error(`${archive}: entry ${entry.fileName} points outside the archive`);
+  for await (const { name, data } of zipEntries(archive)) {
+    const target = resolve(into, name);
+    if (!target.startsWith(into + sep)) throw new Error(`${archive}: entry ${name} points outside the archive`);
     mkdirSync(dirname(target), { recursive: true });
-    const chunks = [];
-    for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk);
-    writeFileSync(target, Buffer.concat(chunks));
+    writeFileSync(target, data);
   }
-  zip.close();
 }

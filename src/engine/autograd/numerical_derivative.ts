@@ -65,7 +65,8 @@ export function riddersDerivative(g: (s: number) => number, h0: number): { value
 export function numericalDerivative(g: (s: number) => number, analytical: number, scale: number, tol: Tolerance, confirm = true): NumericalDerivative {
   const h = tol.eps * Math.max(1, scale);
   const central = (g(h) - g(-h)) / (2 * h);
-  if (within(analytical, central, tol) || !confirm) return { value: central, error: 0, agrees: within(analytical, central, tol) };
+  const agrees = within(analytical, central, tol);
+  if (agrees || !confirm) return { value: central, error: 0, agrees };
   // Start where the function still changes a lot: a tenth of the input's size.
   const extrapolated = riddersDerivative(g, 0.1 * Math.max(1, scale));
   const slack = Number.isFinite(extrapolated.error) ? extrapolated.error : 0;
