@@ -7,10 +7,11 @@ import type { DType } from "../dtype";
 import { RuntimeError } from "../errors";
 import { gemm } from "../kernels/matmul";
 import { broadcastShapes, numelOf, sameShape } from "../shape";
-import type { Tensor } from "../tensor";
+import { Tensor, addMethods } from "../tensor";
 import { apply, defineOp } from "./op";
 import { empty } from "./operands";
-import { clone, expandAlways, t, transpose, viewAs } from "./views";
+import { clone } from "./copy";
+import { expandAlways, t, transpose, viewAs } from "./views";
 
 type FloatLike = Float32Array | Float64Array;
 
@@ -237,3 +238,27 @@ function foldBatch(t: Tensor, expanded: number[], folded: number[]): Tensor {
   const e = expandAlways(t, expanded);
   return sameShape(t.shape, expanded) ? viewAs(e, folded, "ReshapeAliasBackward0") : viewAs(clone(e), folded, "UnsafeViewBackward0");
 }
+
+declare module "../tensor" {
+  interface Tensor {
+    matmul(other: Tensor): Tensor;
+    mm(other: Tensor): Tensor;
+    mv(vec: Tensor): Tensor;
+    dot(other: Tensor): Tensor;
+  }
+}
+
+addMethods({
+  matmul(this: Tensor, other: Tensor) {
+    return matmul(this, other);
+  },
+  mm(this: Tensor, other: Tensor) {
+    return mm(this, other);
+  },
+  mv(this: Tensor, vec: Tensor) {
+    return mv(this, vec);
+  },
+  dot(this: Tensor, other: Tensor) {
+    return dot(this, other);
+  },
+});
