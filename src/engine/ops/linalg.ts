@@ -41,12 +41,23 @@ function dtypeShort(d: DType): string {
   return { float32: "float", float64: "double", int64: "long int", bool: "bool" }[d];
 }
 
+/** A matrix as gemm reads it: row-major storage, or a transposed view read in place as its base transposed (what
+ * `x @ w.t()` in every Linear layer passes), else a row-major copy. */
+function matrixOperand(t: Tensor, trans: boolean): { data: FloatLike; offset: number; trans: boolean } {
+  if (t._contiguous) return { data: t._storage.data as FloatLike, offset: t._offset, trans };
+  const [rowsStride, colsStride] = t._strides;
+  if (colsStride === Math.max(t.shape[0], 1) && rowsStride === 1) return { data: t._storage.data as FloatLike, offset: t._offset, trans: !trans };
+  return { data: t._data as FloatLike, offset: 0, trans };
+}
+
 function mmForward(a: Tensor, b: Tensor, { transA, transB }: MmAttrs): Tensor {
   const m = rows(a, transA);
   const k = cols(a, transA);
   const n = cols(b, transB);
   const out = empty([m, n], a.dtype);
-  gemm(m, n, k, a._data as FloatLike, 0, transA, b._data as FloatLike, 0, transB, out._data as FloatLike, 0);
+  const A = matrixOperand(a, transA);
+  const B = matrixOperand(b, transB);
+  gemm(m, n, k, A.data, A.offset, A.trans, B.data, B.offset, B.trans, out._data as FloatLike, 0);
   return out;
 }
 
