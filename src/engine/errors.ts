@@ -10,3 +10,7 @@ export class RuntimeError extends Error {
 export class IndexError extends Error {
   override name = "IndexError";
 }
+
+export class ValueError extends Error {
+  override name = "ValueError";
+}
