@@ -6,6 +6,9 @@ import { normalizeDim, numelOf } from "../shape";
 import { Tensor, addMethods } from "../tensor";
 import { apply, defineOp } from "./op";
 import { empty } from "./operands";
+import { ValuesIndices } from "./return_types";
+
+export { ValuesIndices };
 
 export interface ReduceAttrs {
   /** Normalised, sorted dims to reduce; all dims when the user gave none. */
@@ -117,19 +120,6 @@ export function minAll(t: Tensor): Tensor {
   return apply(minAllOp, [t], undefined);
 }
 
-/** `x.max(dim)`: PyTorch's named tuple, also destructurable as `[values, indices]`. */
-export class ValuesIndices {
-  constructor(
-    readonly values: Tensor,
-    readonly indices: Tensor,
-  ) {}
-
-  *[Symbol.iterator](): IterableIterator<Tensor> {
-    yield this.values;
-    yield this.indices;
-  }
-}
-
 interface DimAttrs {
   dim: number;
   keepdim: boolean;
@@ -205,9 +195,10 @@ export function minDim(t: Tensor, dim: number, keepdim: boolean): ValuesIndices 
 
 function extremeWithIndices(t: Tensor, dim: number, keepdim: boolean, op: typeof maxDimOp, better: Better): ValuesIndices {
   const d = normalizeDim(dim, t.ndim);
-  if (t.ndim === 0) return new ValuesIndices(apply(op, [t], { dim: 0, keepdim, indices: empty([], "int64") }), empty([], "int64"));
+  const name = op === maxDimOp ? "max" : "min";
+  if (t.ndim === 0) return new ValuesIndices(apply(op, [t], { dim: 0, keepdim, indices: empty([], "int64") }), empty([], "int64"), name);
   const { indices } = extremeAlong(t, d, keepdim, better);
-  return new ValuesIndices(apply(op, [t], { dim: d, keepdim, indices }), indices);
+  return new ValuesIndices(apply(op, [t], { dim: d, keepdim, indices }), indices, name);
 }
 
 // ---- norm ----
