@@ -77,8 +77,8 @@ function eluLike(name: string, gradFnName: string, inplaceGradFnName: string) {
 
 const eluOp = eluLike("elu", "EluBackward0", "EluBackward1");
 const celuOp = eluLike("celu", "CeluBackward0", "CeluBackward1");
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
 
 export function elu(x: Tensor, alpha = 1, inPlace = false): Tensor {
   return eluOp(x, { alpha, scale: 1, inputScale: 1 }, inPlace);
