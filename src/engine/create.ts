@@ -232,3 +232,13 @@ export function manualSeed(seed: number): void {
   if (!Number.isInteger(seed)) throw new TypeError(`manualSeed(): seed must be an integer, but got ${seed}`);
   defaultGenerator.manualSeed(seed);
 }
+
+/** `torch.empty`: Gradlens fills it with zeros (PyTorch leaves memory uninitialised, so no program can rely on its
+ * values). */
+export function empty(...args: ShapeArgs): Tensor {
+  return filled("empty()", args, 0);
+}
+
+export function emptyLike(t: Tensor, options?: TensorOptions): Tensor {
+  return zeros(...like(t, options));
+}

@@ -80,48 +80,67 @@ export class GELU extends Module {
   }
 }
 
-/** Modules with an `inplace` flag and no other parameter. */
-function inplaceActivation(name: string, f: (x: Tensor, inplace: boolean) => Tensor) {
-  const cls = class extends Module {
-    constructor(readonly inplace = false) {
-      super();
-    }
+/** Modules with an `inplace` flag and no other parameter, printed with it when set. */
+abstract class InplaceActivation extends Module {
+  constructor(readonly inplace = false) {
+    super();
+  }
 
-    forward(x: Tensor): Tensor {
-      return f(x, this.inplace);
-    }
-
-    protected override extraRepr(): string {
-      return this.inplace ? "inplace=True" : "";
-    }
-  };
-  Object.defineProperty(cls, "name", { value: name });
-  return cls;
+  protected override extraRepr(): string {
+    return this.inplace ? "inplace=True" : "";
+  }
 }
 
-export const SiLU = inplaceActivation("SiLU", A.silu);
-export const Mish = inplaceActivation("Mish", A.mish);
-export const ReLU6 = inplaceActivation("ReLU6", A.relu6);
-
-/** Modules PyTorch prints without arguments (Hardsigmoid and Hardswish take `inplace` but never print it). */
-function plainActivation(name: string, f: (x: Tensor, inplace: boolean) => Tensor) {
-  const cls = class extends Module {
-    constructor(readonly inplace = false) {
-      super();
-    }
-
-    forward(x: Tensor): Tensor {
-      return f(x, this.inplace);
-    }
-  };
-  Object.defineProperty(cls, "name", { value: name });
-  return cls;
+export class SiLU extends InplaceActivation {
+  forward(x: Tensor): Tensor {
+    return A.silu(x, this.inplace);
+  }
 }
 
-export const Hardsigmoid = plainActivation("Hardsigmoid", A.hardsigmoid);
-export const Hardswish = plainActivation("Hardswish", A.hardswish);
-export const Softsign = plainActivation("Softsign", (x) => A.softsign(x));
-export const LogSigmoid = plainActivation("LogSigmoid", (x) => A.logsigmoid(x));
+export class Mish extends InplaceActivation {
+  forward(x: Tensor): Tensor {
+    return A.mish(x, this.inplace);
+  }
+}
+
+export class ReLU6 extends InplaceActivation {
+  forward(x: Tensor): Tensor {
+    return A.relu6(x, this.inplace);
+  }
+}
+
+/** Hardsigmoid and Hardswish take `inplace` but PyTorch never prints it. */
+export class Hardsigmoid extends Module {
+  constructor(readonly inplace = false) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return A.hardsigmoid(x, this.inplace);
+  }
+}
+
+export class Hardswish extends Module {
+  constructor(readonly inplace = false) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return A.hardswish(x, this.inplace);
+  }
+}
+
+export class Softsign extends Module {
+  forward(x: Tensor): Tensor {
+    return A.softsign(x);
+  }
+}
+
+export class LogSigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return A.logsigmoid(x);
+  }
+}
 
 export class Softplus extends Module {
   constructor(readonly beta = 1, readonly threshold = 20) {
@@ -180,27 +199,46 @@ export class GLU extends Module {
 }
 
 /** Softmax, LogSoftmax and Softmin over `dim` (PyTorch prints dim=None when none was given). */
-function softmaxModule(name: string, f: (x: Tensor, dim: number) => Tensor, pythonName: string) {
-  const cls = class extends Module {
-    constructor(readonly dim: number | null = null) {
-      super();
-    }
+abstract class SoftmaxLike extends Module {
+  constructor(readonly dim: number | null = null) {
+    super();
+  }
 
-    forward(x: Tensor): Tensor {
-      // PyTorch's legacy choice of dim when none is given (_get_softmax_dim), with its warning.
-      if (this.dim === null) warn(`Implicit dimension choice for ${pythonName} has been deprecated. Change the call to include dim=X as an argument.`);
-      const dim = this.dim ?? (x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1);
-      return f(x, dim);
-    }
+  protected abstract apply(x: Tensor, dim: number): Tensor;
+  protected abstract readonly pythonName: string;
 
-    protected override extraRepr(): string {
-      return `dim=${this.dim === null ? "None" : this.dim}`;
-    }
-  };
-  Object.defineProperty(cls, "name", { value: name });
-  return cls;
+  forward(x: Tensor): Tensor {
+    // PyTorch's legacy choice of dim when none is given (_get_softmax_dim), with its warning.
+    if (this.dim === null) warn(`Implicit dimension choice for ${this.pythonName} has been deprecated. Change the call to include dim=X as an argument.`);
+    const dim = this.dim ?? (x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1);
+    return this.apply(x, dim);
+  }
+
+  protected override extraRepr(): string {
+    return `dim=${this.dim === null ? "None" : this.dim}`;
+  }
 }
 
-export const Softmax = softmaxModule("Softmax", softmax, "softmax");
-export const LogSoftmax = softmaxModule("LogSoftmax", logSoftmax, "log_softmax");
-export const Softmin = softmaxModule("Softmin", A.softmin, "softmin");
+export class Softmax extends SoftmaxLike {
+  protected readonly pythonName = "softmax";
+
+  protected apply(x: Tensor, dim: number): Tensor {
+    return softmax(x, dim);
+  }
+}
+
+export class LogSoftmax extends SoftmaxLike {
+  protected readonly pythonName = "log_softmax";
+
+  protected apply(x: Tensor, dim: number): Tensor {
+    return logSoftmax(x, dim);
+  }
+}
+
+export class Softmin extends SoftmaxLike {
+  protected readonly pythonName = "softmin";
+
+  protected apply(x: Tensor, dim: number): Tensor {
+    return A.softmin(x, dim);
+  }
+}
