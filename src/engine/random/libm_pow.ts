@@ -136,3 +136,11 @@ export function pyPow(x: number, y: number): number {
   const dd = Number.isInteger(y) && Math.abs(y) <= 2 ** 31 ? powInt(x, y) : expDD(mul(logDD(x), { hi: y, lo: 0 }));
   return dd.hi + dd.lo;
 }
+
+/** e^x as glibc's exp rounds it (correctly, but for astronomically rare cases), for CPython's math.exp. */
+export function pyExp(x: number): number {
+  if (!Number.isFinite(x) || Math.abs(x) > 700) return Math.exp(x);
+  if (x === 0) return 1;
+  const dd = expDD({ hi: x, lo: 0 });
+  return dd.hi + dd.lo;
+}
