@@ -32,3 +32,4 @@ export { Generator } from "./random";
 export type { GeneratorState } from "./random";
 export type { GeneratorOptions } from "./ops/random";
 import "./ops/random";
+export * as utils from "./utils";
