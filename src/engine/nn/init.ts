@@ -6,11 +6,14 @@
  * Each random function also takes `{ generator }`.
  */
 import { ValueError } from "../errors";
-import { fillNormal, fillUniform, type Generator, generatorOf, randperm } from "../random";
+import { noGrad } from "../autograd/grad_mode";
+import { randomFill } from "../ops/random";
+import { fillNormal, fillNormalSerial, fillUniform, type Generator, generatorOf, randperm } from "../random";
 import { libmErf } from "../random/libm_erf";
 import { pyPow } from "../random/libm_pow";
 import { recorder, warn } from "../recorder";
 import { Tensor } from "../tensor";
+import { commit, writable } from "../optim/state";
 import { erfinv, orthonormalColumns } from "./init_math";
 
 export type Nonlinearity =
@@ -38,10 +41,10 @@ function checkTensor(t: unknown, where: string): asserts t is Tensor {
 /** Writes into `t` as `with torch.no_grad(): ...` would: its version goes up, the recorder sees the new values. */
 function initInPlace(t: Tensor, where: string, fill: (data: FloatArray) => void): Tensor {
   checkTensor(t, where);
-  const d = t._data;
-  if (!(d instanceof Float32Array || d instanceof Float64Array)) throw new TypeError(`${where}: expected a floating point tensor, but got ${t.dtype}`);
+  if (t.dtype !== "float32" && t.dtype !== "float64") throw new TypeError(`${where}: expected a floating point tensor, but got ${t.dtype}`);
+  const d = writable(t);
   fill(d);
-  t._storage.version++;
+  commit(t, d);
   if (recorder.current) recorder.current.onModified(t);
   return t;
 }
@@ -83,13 +86,15 @@ function correctFan(t: Tensor, mode: string): number {
 }
 
 export function uniform_(t: Tensor, a = 0, b = 1, options?: InitOptions): Tensor {
+  checkTensor(t, "uniform_()");
   const gen = generatorOf(options, "uniform_()");
-  return initInPlace(t, "uniform_()", (d) => fillUniform(d, a, b, gen));
+  return noGrad(() => randomFill(t, "uniform_", (d) => fillUniform(d, a, b, gen)));
 }
 
 export function normal_(t: Tensor, mean = 0, std = 1, options?: InitOptions): Tensor {
+  checkTensor(t, "normal_()");
   const gen = generatorOf(options, "normal_()");
-  return initInPlace(t, "normal_()", (d) => fillNormal(d, mean, std, gen));
+  return noGrad(() => randomFill(t, "normal_", (d, order) => (order ? fillNormalSerial(d, mean, std, gen) : fillNormal(d, mean, std, gen))));
 }
 
 /** Normal samples truncated to [a, b], by inverting the CDF as `trunc_normal_` does: uniform on
@@ -102,10 +107,10 @@ export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, option
   const cdf = (x: number) => (1 + libmErf(x / Math.sqrt(2))) / 2;
   const l = cdf((a - mean) / std);
   const u = cdf((b - mean) / std);
+  uniform_(t, 2 * l - 1, 2 * u - 1, { generator: gen });
   return initInPlace(t, "truncNormal_()", (d) => {
     const single = d instanceof Float32Array;
     const r = single ? Math.fround : (v: number) => v;
-    fillUniform(d, 2 * l - 1, 2 * u - 1, gen);
     const scale = r(std * Math.sqrt(2));
     const shift = r(mean);
     const lo = r(a);
@@ -237,8 +242,8 @@ export function sparse_(t: Tensor, sparsity: number, std = 0.01, options?: InitO
   const gen = generatorOf(options, "sparse_()");
   const [rows, cols] = t.shape;
   const zerosPerColumn = Math.ceil(sparsity * rows);
+  normal_(t, 0, std, { generator: gen });
   return initInPlace(t, "sparse_()", (d) => {
-    fillNormal(d, 0, std, gen);
     for (let c = 0; c < cols; c++) {
       const order = randperm(rows, gen);
       for (let k = 0; k < zerosPerColumn; k++) d[order[k] * cols + c] = 0;

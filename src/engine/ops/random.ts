@@ -1,19 +1,25 @@
 /**
  * The random in-place methods and the sampling methods of Tensor, each taking `{ generator }` as PyTorch's take
  * `generator=`: uniform_, normal_, bernoulli_, exponential_, bernoulli, multinomial. They draw exactly as
- * PyTorch 1.13's CPU kernels (src/engine/random/); in-place ones bump the version counter and refuse a leaf that
- * requires grad while grad mode is on, as PyTorch does.
+ * PyTorch 1.13's CPU kernels (src/engine/random/). A tensor that is not contiguous is filled in memory order, one
+ * draw per element (PyTorch's TensorIterator order), and normal_ then draws scalar by scalar as PyTorch's serial
+ * kernel does. These definitions take over inplace.ts's uniform_ / normal_, adding the generator and that order.
  */
 import { isGradEnabled } from "../autograd/grad_mode";
 import { bernoulli, multinomial, type MultinomialOptions } from "../create_random";
 import { isFloating } from "../dtype";
 import { RuntimeError } from "../errors";
+import { broadcastCopy } from "../kernels/elementwise";
+import { hasInternalOverlap } from "../kernels/strided";
 import {
-  fillBernoulliScalar, fillBernoulliTensor, fillExponential, fillNormal, fillUniform, type Generator, generatorOf,
+  fillBernoulliScalar, fillBernoulliTensor, fillExponential, fillNormal, fillNormalSerial, fillUniform, type Generator,
+  generatorOf,
 } from "../random";
 import { recorder } from "../recorder";
-import { Tensor } from "../tensor";
-import { broadcastCopy } from "../kernels/elementwise";
+import { addMethods, Tensor } from "../tensor";
+import { writeValues } from "./write";
+// inplace.ts defines plain uniform_ / normal_: it must run first, so that these definitions are the ones kept.
+import "./inplace";
 
 export interface GeneratorOptions {
   generator?: Generator | null;
@@ -38,47 +44,79 @@ declare module "../tensor" {
 
 type FloatArray = Float32Array | Float64Array;
 
-function fillInPlace<T extends Tensor>(t: T, where: string, fill: (data: FloatArray) => void): T {
-  if (t.isLeaf && t._requiresGrad && isGradEnabled()) {
-    throw new RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.");
+/** The row-major positions of t's elements, ordered by where they sit in storage. */
+function memoryOrder(t: Tensor): number[] {
+  const offsets = new Float64Array(t._numel);
+  const strides = t._strides;
+  const index = new Array<number>(t.ndim).fill(0);
+  for (let k = 0; k < t._numel; k++) {
+    let off = t._offset;
+    for (let d = 0; d < t.ndim; d++) off += index[d] * strides[d];
+    offsets[k] = off;
+    for (let d = t.ndim - 1; d >= 0; d--) {
+      if (++index[d] < t.shape[d]) break;
+      index[d] = 0;
+    }
+  }
+  return Array.from({ length: t._numel }, (_, k) => k).sort((a, b) => offsets[a] - offsets[b]);
+}
+
+/**
+ * Runs `fill` over t's values in PyTorch's draw order and writes them in: directly into a contiguous tensor's
+ * memory (`order` null); for any other, into a buffer in memory order that is then put in place (`order` gives the
+ * row-major position of each buffer slot; PyTorch draws element by element there).
+ */
+export function randomFill<T extends Tensor>(t: T, where: string, fill: (data: FloatArray, order: number[] | null) => void): T {
+  if (hasInternalOverlap({ shape: t.shape, strides: t._strides, offset: t._offset })) {
+    throw new RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.");
+  }
+  if (isGradEnabled() && t.requiresGrad) {
+    if (t._viewMeta !== null && t._viewMeta.base.isLeaf) throw new RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.");
+    if (t.isLeaf) throw new RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.");
   }
   if (!isFloating(t.dtype)) throw new RuntimeError(`"${where}" not implemented for '${t.dtype === "int64" ? "Long" : "Bool"}'`);
-  fill(t._data as FloatArray);
-  t._storage.version++;
+  if (t._contiguous) {
+    fill(t._data as FloatArray, null);
+  } else {
+    const order = memoryOrder(t);
+    const drawn = (t.dtype === "float32" ? new Float32Array(t._numel) : new Float64Array(t._numel)) as FloatArray;
+    fill(drawn, order);
+    const values = (t._data as FloatArray).slice();
+    order.forEach((pos, k) => (values[pos] = drawn[k]));
+    writeValues(t, values);
+  }
+  t._bumpVersion();
   if (recorder.current) recorder.current.onModified(t);
   return t;
 }
 
-Tensor.prototype.uniform_ = function <T extends Tensor>(this: T, from = 0, to = 1, options?: GeneratorOptions): T {
-  const gen = generatorOf(options, "uniform_()");
-  return fillInPlace(this, "check_uniform_bounds", (d) => fillUniform(d, from, to, gen));
-};
-
-Tensor.prototype.normal_ = function <T extends Tensor>(this: T, mean = 0, std = 1, options?: GeneratorOptions): T {
-  const gen = generatorOf(options, "normal_()");
-  return fillInPlace(this, "normal_kernel_cpu", (d) => fillNormal(d, mean, std, gen));
-};
-
-Tensor.prototype.exponential_ = function <T extends Tensor>(this: T, lambd = 1, options?: GeneratorOptions): T {
-  const gen = generatorOf(options, "exponential_()");
-  return fillInPlace(this, "exponential_cpu", (d) => fillExponential(d, lambd, gen));
-};
-
-Tensor.prototype.bernoulli_ = function <T extends Tensor>(this: T, p: number | Tensor = 0.5, options?: GeneratorOptions): T {
-  const gen = generatorOf(options, "bernoulli_()");
-  return fillInPlace(this, "bernoulli_scalar_cpu_", (d) => {
-    if (typeof p === "number") return fillBernoulliScalar(d, p, gen);
-    if (!(p instanceof Tensor) || !isFloating(p.dtype)) throw new TypeError("bernoulli_(): p must be a number or a floating point tensor");
-    const probs = (p.dtype === "float32" ? new Float32Array(d.length) : new Float64Array(d.length)) as FloatArray;
-    broadcastCopy(p._data, p.shape, probs, this.shape);
-    fillBernoulliTensor(d, probs, gen);
-  });
-};
-
-Tensor.prototype.bernoulli = function (this: Tensor, p?: number | GeneratorOptions, options?: GeneratorOptions): Tensor {
-  return bernoulli(this, p, options);
-};
-
-Tensor.prototype.multinomial = function (this: Tensor, numSamples: number, replacement?: boolean | MultinomialOptions, options?: MultinomialOptions): Tensor {
-  return multinomial(this, numSamples, replacement, options);
-};
+addMethods({
+  uniform_(this: Tensor, from = 0, to = 1, options?: GeneratorOptions) {
+    const gen = generatorOf(options, "uniform_()");
+    return randomFill(this, "check_uniform_bounds", (d) => fillUniform(d, from, to, gen));
+  },
+  normal_(this: Tensor, mean = 0, std = 1, options?: GeneratorOptions) {
+    const gen = generatorOf(options, "normal_()");
+    return randomFill(this, "normal_kernel_cpu", (d, order) => (order ? fillNormalSerial(d, mean, std, gen) : fillNormal(d, mean, std, gen)));
+  },
+  exponential_(this: Tensor, lambd = 1, options?: GeneratorOptions) {
+    const gen = generatorOf(options, "exponential_()");
+    return randomFill(this, "exponential_cpu", (d) => fillExponential(d, lambd, gen));
+  },
+  bernoulli_(this: Tensor, p: number | Tensor = 0.5, options?: GeneratorOptions) {
+    const gen = generatorOf(options, "bernoulli_()");
+    if (typeof p !== "number" && !(p instanceof Tensor && isFloating(p.dtype))) throw new TypeError("bernoulli_(): p must be a number or a floating point tensor");
+    return randomFill(this, "bernoulli_scalar_cpu_", (d, order) => {
+      if (typeof p === "number") return fillBernoulliScalar(d, p, gen);
+      const probs = (p.dtype === "float32" ? new Float32Array(d.length) : new Float64Array(d.length)) as FloatArray;
+      broadcastCopy(p._data, p.shape, probs, this.shape);
+      fillBernoulliTensor(d, order ? probs.map((_, k) => probs[order[k]]) : probs, gen);
+    });
+  },
+  bernoulli(this: Tensor, p?: number | GeneratorOptions, options?: GeneratorOptions) {
+    return bernoulli(this, p, options);
+  },
+  multinomial(this: Tensor, numSamples: number, replacement?: boolean | MultinomialOptions, options?: MultinomialOptions) {
+    return multinomial(this, numSamples, replacement, options);
+  },
+});

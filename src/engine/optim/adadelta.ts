@@ -4,7 +4,7 @@ import type { Tensor } from "../tensor";
 import { checkNonNegative, checkOptions, formatArg } from "./checks";
 import { floatOps } from "./float_ops";
 import { Optimizer, type ParamGroup, type ParamState, type Params } from "./optimizer";
-import { floats, stateTensor, zerosLike } from "./state";
+import { floats, stateTensor, zerosLike, writable, writeBack } from "./state";
 
 export interface AdadeltaOptions {
   lr?: number;
@@ -51,7 +51,7 @@ export class Adadelta extends Optimizer<AdadeltaParamGroup> {
 function adadeltaUpdate(p: Tensor, grad: Tensor, state: ParamState, group: AdadeltaParamGroup): void {
   const { lr, rho, eps, weightDecay, maximize } = group;
   const { r, fma, sqrt } = floatOps(p.dtype);
-  const w = floats(p);
+  const w = writable(p);
   const g = floats(grad, "gradient");
   const sq = floats(stateTensor(state, "squareAvg"));
   const acc = floats(stateTensor(state, "accDelta"));
@@ -69,4 +69,5 @@ function adadeltaUpdate(p: Tensor, grad: Tensor, state: ParamState, group: Adade
     acc[i] = fma(r(oneMinusRho * delta), delta, r(acc[i] * rhoR)); // acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
     w[i] = fma(delta, negLr, w[i]); // param.add_(delta, alpha=-lr)
   }
+  writeBack(p, w);
 }

@@ -3,7 +3,7 @@ import type { Tensor } from "../tensor";
 import { checkNonNegative, checkOptions } from "./checks";
 import { floatOps } from "./float_ops";
 import { Optimizer, type ParamGroup, type ParamState, type Params } from "./optimizer";
-import { floats, fullLike, scalarTensor, stateTensor } from "./state";
+import { floats, fullLike, scalarTensor, stateTensor, writable, writeBack } from "./state";
 
 export interface AdagradOptions {
   lr?: number;
@@ -56,7 +56,7 @@ function adagradUpdate(p: Tensor, grad: Tensor, state: ParamState, group: Adagra
   const stepT = stateTensor(state, "step");
   stepT._data[0] = Math.fround(stepT._data[0] + 1);
   const step = stepT._data[0];
-  const w = floats(p);
+  const w = writable(p);
   const g = floats(grad, "gradient");
   const sum = floats(stateTensor(state, "sum"));
   const wd = r(weightDecay);
@@ -69,4 +69,5 @@ function adagradUpdate(p: Tensor, grad: Tensor, state: ParamState, group: Adagra
     const std = r(sqrt(sum[i]) + epsR); // state_sum.sqrt().add_(eps)
     w[i] = r(w[i] + r(r(negClr * gi) / std)); // param.addcdiv_(grad, std, value=-clr)
   }
+  writeBack(p, w);
 }

@@ -8,7 +8,7 @@ import { pyPow } from "../random/libm_pow";
 import { checkBetas, checkNonNegative, checkOptions } from "./checks";
 import { floatOps, maxPropagatingNaN } from "./float_ops";
 import { Optimizer, type ParamGroup, type ParamState, type Params } from "./optimizer";
-import { floats, scalarTensor, stateTensor, zerosLike } from "./state";
+import { floats, scalarTensor, stateTensor, zerosLike, writable, writeBack } from "./state";
 
 export interface AdamOptions {
   lr?: number;
@@ -74,7 +74,7 @@ export class AdamW extends AdamFamily {
 function adamUpdate(p: Tensor, grad: Tensor, state: ParamState, group: AdamParamGroup, decoupled: boolean): void {
   const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = group;
   const { r, fma, sqrt } = floatOps(p.dtype);
-  const w = floats(p);
+  const w = writable(p);
   const g = floats(grad, "gradient");
   const m = floats(stateTensor(state, "expAvg"));
   const v = floats(stateTensor(state, "expAvgSq"));
@@ -105,4 +105,5 @@ function adamUpdate(p: Tensor, grad: Tensor, state: ParamState, group: AdamParam
     const denom = r(r(sqrt(second) / bias2Sqrt) + epsR); // (sqrt / bias_correction2_sqrt).add_(eps)
     w[i] = r(w[i] + r(r(negStepSize * m[i]) / denom)); // param.addcdiv_(exp_avg, denom, value=-step_size)
   }
+  writeBack(p, w);
 }

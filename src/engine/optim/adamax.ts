@@ -4,7 +4,7 @@ import type { Tensor } from "../tensor";
 import { checkBetas, checkNonNegative, checkOptions } from "./checks";
 import { floatOps, maxPropagatingNaN } from "./float_ops";
 import { Optimizer, type ParamGroup, type ParamState, type Params } from "./optimizer";
-import { floats, scalarTensor, stateTensor, zerosLike } from "./state";
+import { floats, scalarTensor, stateTensor, zerosLike, writable, writeBack } from "./state";
 
 export interface AdamaxOptions {
   lr?: number;
@@ -53,7 +53,7 @@ function adamaxUpdate(p: Tensor, grad: Tensor, state: ParamState, group: AdamaxP
   const stepT = stateTensor(state, "step");
   stepT._data[0] = Math.fround(stepT._data[0] + 1);
   const step = stepT._data[0];
-  const w = floats(p);
+  const w = writable(p);
   const g = floats(grad, "gradient");
   const m = floats(stateTensor(state, "expAvg"));
   const u = floats(stateTensor(state, "expInf"));
@@ -71,4 +71,5 @@ function adamaxUpdate(p: Tensor, grad: Tensor, state: ParamState, group: AdamaxP
     u[i] = maxPropagatingNaN(r(u[i] * b2), r(Math.abs(gi) + epsR));
     w[i] = r(w[i] + r(r(negClr * m[i]) / u[i])); // param.addcdiv_(exp_avg, exp_inf, value=-clr)
   }
+  writeBack(p, w);
 }

@@ -13,7 +13,7 @@ import { type Num, NumOps } from "./lbfgs_numbers";
 import { strongWolfe } from "./line_search";
 import { type Closure, Optimizer, type ParamGroup, type Params } from "./optimizer";
 import { absMax, blasDot, torchSum } from "./reductions";
-import { type FloatArray, floats } from "./state";
+import { type FloatArray, floats, writable, writeBack } from "./state";
 
 export interface LBFGSOptions {
   lr?: number;
@@ -153,7 +153,12 @@ export class LBFGS extends Optimizer<LBFGSParamGroup> {
           this.addGrad(step.v, direction, r, fma);
           const fx = o.py(evaluate());
           const gx = this.gatherFlatGrad();
-          this.flatParams.forEach((p, i) => floats(p).set(x[i]));
+          this.flatParams.forEach((p, i) => {
+            const w = writable(p);
+            w.set(x[i]);
+            writeBack(p, w);
+            this.modified(p);
+          });
           return { loss: fx, grad: gx };
         }, t, direction, o.py(loss), flatGrad, gtd);
         ({ grad: flatGrad, t, evals: lsEvals } = result);
@@ -206,8 +211,9 @@ export class LBFGS extends Optimizer<LBFGSParamGroup> {
     const alpha = r(step);
     let offset = 0;
     for (const p of this.flatParams) {
-      const w = floats(p);
+      const w = writable(p);
       for (let i = 0; i < w.length; i++) w[i] = fma(update[offset + i], alpha, w[i]);
+      writeBack(p, w);
       offset += w.length;
       this.modified(p);
     }

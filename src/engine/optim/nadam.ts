@@ -6,7 +6,7 @@ import type { Tensor } from "../tensor";
 import { checkBetas, checkNonNegative, checkOptions } from "./checks";
 import { floatOps } from "./float_ops";
 import { Optimizer, type ParamGroup, type ParamState, type Params } from "./optimizer";
-import { floats, scalarTensor, stateTensor, zerosLike } from "./state";
+import { floats, scalarTensor, stateTensor, zerosLike, writable, writeBack } from "./state";
 
 export interface NAdamOptions {
   lr?: number;
@@ -65,7 +65,7 @@ function nadamUpdate(p: Tensor, grad: Tensor, state: ParamState, group: NAdamPar
   const muProductT = stateTensor(state, "muProduct");
   const muProduct = (muProductT._data[0] = f(muProductT._data[0] * f(mu)));
   const muProductNext = f(f(muProduct * f(mu)) * f(muNext));
-  const w = floats(p);
+  const w = writable(p);
   const g = floats(grad, "gradient");
   const m = floats(stateTensor(state, "expAvg"));
   const v = floats(stateTensor(state, "expAvgSq"));
@@ -87,4 +87,5 @@ function nadamUpdate(p: Tensor, grad: Tensor, state: ParamState, group: NAdamPar
     w[i] = r(w[i] + r(r(gradCoef * gi) / denom)); // param.addcdiv_(grad, denom, value=-lr * (1 - mu) / (1 - mu_product))
     w[i] = r(w[i] + r(r(avgCoef * m[i]) / denom)); // param.addcdiv_(exp_avg, denom, value=-lr * mu_next / (1 - mu_product_next))
   }
+  writeBack(p, w);
 }

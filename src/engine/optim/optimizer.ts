@@ -140,9 +140,10 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     return s;
   }
 
-  /** After writing a parameter's values: bump its version (saved tensors notice) and tell the recorder. */
+  /** After writing a parameter's values (through `writable` / `writeBack`): bump its version (saved tensors notice)
+   * and tell the recorder. */
   protected modified(p: Tensor): void {
-    p._storage.version++;
+    p._bumpVersion();
     if (recorder.current) recorder.current.onModified(p);
   }
 

@@ -4,7 +4,7 @@ import type { Tensor } from "../tensor";
 import { checkBetas, checkNonNegative, checkOptions } from "./checks";
 import { floatOps } from "./float_ops";
 import { Optimizer, type ParamGroup, type ParamState, type Params } from "./optimizer";
-import { floats, scalarTensor, stateTensor, zerosLike } from "./state";
+import { floats, scalarTensor, stateTensor, zerosLike, writable, writeBack } from "./state";
 
 export interface RAdamOptions {
   lr?: number;
@@ -60,7 +60,7 @@ function radamUpdate(p: Tensor, grad: Tensor, state: ParamState, group: RAdamPar
   const rhoT = rhoInf - (2 * step * beta2Step) / bias2;
   const rectified = rhoT > 5;
   const rect = rectified ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-  const w = floats(p);
+  const w = writable(p);
   const g = floats(grad, "gradient");
   const m = floats(stateTensor(state, "expAvg"));
   const v = floats(stateTensor(state, "expAvgSq"));
@@ -89,4 +89,5 @@ function radamUpdate(p: Tensor, grad: Tensor, state: ParamState, group: RAdamPar
       w[i] = r(w[i] - r(corrected * lrR)); // param.add_(bias_corrected_exp_avg * lr, alpha=-1.0)
     }
   }
+  writeBack(p, w);
 }

@@ -3,7 +3,7 @@ import type { Tensor } from "../tensor";
 import { checkNonNegative, checkOptions } from "./checks";
 import { floatOps } from "./float_ops";
 import { Optimizer, type ParamGroup, type ParamState, type Params } from "./optimizer";
-import { floats, stateTensor, zerosLike } from "./state";
+import { floats, stateTensor, zerosLike, writable, writeBack } from "./state";
 
 export interface RMSpropOptions {
   lr?: number;
@@ -54,7 +54,7 @@ export class RMSprop extends Optimizer<RMSpropParamGroup> {
 function rmspropUpdate(p: Tensor, grad: Tensor, state: ParamState, group: RMSpropParamGroup): void {
   const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
   const { r, fma, sqrt } = floatOps(p.dtype);
-  const w = floats(p);
+  const w = writable(p);
   const g = floats(grad, "gradient");
   const sq = floats(stateTensor(state, "squareAvg"));
   const ga = centered ? floats(stateTensor(state, "gradAvg")) : null;
@@ -82,4 +82,5 @@ function rmspropUpdate(p: Tensor, grad: Tensor, state: ParamState, group: RMSpro
       w[i] = r(w[i] + r(r(negLr * gi) / avg)); // param.addcdiv_(grad, avg, value=-lr)
     }
   }
+  writeBack(p, w);
 }

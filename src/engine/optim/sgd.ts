@@ -4,7 +4,7 @@ import type { Tensor } from "../tensor";
 import { checkNonNegative, checkOptions, formatArg } from "./checks";
 import { floatOps } from "./float_ops";
 import { Optimizer, type ParamGroup, type Params } from "./optimizer";
-import { type FloatArray, floats, zerosLike } from "./state";
+import { type FloatArray, floats, zerosLike, writable, writeBack } from "./state";
 
 export interface SGDOptions {
   /** Required: SGD has no default learning rate. */
@@ -55,7 +55,7 @@ function sgdDefaults(options: SGDOptions): Omit<SGDParamGroup, "params"> {
 /** One parameter's update; returns its momentum buffer (null without momentum, as PyTorch stores None). */
 function sgdUpdate(p: Tensor, grad: Tensor, buffer: Tensor | null, o: Required<SGDOptions>): Tensor | null {
   const { r, fma } = floatOps(p.dtype);
-  const w = floats(p);
+  const w = writable(p);
   const g = floats(grad, "gradient");
   const n = w.length;
   // d_p = grad (or -grad); d_p = d_p.add(param, alpha=weight_decay)
@@ -88,5 +88,6 @@ function sgdUpdate(p: Tensor, grad: Tensor, buffer: Tensor | null, o: Required<S
   // param.add_(d_p, alpha=-lr)
   const alpha = r(-o.lr);
   for (let i = 0; i < n; i++) w[i] = fma(step[i], alpha, w[i]);
+  writeBack(p, w);
   return buffer;
 }

@@ -3,6 +3,7 @@
 import type { DType } from "../dtype";
 import { RuntimeError } from "../errors";
 import { empty } from "../ops/operands";
+import { writeValues } from "../ops/write";
 import type { Tensor } from "../tensor";
 
 export type FloatArray = Float32Array | Float64Array;
@@ -33,6 +34,25 @@ export function floats(t: Tensor, what = "parameter"): FloatArray {
     throw new RuntimeError(`optimizers update floating point tensors, but a ${what} has dtype ${t.dtype}`);
   }
   return d;
+}
+
+/** Values to update in place: the tensor's own memory when it is contiguous (the usual parameter), else a
+ * row-major copy that `writeBack` puts in place through the strides. */
+export function writable(t: Tensor, what = "parameter"): FloatArray {
+  const d = floats(t, what);
+  return t._contiguous ? d : d.slice();
+}
+
+/** Makes values from `writable(t)` the tensor's (a no-op when they already are its memory). The caller bumps the
+ * version with `t._bumpVersion()` once it is done writing. */
+export function writeBack(t: Tensor, values: FloatArray): void {
+  if (!t._contiguous) writeValues(t, values);
+}
+
+/** writeBack, then the version bump every in-place write of a tensor ends with. */
+export function commit(t: Tensor, values: FloatArray): void {
+  writeBack(t, values);
+  t._bumpVersion();
 }
 
 /** Reads state[name] as a tensor, with a clear message when a loaded state dict lacks it. */

@@ -6,7 +6,7 @@
  */
 import { RuntimeError } from "../../errors";
 import { absMax, torchNorm2 } from "../../optim/reductions";
-import { type FloatArray, floats, scalarTensor } from "../../optim/state";
+import { commit, type FloatArray, floats, scalarTensor, writable } from "../../optim/state";
 import { pythonFloatRepr } from "../../print/number_format";
 import { recorder } from "../../recorder";
 import { Tensor } from "../../tensor";
@@ -77,9 +77,9 @@ export function clipGradNorm_(
   const coef = r(r(1 / r(total + r(1e-6))) * r(maxNorm));
   const clamped = coef > 1 ? 1 : coef; // torch.clamp(clip_coef, max=1.0); NaN stays NaN
   for (const g of grads) {
-    const d = floats(g, "gradient");
+    const d = writable(g, "gradient");
     for (let i = 0; i < d.length; i++) d[i] = r(d[i] * clamped);
-    g._storage.version++;
+    commit(g, d);
     if (recorder.current) recorder.current.onModified(g);
   }
   return scalarTensor(total, dtype);
@@ -89,7 +89,7 @@ export function clipGradNorm_(
 export function clipGradValue_(parameters: Iterable<Tensor> | Tensor, clipValue: number): void {
   if (typeof clipValue !== "number" || Number.isNaN(clipValue)) throw new TypeError(`clipGradValue_(): clip_value must be a number, but got ${String(clipValue)}`);
   for (const g of gradsOf(parameters, "clipGradValue_()")) {
-    const d = floats(g, "gradient");
+    const d = writable(g, "gradient");
     const r = d instanceof Float32Array ? Math.fround : (v: number) => v;
     const lo = r(-clipValue);
     const hi = r(clipValue);
@@ -97,7 +97,7 @@ export function clipGradValue_(parameters: Iterable<Tensor> | Tensor, clipValue:
       const v = d[i];
       if (!Number.isNaN(v)) d[i] = Math.min(Math.max(v, lo), hi);
     }
-    g._storage.version++;
+    commit(g, d);
     if (recorder.current) recorder.current.onModified(g);
   }
 }
