@@ -87,13 +87,16 @@ describe("nn.utils: parametersToVector / vectorToParameters", () => {
     params.forEach((p, i) => assert.deepEqual(Array.from(p.grad!._data), Array.from(unpack(v.grads[i])), `grad of parameter ${i}`));
   });
 
-  it("vectorToParameters sets each parameter from its slice, and refuses a vector too short", () => {
+  it("vectorToParameters makes each parameter a view of its slice (as PyTorch's .data assignment), and refuses a vector too short", () => {
     const a = new nn.Parameter(tensor([[1, 2], [3, 4]]));
     const b = new nn.Parameter(tensor([5]));
-    nn.utils.vectorToParameters(tensor([9, 8, 7, 6, 5]), [a, b]);
+    const vec = tensor([9, 8, 7, 6, 5]);
+    nn.utils.vectorToParameters(vec, [a, b]);
     assert.deepEqual(a.tolist(), [[9, 8], [7, 6]]);
     assert.deepEqual(b.tolist(), [5]);
     assert.ok(a.requiresGrad, "still a parameter that requires grad");
+    vec.fill_(0);
+    assert.deepEqual(b.tolist(), [0], "b shares vec's memory");
     assert.throws(() => nn.utils.vectorToParameters(tensor([1, 2]), [a]), /invalid for input of size 2/);
   });
 });
