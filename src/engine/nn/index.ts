@@ -11,3 +11,5 @@ export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from "./recurrent";
 export type { RNNOptions, CellOptions } from "./recurrent";
 export { MultiheadAttention, NonDynamicallyQuantizableLinear } from "./attention";
 export type { MultiheadAttentionOptions, AttentionCallOptions } from "./attention";
+export * as utils from "./utils";
+export * as init from "./init";
