@@ -21,7 +21,7 @@ interface JoinCase {
   args: unknown;
   inputs: Described[];
   multi?: boolean;
-  outs?: Array<{ shape: number[]; dtype: DType; values: FixtureValue[]; gradFn: string | null; version: number }>;
+  outs?: Array<{ shape: number[]; dtype: DType; values: FixtureValue[]; gradFn: string | null; next: Array<string | null> | null; version: number }>;
   warnings?: string[];
   weights?: Array<FixtureValue[] | null>;
   grads?: Array<FixtureValue[] | null>;
@@ -189,6 +189,7 @@ describe("joining, splitting and selecting against PyTorch 1.13", () => {
         assert.deepEqual(out.shape, want.shape, `shape of output ${k}`);
         assert.equal(out.dtype, want.dtype, `dtype of output ${k}`);
         assert.equal(out.gradFn?.name ?? null, want.gradFn, `grad_fn of output ${k}`);
+        assert.deepEqual(out.gradFn?.nextFunctions.map(([n]) => n?.name ?? null) ?? null, want.next, `next_functions of output ${k}`);
         assert.equal(out._version, want.version, `version of output ${k}`);
         assertClose(out, want.values, !ARITHMETIC.has(c.call), `value of output ${k}`);
       });
