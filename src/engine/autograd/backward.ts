@@ -246,7 +246,7 @@ export function checkSaved(fn: GradFn): void {
         "saved tensors after calling backward.",
     );
   }
-  const inputsSaved = fn.op.saves?.inputs?.length ?? 0;
+  const inputsSaved = fn.savedInputs.length;
   saved.forEach((t, i) => {
     const expected = fn.savedVersions![i];
     const actual = t._storage.version;
