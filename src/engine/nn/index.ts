@@ -7,3 +7,7 @@ export { IncompatibleKeys } from "./state_dict";
 export type { StateDict } from "./state_dict";
 export type { RemovableHandle } from "./module_hooks";
 export type { LinearOptions } from "./layers";
+export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from "./recurrent";
+export type { RNNOptions, CellOptions } from "./recurrent";
+export { MultiheadAttention, NonDynamicallyQuantizableLinear } from "./attention";
+export type { MultiheadAttentionOptions, AttentionCallOptions } from "./attention";
