@@ -14,3 +14,7 @@ export class IndexError extends Error {
 export class ValueError extends Error {
   override name = "ValueError";
 }
+
+export class KeyError extends Error {
+  override name = "KeyError";
+}

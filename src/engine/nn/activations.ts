@@ -19,7 +19,7 @@ export class LeakyReLU extends Module {
     return A.leakyRelu(x, this.negativeSlope, this.inplace);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `negative_slope=${float(this.negativeSlope)}${inplaceSuffix(this.inplace)}`;
   }
 }
@@ -33,7 +33,7 @@ export class ELU extends Module {
     return A.elu(x, this.alpha, this.inplace);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `alpha=${float(this.alpha)}${inplaceSuffix(this.inplace)}`;
   }
 }
@@ -47,7 +47,7 @@ export class SELU extends Module {
     return A.selu(x, this.inplace);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return this.inplace ? "inplace=True" : "";
   }
 }
@@ -61,7 +61,7 @@ export class CELU extends Module {
     return A.celu(x, this.alpha, this.inplace);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `alpha=${float(this.alpha)}${inplaceSuffix(this.inplace)}`;
   }
 }
@@ -75,7 +75,7 @@ export class GELU extends Module {
     return A.gelu(x, this.approximate);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `approximate='${this.approximate}'`;
   }
 }
@@ -86,7 +86,7 @@ abstract class InplaceActivation extends Module {
     super();
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return this.inplace ? "inplace=True" : "";
   }
 }
@@ -151,7 +151,7 @@ export class Softplus extends Module {
     return A.softplus(x, this.beta, this.threshold);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `beta=${this.beta}, threshold=${this.threshold}`;
   }
 }
@@ -165,7 +165,7 @@ export class Hardtanh extends Module {
     return A.hardtanh(x, this.minVal, this.maxVal, this.inplace);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `min_val=${float(this.minVal)}, max_val=${float(this.maxVal)}${inplaceSuffix(this.inplace)}`;
   }
 }
@@ -179,7 +179,7 @@ export class Threshold extends Module {
     return A.threshold(x, this.threshold, this.value, this.inplace);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `threshold=${this.threshold}, value=${this.value}${inplaceSuffix(this.inplace)}`;
   }
 }
@@ -193,7 +193,7 @@ export class GLU extends Module {
     return A.glu(x, this.dim);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `dim=${this.dim}`;
   }
 }
@@ -204,17 +204,17 @@ abstract class SoftmaxLike extends Module {
     super();
   }
 
-  protected abstract apply(x: Tensor, dim: number): Tensor;
+  protected abstract activate(x: Tensor, dim: number): Tensor;
   protected abstract readonly pythonName: string;
 
   forward(x: Tensor): Tensor {
     // PyTorch's legacy choice of dim when none is given (_get_softmax_dim), with its warning.
     if (this.dim === null) warn(`Implicit dimension choice for ${this.pythonName} has been deprecated. Change the call to include dim=X as an argument.`);
     const dim = this.dim ?? (x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1);
-    return this.apply(x, dim);
+    return this.activate(x, dim);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `dim=${this.dim === null ? "None" : this.dim}`;
   }
 }
@@ -222,7 +222,7 @@ abstract class SoftmaxLike extends Module {
 export class Softmax extends SoftmaxLike {
   protected readonly pythonName = "softmax";
 
-  protected apply(x: Tensor, dim: number): Tensor {
+  protected activate(x: Tensor, dim: number): Tensor {
     return softmax(x, dim);
   }
 }
@@ -230,7 +230,7 @@ export class Softmax extends SoftmaxLike {
 export class LogSoftmax extends SoftmaxLike {
   protected readonly pythonName = "log_softmax";
 
-  protected apply(x: Tensor, dim: number): Tensor {
+  protected activate(x: Tensor, dim: number): Tensor {
     return logSoftmax(x, dim);
   }
 }
@@ -238,7 +238,7 @@ export class LogSoftmax extends SoftmaxLike {
 export class Softmin extends SoftmaxLike {
   protected readonly pythonName = "softmin";
 
-  protected apply(x: Tensor, dim: number): Tensor {
+  protected activate(x: Tensor, dim: number): Tensor {
     return A.softmin(x, dim);
   }
 }
