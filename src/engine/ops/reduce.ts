@@ -21,8 +21,10 @@ export interface ReduceAttrs {
 export function reduceAttrs(t: Tensor, dim: number | number[] | null, keepdim: boolean): ReduceAttrs {
   if (dim === null) return { dims: t.shape.map((_, i) => i), keepdim, explicit: false };
   const list = Array.isArray(dim) ? dim : [dim];
-  const dims = [...new Set(list.map((d) => normalizeDim(d, t.ndim)))].sort((a, b) => a - b);
-  if (dims.length !== list.length) throw new RuntimeError(`dim ${list.join(", ")} appears multiple times in the list of dims`);
+  const wrapped = list.map((d) => normalizeDim(d, t.ndim));
+  const repeated = wrapped.find((d, i) => wrapped.indexOf(d) !== i);
+  if (repeated !== undefined) throw new RuntimeError(`dim ${repeated} appears multiple times in the list of dims`);
+  const dims = wrapped.sort((a, b) => a - b);
   return { dims: t.ndim === 0 ? [] : dims, keepdim, explicit: true };
 }
 
