@@ -123,12 +123,18 @@ export function atan2(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return apply(atan2Op, [operand(a), operand(b)], undefined);
 }
 
+/** remainder and fmod have no kernel for two bools. */
+function notBoth(kernel: string, a: Tensor, b: Tensor): [Tensor, Tensor] {
+  if (promote(a, b) === "bool") refuse(kernel, "bool");
+  return [a, b];
+}
+
 export function remainder(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return apply(remainderOp, [operand(a), operand(b)], undefined);
+  return apply(remainderOp, notBoth("remainder_cpu", operand(a), operand(b)), undefined);
 }
 
 export function fmod(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return apply(fmodOp, [operand(a), operand(b)], undefined);
+  return apply(fmodOp, notBoth("fmod_cpu", operand(a), operand(b)), undefined);
 }
 
 export function hypot(a: Tensor, b: Tensor): Tensor {

@@ -10,6 +10,7 @@ import { maximum, minimum } from "./arith";
 import { apply, applyMulti, defineMultiOp, defineOp } from "./op";
 import { empty } from "./operands";
 import { type ReduceAttrs, maxAll, maxDim, minAll, minDim, reduceAttrs, reducedShapes } from "./reduce";
+import { refuse } from "./pointwise_op";
 import { MinMax, type ValuesIndices } from "./return_types";
 
 type Better = (candidate: number, best: number) => boolean;
@@ -122,10 +123,12 @@ const argmaxOp = argExtreme("argmax", greater);
 const argminOp = argExtreme("argmin", less);
 
 export function argmax(t: Tensor, dim?: number | null, keepdim = false): Tensor {
+  if (t.dtype === "bool") refuse("argmax_cpu", t.dtype);
   return apply(argmaxOp, [t], { dim: dim === undefined || dim === null ? null : normalizeDim(dim, t.ndim), keepdim });
 }
 
 export function argmin(t: Tensor, dim?: number | null, keepdim = false): Tensor {
+  if (t.dtype === "bool") refuse("argmin_cpu", t.dtype);
   return apply(argminOp, [t], { dim: dim === undefined || dim === null ? null : normalizeDim(dim, t.ndim), keepdim });
 }
 

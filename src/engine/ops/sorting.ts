@@ -8,6 +8,7 @@ import { Tensor, addMethods } from "../tensor";
 import { around, pickedBackward } from "./along_dim";
 import { apply, defineOp } from "./op";
 import { empty } from "./operands";
+import { refuse } from "./pointwise_op";
 import { ValuesIndices } from "./return_types";
 
 type Compare = (a: number, b: number) => number;
@@ -133,6 +134,7 @@ function topkOp(k: number, { largest }: TopkOptions) {
 
 /** The k largest (or smallest) elements along dim, sorted. */
 export function topk(t: Tensor, k: number, dim = -1, largest = true, sorted = true): ValuesIndices {
+  if (t.dtype === "bool") refuse("topk_cpu", t.dtype);
   const d = normalizeDim(dim, t.ndim);
   const size = t.ndim === 0 ? 1 : t.shape[d];
   if (!Number.isInteger(k) || k < 0 || k > size) throw new RuntimeError("selected index k out of range");
@@ -168,6 +170,7 @@ const kthOps = new Map<number, ReturnType<typeof pickingOp>>();
 
 /** The k-th smallest element along dim (k from 1). */
 export function kthvalue(t: Tensor, k: number, dim = -1, keepdim = false): ValuesIndices {
+  if (t.dtype === "bool") refuse("kthvalue_cpu", t.dtype);
   const d = normalizeDim(dim, t.ndim);
   const size = t.ndim === 0 ? 1 : t.shape[d];
   if (!Number.isInteger(k) || k < 1 || k > size) throw new RuntimeError(`kthvalue(): selected number k out of range for dimension ${d}`);
@@ -215,6 +218,7 @@ const nanmedianAll = medianAllOp("nanmedian", "NanmedianBackward0", true);
 export function median(t: Tensor): Tensor;
 export function median(t: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function median(t: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
+  if (t.dtype === "bool") refuse("median_cpu", t.dtype);
   if (dim === undefined) return apply(medianAll, [t], undefined);
   const d = normalizeDim(dim, t.ndim);
   const indices = empty(reducedShape(t, d, keepdim), "int64");
