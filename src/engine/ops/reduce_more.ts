@@ -11,31 +11,60 @@ function integralAsLong(t: Tensor): DType {
   return isFloating(t.dtype) ? t.dtype : "int64";
 }
 
-/** Each element's product of the others in its reduced group, by prefix and suffix products (exact with zeros). */
-function productOfOthers(x: Tensor, attrs: ReduceAttrs): Tensor {
-  const { kept } = reducedShapes(x.shape, attrs);
+/** The members of each reduced group: element indices, grouped by the output element they reduce into. */
+function groupsOf(shape: readonly number[], attrs: ReduceAttrs): number[][] {
+  const { kept } = reducedShapes(shape, attrs);
   const groups = new Map<number, number[]>();
-  forEachReduced(x.shape, kept, (i, o) => {
+  forEachReduced(shape, kept, (i, o) => {
     const members = groups.get(o);
     if (members) members.push(i);
     else groups.set(o, [i]);
   });
-  const out = empty(x.shape.slice(), x.dtype);
-  const src = x._data;
-  for (const members of groups.values()) {
-    let prefix = 1;
-    for (const i of members) {
-      out._data[i] = prefix;
-      prefix *= src[i];
-    }
-    let suffix = 1;
-    for (let k = members.length - 1; k >= 0; k--) {
-      out._data[members[k]] *= suffix;
-      suffix *= src[members[k]];
-    }
-  }
-  return out;
+  return [...groups.values()];
 }
+
+/** Each element's product of the others in its group, by prefix and suffix products (exact with zeros). Its own
+ * gradient, Σ_{i≠k} h_i·Π_{j∉{i,k}} x_j, makes prod's double backward right where x holds zeros. */
+const productOfOthersOp = defineOp<ReduceAttrs>({
+  name: "productOfOthers",
+  gradFnName: "ProdBackwardBackward0",
+  forward: ([x], attrs) => {
+    const out = empty(x.shape.slice(), x.dtype);
+    const src = x._data;
+    for (const members of groupsOf(x.shape, attrs)) {
+      let prefix = 1;
+      for (const i of members) {
+        out._data[i] = prefix;
+        prefix *= src[i];
+      }
+      let suffix = 1;
+      for (let k = members.length - 1; k >= 0; k--) {
+        out._data[members[k]] *= suffix;
+        suffix *= src[members[k]];
+      }
+    }
+    return out;
+  },
+  backward: ({ inputs: [x], attrs }, h) => {
+    const out = empty(x.shape.slice(), h.dtype);
+    const xs = x._data;
+    const hs = h._data;
+    for (const members of groupsOf(x.shape, attrs)) {
+      for (const k of members) {
+        let total = 0;
+        for (const i of members) {
+          if (i === k) continue;
+          let p = hs[i];
+          for (const j of members) if (j !== i && j !== k) p *= xs[j];
+          total += p;
+        }
+        out._data[k] = total;
+      }
+    }
+    return [out];
+  },
+  saves: { inputs: [0] },
+});
 
 const prodOp = defineOp<ReduceAttrs>({
   name: "prod",
@@ -54,7 +83,7 @@ const prodOp = defineOp<ReduceAttrs>({
     const { kept } = reducedShapes(x.shape, attrs);
     const grad = g.reshape(kept);
     if (!x._data.some((v) => v === 0)) return [grad.mul(output.reshape(kept)).div(x)];
-    return [grad.mul(productOfOthers(x, attrs))];
+    return [grad.mul(apply(productOfOthersOp, [x], attrs))];
   },
   saves: { inputs: [0], output: true },
 });
