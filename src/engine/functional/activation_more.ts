@@ -23,6 +23,8 @@ function activation<A>(
   f: (x: number, attrs: A) => number,
   backward: (x: Tensor, g: Tensor, attrs: A, out: Tensor) => Tensor,
   inplaceGradFnName = gradFnName,
+  /** PyTorch's kernel name in "not implemented for 'Long'" (name_cpu by default); `integers` where int64 works. */
+  kernel: string | { integers: true; boolMessage: string } = `${name}_cpu`,
 ) {
   const def = (nodeName: string) => defineOp<A>({
     name,
@@ -39,7 +41,10 @@ function activation<A>(
   const op = def(gradFnName);
   const inplaceOp = inplaceGradFnName === gradFnName ? op : def(inplaceGradFnName);
   return (x: Tensor, attrs: A, inPlace = false): Tensor => {
-    if (!isFloating(x.dtype)) refuse(`${name}`, x.dtype);
+    if (!isFloating(x.dtype)) {
+      if (typeof kernel === "string") refuse(kernel, x.dtype);
+      if (x.dtype === "bool") throw new RuntimeError(kernel.boolMessage);
+    }
     return inPlace ? inplace(x, (self) => apply(inplaceOp, [self], attrs)) : apply(op, [x], attrs);
   };
 }
@@ -72,6 +77,7 @@ function eluLike(name: string, gradFnName: string, inplaceGradFnName: string) {
       return g.mul(negativePart.mul(positive.logicalNot()).add(positive.to(g.dtype).mul(scale)));
     },
     inplaceGradFnName,
+    "elu_cpu",
   );
 }
 
@@ -111,6 +117,8 @@ const geluOp = activation<"none" | "tanh">(
     const pdf = x.pow(2).mul(-0.5).exp().mul(INV_SQRT_2PI);
     return g.mul(cdf.add(x.mul(pdf)));
   },
+  "GeluBackward0",
+  "GeluKernelImpl",
 );
 
 /** `F.gelu(x)`, `F.gelu(x, "tanh")` or `F.gelu(x, {approximate: "tanh"})`. */
@@ -173,6 +181,7 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
 
 /** x / (1 + |x|), composed as PyTorch composes it (DivBackward0). */
 export function softsign(x: Tensor): Tensor {
+  if (x.dtype === "bool") refuse("abs_cpu", x.dtype);
   return x.div(x.abs().add(1));
 }
 
@@ -185,6 +194,8 @@ const hardtanhOp = activation<HardtanhAttrs>(
   "hardtanh", "HardtanhBackward0",
   (x, { min, max }) => (x !== x ? x : Math.min(Math.max(x, min), max)),
   (x, g, { min, max }) => g.mul(x.gt(min).logicalAnd(x.lt(max))),
+  "HardtanhBackward0",
+  { integers: true, boolMessage: "Bool inputs not supported for hardtanh" },
 );
 
 export function hardtanh(x: Tensor, minVal = -1, maxVal = 1, inPlace = false): Tensor {
@@ -280,6 +291,7 @@ function catAlong([first, second]: Tensor[], dim: number, shape: readonly number
 
 /** `F.glu(x, dim = -1)`: a·σ(b) for the two halves a, b of x along dim. */
 export function glu(x: Tensor, dim = -1): Tensor {
+  if (!isFloating(x.dtype)) refuse("glu_cpu", x.dtype);
   if (x.ndim === 0) throw new RuntimeError("glu does not support scalars because halving size must be even");
   const d = normalizeDim(dim, x.ndim);
   if (x.shape[d] % 2 !== 0) throw new RuntimeError(`Halving dimension must be even, but dimension ${d} is size ${x.shape[d]}`);
@@ -296,6 +308,7 @@ const thresholdOp = activation<ThresholdAttrs>(
   (x, { threshold, value }) => (x > threshold || x !== x ? x : value),
   (x, g, { threshold }) => g.mul(x.gt(threshold)),
   "ThresholdBackward1",
+  { integers: true, boolMessage: `"threshold_cpu" not implemented for 'Bool'` },
 );
 
 /** x where x > threshold, else value. */
