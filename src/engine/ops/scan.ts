@@ -146,6 +146,8 @@ export function logcumsumexp(t: Tensor, dim: number): Tensor {
 interface CumExtremeAttrs {
   dim: number;
   indices: Tensor;
+  /** As sorting.ts's picks: a replay computes into a scratch tensor, never into the indices the user holds. */
+  picked?: boolean;
 }
 
 function cumExtreme(name: "cummax" | "cummin") {
@@ -153,7 +155,10 @@ function cumExtreme(name: "cummax" | "cummin") {
   const op = defineOp<CumExtremeAttrs>({
     name,
     gradFnName: name === "cummax" ? "CummaxBackward0" : "CumminBackward0",
-    forward: ([t], { dim, indices }) => {
+    forward: ([t], attrs) => {
+      const { dim } = attrs;
+      const indices = attrs.picked ? empty(t.shape.slice(), "int64") : attrs.indices;
+      attrs.picked = true;
       const values = empty(t.shape.slice(), t.dtype);
       const shape = t.ndim === 0 ? [1] : t.shape;
       const { outer, size, inner } = around(shape, t.ndim === 0 ? 0 : dim);

@@ -50,6 +50,9 @@ interface PickAttrs {
   dim: number;
   keepdim: boolean;
   indices: Tensor;
+  /** Set once the first forward has filled `indices` (the tensor the user holds, and what backward reads): a replay
+   * of the graph (numerical checks) computes its picks into a scratch tensor instead. */
+  picked?: boolean;
 }
 
 /** One op per PyTorch function: forward picks (computing indices too), backward scatters into the picked places. */
@@ -57,7 +60,11 @@ function pickingOp(name: string, gradFnName: string, pick: (t: Tensor, dim: numb
   return defineOp<PickAttrs>({
     name,
     gradFnName,
-    forward: ([t], { dim, indices }) => pick(t, dim, indices),
+    forward: ([t], attrs) => {
+      const indices = attrs.picked ? empty(attrs.indices.shape.slice(), "int64") : attrs.indices;
+      attrs.picked = true;
+      return pick(t, attrs.dim, indices);
+    },
     backward: ({ inputs: [x], attrs: { dim, keepdim, indices } }, g) => [pickedBackward(g, dim, indices, keepdim, x.shape.slice())],
   });
 }
