@@ -30,6 +30,7 @@ import "./ops/sorting";
 import "./ops/norms";
 import "./ops/logical";
 import "./ops/types";
+import "./ops/inplace_catalogue";
 import "./autograd/backward";
 import "./autograd/view_history";
 export { Slice, SliceIndex, Ellipsis, None, Slice as slice } from "./ops/indexing";
