@@ -67,36 +67,122 @@ const cumprodOp = defineOp<number>({
   gradFnName: "CumprodBackward0",
   forward: ([t], dim) => scanAlong(t, dim, t.dtype, 1, (a, x) => a * x),
   backward: ({ inputs: [x], output, attrs: dim }, g) => {
-    // Without zeros: reverse_cumsum(g·out)/x, as PyTorch; with zeros, each element's sum of g_j·Π_{i≤j, i≠k} x_i directly.
-    if (!x._data.some((v) => v === 0)) return [apply(reverseCumsumOp, [g.mul(output)], dim).div(x)];
-    return [cumprodGradWithZeros(x, g, dim)];
+    const flat = x.ndim === 0;
+    const grad = cumprodBackward(flat ? x.reshape(1) : x, flat ? output.reshape(1) : output, flat ? g.reshape(1) : g, flat ? 0 : dim);
+    return [flat ? grad.reshape([]) : grad];
   },
   saves: { inputs: [0], output: true },
 });
 
-function cumprodGradWithZeros(x: Tensor, g: Tensor, dim: number): Tensor {
-  const out = empty(x.shape.slice(), g.dtype);
-  const shape = x.ndim === 0 ? [1] : x.shape;
-  const { outer, size, inner } = around(shape, x.ndim === 0 ? 0 : dim);
-  const xs = x._data;
-  const gs = g._data;
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const at = (k: number) => (o * size + k) * inner + i;
-      for (let k = 0; k < size; k++) {
-        let total = 0;
-        let before = 1;
-        for (let j = 0; j < k; j++) before *= xs[at(j)];
-        let running = before;
-        for (let j = k; j < size; j++) {
-          if (j > k) running *= xs[at(j)];
-          total += gs[at(j)] * running;
+/**
+ * cumprod's gradient, grad_k = Σ_{j≥k} g_j·Π_{i≤j, i≠k} x_i. Without zeros, PyTorch's reverse_cumsum(g·out)/x. With
+ * zeros (where dividing by x fails), grad_k = E_k·S_k: E the exclusive cumprod (out shifted by one, 1 first) and
+ * S_k = g_k + x_{k+1}·S_{k+1} a reverse linear scan; both are differentiable, so double backward is right too.
+ */
+function cumprodBackward(x: Tensor, out: Tensor, g: Tensor, dim: number): Tensor {
+  if (!x._data.some((v) => v === 0)) return apply(reverseCumsumOp, [g.mul(out)], dim).div(x);
+  const exclusive = shiftAlong(out, dim, 1);
+  return exclusive.mul(linearScan(g, x, dim, true));
+}
+
+interface ScanAttrs {
+  dim: number;
+  /** true: S_k = g_k + x_{k+1}·S_{k+1} (from the end); false: T_j = u_j + x_j·T_{j−1} (from the start). */
+  reverse: boolean;
+}
+
+/** The two linear scans, each the other's adjoint in its first input; their gradients in x are a shifted scan times
+ * the other scan (derived from ∂S_k/∂x_m = Π_{k<i<m} x_i · S_m). */
+const linearScanOp = defineOp<ScanAttrs>({
+  name: "linearScan",
+  gradFnName: "CumprodBackwardBackward0",
+  forward: ([v, x], { dim, reverse }) => {
+    const out = empty(v.shape.slice(), v.dtype);
+    const { outer, size, inner } = around(v.shape, dim);
+    const vs = v._data;
+    const xs = x._data;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const pos = (k: number) => (o * size + k) * inner + i;
+        let acc = 0;
+        if (reverse) {
+          for (let k = size - 1; k >= 0; k--) {
+            acc = k === size - 1 ? vs[pos(k)] : vs[pos(k)] + xs[pos(k + 1)] * acc;
+            out._data[pos(k)] = acc;
+          }
+        } else {
+          for (let k = 0; k < size; k++) {
+            acc = k === 0 ? vs[pos(k)] : vs[pos(k)] + xs[pos(k)] * acc;
+            out._data[pos(k)] = acc;
+          }
         }
-        out._data[at(k)] = total;
       }
     }
-  }
-  return out;
+    return out;
+  },
+  backward: ({ inputs: [, x], output, attrs: { dim, reverse }, needsInputGrad: [, dx] }, u) => {
+    const adjoint = linearScan(u, x, dim, !reverse);
+    if (!dx) return [adjoint, null];
+    // reverse: dx_m = T_{m−1}·S_m with T the forward scan of u; forward: dx_m = T_{m−1}·(reverse scan of u)_m.
+    const gradX = reverse ? shiftAlong(adjoint, dim, 0).mul(output) : shiftAlong(output, dim, 0).mul(adjoint);
+    return [adjoint, gradX];
+  },
+  saves: { inputs: [1], output: true },
+});
+
+function linearScan(v: Tensor, x: Tensor, dim: number, reverse: boolean): Tensor {
+  return apply(linearScanOp, [v, x], { dim, reverse });
+}
+
+interface ShiftAttrs {
+  dim: number;
+  /** What enters at the start (0 or 1); the last element falls off. */
+  fill: number;
+}
+
+/** x moved one place along dim toward the end, `fill` entering first. */
+const shiftAlongOp = defineOp<ShiftAttrs>({
+  name: "shiftAlong",
+  gradFnName: "CumprodBackwardBackward0",
+  forward: ([x], { dim, fill }) => {
+    const out = empty(x.shape.slice(), x.dtype);
+    const { outer, size, inner } = around(x.shape, dim);
+    const xs = x._data;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        for (let k = 0; k < size; k++) out._data[(o * size + k) * inner + i] = k === 0 ? fill : xs[(o * size + k - 1) * inner + i];
+      }
+    }
+    return out;
+  },
+  // The adjoint moves the gradient back one place; the last element received nothing, and the filled first place
+  // came from no input.
+  backward: ({ attrs: { dim } }, g) => [unshiftAlong(g, dim)],
+});
+
+const unshiftAlongOp = defineOp<number>({
+  name: "unshiftAlong",
+  gradFnName: "CumprodBackwardBackward0",
+  forward: ([g], dim) => {
+    const out = empty(g.shape.slice(), g.dtype);
+    const { outer, size, inner } = around(g.shape, dim);
+    const gs = g._data;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        for (let k = 0; k < size - 1; k++) out._data[(o * size + k) * inner + i] = gs[(o * size + k + 1) * inner + i];
+      }
+    }
+    return out;
+  },
+  backward: ({ attrs: dim }, g) => [shiftAlong(g, dim, 0)],
+});
+
+function shiftAlong(x: Tensor, dim: number, fill: number): Tensor {
+  return apply(shiftAlongOp, [x], { dim, fill });
+}
+
+function unshiftAlong(g: Tensor, dim: number): Tensor {
+  return apply(unshiftAlongOp, [g], dim);
 }
 
 export function cumprod(t: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
