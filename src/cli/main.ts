@@ -37,6 +37,7 @@ export async function main(argv: string[], out = new Output()): Promise<number> 
     }
     out.err(`gradlens: internal error: ${oneLine(e)}\n`);
     if (options.debug) out.err(`${(e as Error)?.stack ?? String(e)}\n`);
+    else if (e instanceof RunnerError && e.origin === "untrusted") out.err("The run's results could not be trusted, so there are none. If the snippet does not write to the runner's file descriptors, please report it with the output of the same command run with --debug.\n");
     else out.err("This is a bug in Gradlens, not in your snippet. Please report it with the output of the same command run with --debug.\n");
     return EXIT.internal;
   }

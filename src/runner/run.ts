@@ -32,6 +32,12 @@ export { DEFAULT_LIMITS } from "./limits";
 /** A failure of Gradlens itself (not of the snippet): a broken message from the child, a child that would not start. */
 export class RunnerError extends Error {
   override name = "RunnerError";
+
+  /** `untrusted`: the child's messages could not be trusted (the snippet may have written to the runner's channel),
+   * so this need not be a bug in Gradlens. */
+  constructor(message: string, readonly origin: "internal" | "untrusted" = "internal") {
+    super(message);
+  }
 }
 
 /** A run: its Trace, and beside it the values of the tensors too big to travel inside it (for a viewer to ask for). */
@@ -236,7 +242,7 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
         if (!settled) addConsole({ stream, text, at: at() });
       },
       onProtocolError(e: ProtocolError) {
-        end(new RunnerError(e.message));
+        end(new RunnerError(e.message, "untrusted"));
       },
       onExit(childEnd: ChildEnd) {
         if (settled) return;
