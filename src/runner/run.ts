@@ -85,11 +85,12 @@ export async function runSnippetWithValues(options: RunOptions): Promise<RunOutp
   }
   const heapMb = heapLimitMb(limits.memoryMb);
   const child = pool.take(heapMb);
-  if (options.keepWarm !== false) setImmediate(() => pool.refill(heapMb));
   try {
     return await supervise(child, { file, source, limits, tolerance, startedAt, options, keepChild: false, resetRandom: true });
   } finally {
     child.kill();
+    // The next child starts once this run is over, not during it: on two cores it would take the run's CPU.
+    if (options.keepWarm !== false) setImmediate(() => pool.refill(heapMb));
   }
 }
 
