@@ -7,8 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Tolerance } from "../engine/autograd/graph_check";
-import { DEFAULT_TOLERANCE } from "../engine/autograd/graph_check";
+import { DEFAULT_TOLERANCE, type Tolerance } from "../engine/autograd/tolerance";
 import { type ChildEnd, describeEnd, SnippetProcess, WarmPool } from "./childProcess";
 import { heapLimitMb, type RunLimits, resolveLimits } from "./limits";
 import type { ChildMessage, Phase, ProtocolError, WireParts } from "./protocol";

@@ -21,15 +21,10 @@ import { CheckRandom } from "./check_random";
 import type { GradFn } from "./node";
 import { type NumericalDerivative, numericalDerivative, within } from "./numerical_derivative";
 import { CheckDeadline, Deadline, type ReplayGraph, replayGraph, toFloat64 } from "./replay";
+import { DEFAULT_TOLERANCE, type Tolerance } from "./tolerance";
 
-export interface Tolerance {
-  /** Step of the central differences, relative to the input's size above 1 (see numerical_derivative.ts). */
-  eps: number;
-  atol: number;
-  rtol: number;
-}
-
-export const DEFAULT_TOLERANCE: Tolerance = { eps: 1e-6, atol: 1e-5, rtol: 1e-3 };
+export { DEFAULT_TOLERANCE } from "./tolerance";
+export type { Tolerance } from "./tolerance";
 
 export const NOT_FINISHED = "not finished: the check's time budget ran out";
 
