@@ -50,33 +50,41 @@ function mb(bytes: number): string {
 }
 
 /** Counts `bytes` against the budget; reads the real figure (and collects garbage) only when the bound says the
- * limit may be near, so that small allocations cost one addition. */
-function charge(dtype: DType, length: number): void {
+ * limit may be near, so that small allocations cost one addition. `allocated`: the memory exists already (a typed
+ * array made outside allocate()), so the real figure includes it. */
+function charge(bytes: number, what: () => string, allocated: boolean): void {
   const b = budget!;
-  const bytes = length * BYTES_PER_ELEMENT[dtype];
   if (measured + allocatedSince + bytes <= b.limitBytes) {
     allocatedSince += bytes;
     return;
   }
+  const needed = allocated ? 0 : bytes;
   measured = b.inUse();
   allocatedSince = 0;
-  if (measured + bytes > b.limitBytes) {
+  if (measured + needed > b.limitBytes) {
     b.collect();
     measured = b.inUse();
   }
-  if (measured + bytes > b.limitBytes) {
+  if (measured + needed > b.limitBytes) {
     throw new StorageLimitError(
-      `can't allocate memory: you tried to allocate ${bytes.toLocaleString("en-US")} bytes (${length.toLocaleString("en-US")} ${dtype} elements, ` +
-        `${mb(bytes)}) while ${mb(measured)} of arrays are in use, and the memory limit is ${mb(b.limitBytes)}`,
+      `can't allocate memory: you tried to allocate ${bytes.toLocaleString("en-US")} bytes (${what()}, ${mb(bytes)}) while ` +
+        `${mb(allocated ? measured - bytes : measured)} of arrays are in use, and the memory limit is ${mb(b.limitBytes)}`,
     );
   }
-  allocatedSince = bytes;
+  allocatedSince = needed;
+}
+
+/** A tensor's storage made outside allocate() (an op that filled a typed array of its own): counted all the same,
+ * after the fact. Tensor.fromData calls it for every new storage; one from allocate() is counted twice, which only
+ * makes the real figure read sooner. */
+export function adoptStorage(data: DataArray): void {
+  if (budget) charge(data.byteLength, () => `${data.length.toLocaleString("en-US")} elements`, true);
 }
 
 /** Storage for `length` elements: every tensor's values are allocated here, so a memory budget sees them all. */
 export function allocate(dtype: DType, length: number): DataArray {
-  if (budget) charge(dtype, length);
   const bytes = length * BYTES_PER_ELEMENT[dtype];
+  if (budget) charge(bytes, () => `${length.toLocaleString("en-US")} ${dtype} elements`, false);
   if (bytes <= SMALL_BYTES && length > 0) {
     if (slabUsed + bytes > SLAB_BYTES) {
       slab = new ArrayBuffer(SLAB_BYTES);

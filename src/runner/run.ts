@@ -83,7 +83,12 @@ export async function runSnippetWithValues(options: RunOptions): Promise<RunOutp
     return assemble(file, "", startedAt, 0, [], emptyParts(), error);
   }
   const heapMb = heapLimitMb(limits.memoryMb);
-  const child = pool.take(heapMb);
+  let child: SnippetProcess;
+  try {
+    child = pool.take(heapMb);
+  } catch (e) {
+    throw new RunnerError(`the snippet's process could not be started: ${(e as Error).message}`);
+  }
   try {
     return await supervise(child, { file, source, limits, tolerance, startedAt, options, keepChild: false, resetRandom: true });
   } finally {

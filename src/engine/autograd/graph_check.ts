@@ -12,7 +12,7 @@
  */
 import { allocate, type DType, float64Copy, storageLimitBytes } from "../dtype";
 import { formatShape } from "../shape";
-import { composite } from "../ops/op";
+import { backwardOf, composite, forwardOf } from "../ops/op";
 import { sumTo } from "../ops/views";
 import { unrecorded } from "../recorder";
 import { Tensor } from "../tensor";
@@ -20,7 +20,7 @@ import { grad } from "./backward";
 import { CheckRandom } from "./check_random";
 import type { GradFn } from "./node";
 import { type NumericalDerivative, numericalDerivative, within } from "./numerical_derivative";
-import { CheckDeadline, Deadline, type ReplayGraph, replayGraph, toFloat64 } from "./replay";
+import { CheckDeadline, Deadline, type ReplayedNode, type ReplayGraph, replayGraph, toFloat64 } from "./replay";
 import { DEFAULT_TOLERANCE, type Tolerance } from "./tolerance";
 
 export { DEFAULT_TOLERANCE } from "./tolerance";
@@ -376,12 +376,12 @@ export function checkNodes(root: Tensor, options: Partial<Tolerance> & { budgetM
   const random = new CheckRandom(graph.nodes.length + 5);
   const results = new Map<GradFn, NodeCheck>();
   try {
-    graph.forEachNode((node, inputs, output) => {
+    graph.forEachNode((node, at) => {
       if (!selected.has(node)) return;
       if (deadline.passed) throw new CheckDeadline(NOT_FINISHED);
       const result: NodeCheck = { node, passed: null, skipped: null, maxAbsError: 0, maxRelError: 0, message: null };
       try {
-        checkNode(node, { inputs, output }, tol, random, result);
+        checkNode(node, at, tol, random, result);
       } catch (e) {
         if (e instanceof CheckDeadline) throw e;
         result.passed = null;
@@ -399,23 +399,27 @@ export function checkNodes(root: Tensor, options: Partial<Tolerance> & { budgetM
   return checks;
 }
 
-function checkNode(node: GradFn, at: { inputs: Tensor[]; output: Tensor }, tol: Tolerance, random: CheckRandom, result: NodeCheck): void {
+function checkNode(node: GradFn, at: ReplayedNode, tol: Tolerance, random: CheckRandom, result: NodeCheck): void {
   const op = node.op;
-  const attrs = op.freshAttrs ? op.freshAttrs(node.attrs) : node.attrs;
-  const forward = (inputs: Tensor[]) => composite(() => op.forward(inputs, op.freshAttrs ? op.freshAttrs(node.attrs) : node.attrs));
-  const output = op.freshAttrs ? composite(() => op.forward(at.inputs, attrs)) : at.output;
-  if (output.dtype !== "float64") {
+  const fresh = (): unknown => (op.freshAttrs ? op.freshAttrs(node.attrs) : node.attrs);
+  const attrs = fresh();
+  const forward = (inputs: Tensor[]) => composite(() => forwardOf(op, inputs, fresh()));
+  const outputs = op.freshAttrs ? composite(() => forwardOf(op, at.inputs, attrs)) : at.outputs;
+  if (!outputs.some((o) => o.dtype === "float64")) {
     result.skipped = "the op's output is not floating point";
     return;
   }
-  const v = Tensor.fromData(random.vector(output.numel()), output.shape.slice(), "float64");
+  // The objective is sum_k <output_k, v_k> over the floating outputs, with a random v_k each.
+  const vs = outputs.map((o) => (o.dtype === "float64" ? Tensor.fromData(random.vector(o.numel()), o.shape.slice(), "float64") : null));
   const needs = node.next.map((n, i) => n !== null && at.inputs[i].dtype === "float64");
-  const grads = composite(() => op.backward({ inputs: at.inputs, output, attrs, needsInputGrad: needs }, v));
+  const grads = composite(() => backwardOf(op, { inputs: at.inputs, outputs, attrs, needsInputGrad: needs }, vs));
   const dot = (a: Tensor, b: ArrayLike<number>) => {
     let s = 0;
-    for (let i = 0; i < b.length; i++) s += a._data[i] * b[i];
+    const d = a._data;
+    for (let i = 0; i < b.length; i++) s += d[i] * b[i];
     return s;
   };
+  const dotAll = (outs: Tensor[]) => outs.reduce((acc, o, k) => (vs[k] ? acc + dot(o, vs[k]!._data) : acc), 0);
   result.passed = true;
   for (let i = 0; i < at.inputs.length; i++) {
     if (!needs[i]) continue;
@@ -429,15 +433,17 @@ function checkNode(node: GradFn, at: { inputs: Tensor[]; output: Tensor }, tol: 
       return;
     }
     const u = random.vector(x.numel());
-    const xs = Tensor.fromData(float64Copy(x._data), x.shape.slice(), "float64");
+    const xData = x._data;
+    const xs = Tensor.fromData(float64Copy(xData), x.shape.slice(), "float64");
     const shifted = (s: number) => {
-      for (let k = 0; k < u.length; k++) xs._data[k] = x._data[k] + s * u[k];
+      const data = xs._data;
+      for (let k = 0; k < u.length; k++) data[k] = xData[k] + s * u[k];
       const inputs = at.inputs.slice();
       inputs[i] = xs;
-      return dot(forward(inputs), v._data);
+      return dotAll(forward(inputs));
     };
     const analytical = dot(fitted, u);
-    const scale = maxAbs(x._data);
+    const scale = maxAbs(xData);
     const d = numericalDerivative(shifted, analytical, scale, tol);
     const numerical = d.value;
     const abs = Math.abs(analytical - numerical);
@@ -447,7 +453,7 @@ function checkNode(node: GradFn, at: { inputs: Tensor[]; output: Tensor }, tol: 
     if (!d.agrees) {
       // A kink (relu or abs at 0, a max tie) makes the two one-sided slopes differ: that is not a wrong backward.
       const h = tol.eps * Math.max(1, scale);
-      const center = dot(forward(at.inputs), v._data);
+      const center = dotAll(forward(at.inputs));
       const right = (shifted(h) - center) / h;
       const left = (center - shifted(-h)) / h;
       if (!within(right, left, tol)) {

@@ -9,7 +9,7 @@
  * constant memory.
  */
 import { float64Copy, isFloating } from "../dtype";
-import { apply, composite } from "../ops/op";
+import { apply, applyMulti, composite, forwardOf } from "../ops/op";
 import { unrecorded } from "../recorder";
 import { Tensor } from "../tensor";
 import { withGradMode } from "./grad_mode";
@@ -62,8 +62,14 @@ export interface ReplayGraph {
   /** Recomputes the root in float64 at the leaves' current values with a graph of its own: `leaves` are its float64
    * leaves (requiring grad), for the engine's backward to differentiate. */
   runDifferentiable(deadline?: Deadline): { root: Tensor; leaves: Map<Tensor, Tensor> };
-  /** Runs every node in float64 at the leaves' current values, handing each node its inputs and output as it goes. */
-  forEachNode(visit: (node: GradFn, inputs: Tensor[], output: Tensor) => void, deadline?: Deadline): void;
+  /** Runs every node in float64 at the leaves' current values, handing each node its inputs and outputs as it goes. */
+  forEachNode(visit: (node: GradFn, at: ReplayedNode) => void, deadline?: Deadline): void;
+}
+
+/** One node's float64 inputs and outputs in a replay. */
+export interface ReplayedNode {
+  inputs: Tensor[];
+  outputs: Tensor[];
 }
 
 export function toFloat64(t: Tensor): Tensor {
@@ -145,30 +151,33 @@ export function replayGraph(root: Tensor, deadline: Deadline = Deadline.never())
     return c;
   };
 
-  const evaluate = (mode: Mode, leafValue: (leaf: Tensor) => Tensor, d: Deadline, visit?: (node: GradFn, inputs: Tensor[], output: Tensor) => void): Tensor => {
-    const outputs = new Map<GradFn, Tensor>();
+  const evaluate = (mode: Mode, leafValue: (leaf: Tensor) => Tensor, d: Deadline, visit?: (node: GradFn, at: ReplayedNode) => void): Tensor => {
+    const outputs = new Map<GradFn, Tensor[]>();
     for (let position = 0; position < nodes.length; position++) {
       d.tick();
       const node = nodes[position];
       const inputs = node.inputs.map((t, i) => {
         const from = node.next[i];
-        if (from instanceof GradFn) return outputs.get(from)!;
+        if (from instanceof GradFn) return outputs.get(from)![t._outputNr];
         if (from instanceof AccumulateGrad) return leafValue(from.variable);
         return mode === "recorded" ? t : constant64(t);
       });
-      let output: Tensor;
+      let out: Tensor[];
+      const op = node.op;
       // A cast back to float32 would throw away the precision a float64 replay is for.
-      if (mode !== "recorded" && node.op.name === "cast" && isFloating(node.output.dtype)) output = inputs[0];
-      else if (mode === "differentiable") output = apply(node.op, inputs, node.op.freshAttrs ? node.op.freshAttrs(node.attrs) : node.attrs);
-      else output = node.op.forward(inputs, node.attrs);
-      outputs.set(node, output);
-      visit?.(node, inputs, output);
+      if (mode !== "recorded" && op.name === "cast" && isFloating(node.output.dtype)) out = [inputs[0]];
+      else if (mode === "differentiable") {
+        const attrs = op.freshAttrs ? op.freshAttrs(node.attrs) : node.attrs;
+        out = op.multiOutput ? applyMulti(op, inputs, attrs) : [apply(op, inputs, attrs)];
+      } else out = forwardOf(op, inputs, node.attrs);
+      outputs.set(node, out);
+      visit?.(node, { inputs, outputs: out });
       // The backward of a differentiable replay needs every value; the others need each only until its last reader.
       if (mode !== "differentiable") {
         for (const n of node.next) if (n instanceof GradFn && lastRead.get(n) === position && n !== rootFn) outputs.delete(n);
       }
     }
-    return outputs.get(rootFn)!;
+    return outputs.get(rootFn)![root._outputNr];
   };
 
   return {
