@@ -51,6 +51,8 @@ function checkGraceMs(budgetMs: number): number {
 }
 /** Time to write the results after the snippet ended. */
 const FINISH_LIMIT_MS = 10_000;
+/** How long a stuck snippet may wait past its limit for the watchdog's first line report. */
+const LINE_GRACE_MS = 200;
 /** A child that is not ready within this long will not be. */
 const START_LIMIT_MS = 30_000;
 
@@ -135,6 +137,8 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
   let checksUsed = 0;
   let finishUsed = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The stop that waits for the watchdog's first line (see LINE_GRACE_MS). */
+  let awaitingLine: (() => void) | null = null;
   const run = child.runId();
 
   return new Promise<RunOutput>((resolve, reject) => {
@@ -169,8 +173,14 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
       if (phase === "starting") {
         end(new RunnerError(`the snippet's process did not start within ${START_LIMIT_MS / 1000} s`));
       } else if (phase === "snippet") {
-        stop("timeout", "TimeoutError", `The snippet ran longer than its time limit of ${limits.timeoutMs.toLocaleString("en-US")} ms and was stopped${where()}.` +
-          (checksUsed >= 1 ? ` (The numerical checks' ${Math.round(checksUsed)} ms are not counted: they have their own budget.)` : ""));
+        const stopNow = () =>
+          stop("timeout", "TimeoutError", `The snippet ran longer than its time limit of ${limits.timeoutMs.toLocaleString("en-US")} ms and was stopped${where()}.` +
+            (checksUsed >= 1 ? ` (The numerical checks' ${Math.round(checksUsed)} ms are not counted: they have their own budget.)` : ""));
+        // The watchdog reports the line every 10 ms; on a busy machine the first report may still be on its way.
+        if (line === 0 && !awaitingLine) {
+          awaitingLine = stopNow;
+          timer = setTimeout(stopNow, LINE_GRACE_MS);
+        } else stopNow();
       } else if (phase === "checks") {
         stop("timeout", "TimeoutError", `The numerical checks ran past their budget of ${limits.checkBudgetMs.toLocaleString("en-US")} ms and were stopped${where()}.`);
       } else {
@@ -235,8 +245,10 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
       },
       onWatchdog(m) {
         if (settled) return;
-        if (m.type === "line") line = m.line;
-        else {
+        if (m.type === "line") {
+          line = m.line;
+          if (line && awaitingLine) awaitingLine();
+        } else {
           account();
           const grew = Math.round((m.bytes - m.startBytes) / 2 ** 20).toLocaleString("en-US");
           stop("out-of-memory", "RangeError", `The snippet ran out of memory: it used more than its limit of ${limits.memoryMb.toLocaleString("en-US")} MB ` +
