@@ -54,7 +54,7 @@ export class SnippetRunner implements vscode.Disposable {
     if (!document || document.languageId !== "typescript" || !vscode.workspace.isTrusted) return;
     if (!document.fileName.endsWith(".grad.ts") && !/from\s+["']gradlens["']/.test(document.getText())) return;
     try {
-      this.load().prewarm(runSettings().memoryMb);
+      void this.load().prewarm(runSettings().memoryMb);
     } catch (e) {
       this.log.warn(`could not start a process for the next run: ${(e as Error).message}`);
     }

@@ -208,12 +208,14 @@ export class WarmPool {
     return new SnippetProcess(heapMb);
   }
 
-  /** Starts the next child, unless one is already waiting. */
-  refill(heapMb: number): void {
-    if (this.warm?.alive && this.warm.heapMb === heapMb) return;
-    this.warm?.kill();
-    this.warm = new SnippetProcess(heapMb, { warmUp: true });
-    this.warm.unref();
+  /** Starts the next child, unless one is already waiting; resolves when it is ready (or has died trying). */
+  refill(heapMb: number): Promise<void> {
+    if (!(this.warm?.alive && this.warm.heapMb === heapMb)) {
+      this.warm?.kill();
+      this.warm = new SnippetProcess(heapMb, { warmUp: true });
+      this.warm.unref();
+    }
+    return this.warm.ready.catch(() => undefined);
   }
 
   dispose(): void {

@@ -63,9 +63,9 @@ export function disposeRunner(): void {
   pool.dispose();
 }
 
-/** Starts a child now, so that the first run does not wait for one. */
-export function prewarm(memoryMb = resolveLimits({}).memoryMb): void {
-  pool.refill(heapLimitMb(memoryMb));
+/** Starts a child now, so that the next run does not wait for one; resolves when it is ready. */
+export function prewarm(memoryMb = resolveLimits({}).memoryMb): Promise<void> {
+  return pool.refill(heapLimitMb(memoryMb));
 }
 
 export async function runSnippet(options: RunOptions): Promise<Trace> {
@@ -96,7 +96,7 @@ export async function runSnippetWithValues(options: RunOptions): Promise<RunOutp
   } finally {
     child.kill();
     // The next child starts once this run is over, not during it: on two cores it would take the run's CPU.
-    if (options.keepWarm !== false) setImmediate(() => pool.refill(heapMb));
+    if (options.keepWarm !== false) setImmediate(() => void pool.refill(heapMb));
   }
 }
 
