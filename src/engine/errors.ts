@@ -18,3 +18,7 @@ export class ValueError extends Error {
 export class NotImplementedError extends Error {
   override name = "NotImplementedError";
 }
+
+export class KeyError extends Error {
+  override name = "KeyError";
+}

@@ -15,6 +15,7 @@ import { fma } from "../random/fused";
 import { formatShape } from "../shape";
 import { Tensor } from "../tensor";
 import { checkFloating } from "./layer_args";
+import { underOneNode } from "./named_gradient";
 
 interface BatchNormAttrs {
   readonly training: boolean;
@@ -186,7 +187,9 @@ const batchNormOp = defineOp<BatchNormAttrs>({
     const x = inputs[0];
     const w = a.hasWeight ? inputs[1] : null;
     const needs = [needsInputGrad[0], a.hasWeight && needsInputGrad[1], a.hasBias && needsInputGrad[a.hasWeight ? 2 : 1]];
-    const [gx, gw, gb] = isGradEnabled() ? compositeBackward(g, x, w, a, needs) : fusedBackward(g, x, w, statsFor(output, x, a), a, needs);
+    const [gx, gw, gb] = isGradEnabled()
+      ? underOneNode("NativeBatchNormBackwardBackward0", compositeBackward(g, x, w, a, needs))
+      : fusedBackward(g, x, w, statsFor(output, x, a), a, needs);
     const grads: Array<Tensor | null> = [gx];
     if (a.hasWeight) grads.push(gw);
     if (a.hasBias) grads.push(gb);

@@ -204,7 +204,7 @@ function checkInputRank(input: Tensor, dims: number, name: string): boolean {
 function checkGeometry(x: Tensor, w: Tensor, bias: Tensor | null, a: ConvAttrs): void {
   checkFloating(x, "slow_conv2d_cpu");
   checkSameDType(x, w);
-  if (bias) checkSameDType(bias, w);
+  if (bias) checkSameDType(x, bias);
   if (w.ndim !== x.ndim) {
     throw new RuntimeError(`Expected ${w.ndim}-dimensional input for ${w.ndim}-dimensional weight ${formatShape(w.shape)}, but got ${x.ndim}-dimensional input of size ${formatShape(x.shape)} instead`);
   }

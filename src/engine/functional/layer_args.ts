@@ -20,10 +20,10 @@ export function formatTuple(values: readonly number[]): string {
   return values.length === 1 ? `(${values[0]},)` : `(${values.join(", ")})`;
 }
 
-/** The input's dtype must be the weight's (PyTorch's message names the expected one first). */
+/** The weight's dtype must be the input's (PyTorch names the input's as the expected one). */
 export function checkSameDType(input: Tensor, weight: Tensor): void {
   if (input.dtype !== weight.dtype) {
-    throw new RuntimeError(`expected scalar type ${scalarName(weight.dtype)} but found ${scalarName(input.dtype)}`);
+    throw new RuntimeError(`expected scalar type ${scalarName(input.dtype)} but found ${scalarName(weight.dtype)}`);
   }
 }
 

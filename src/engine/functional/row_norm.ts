@@ -11,6 +11,7 @@ import { empty } from "../ops/operands";
 import { formatShape, numelOf } from "../shape";
 import type { Tensor } from "../tensor";
 import { checkFloating } from "./layer_args";
+import { underOneNode } from "./named_gradient";
 
 interface RowNormAttrs {
   readonly kind: "layer" | "group";
@@ -157,8 +158,9 @@ function rowNormOp(gradFnName: string) {
     backward: ({ inputs, output, attrs: a, needsInputGrad }, g) => {
       const { x, w, b } = split(inputs, a);
       const needs = [needsInputGrad[0], a.hasWeight && needsInputGrad[1], a.hasBias && needsInputGrad[a.hasWeight ? 2 : 1]];
+      // PyTorch's layer norm has a NativeLayerNormBackwardBackward0 node; its group norm's double backward is composite.
       const [gx, gw, gb] = isGradEnabled()
-        ? compositeBackward(g, x, w, b, a, needs)
+        ? a.kind === "layer" ? underOneNode("NativeLayerNormBackwardBackward0", compositeBackward(g, x, w, b, a, needs)) : compositeBackward(g, x, w, b, a, needs)
         : fusedBackward(g, x, w, b, statsByOutput.get(output) ?? rowStats(x, a), a, needs);
       const grads: Array<Tensor | null> = [gx];
       if (a.hasWeight) grads.push(gw);
