@@ -74,13 +74,13 @@ abstract class ConvNd extends Module<[Tensor], Tensor> {
     this.outputPadding = expandInts(options.outputPadding ?? 0, dims, "output_padding", name);
     const padding = options.padding ?? 0;
     if (typeof padding === "string") {
-      if (padding !== "same" && padding !== "valid") throw new ValueError(`Invalid padding string '${String(padding)}', should be one of {'valid', 'same'}`);
+      if (padding !== "same" && padding !== "valid") throw new ValueError(`Invalid padding string '${String(padding)}', should be one of {'same', 'valid'}`);
       if (padding === "same" && this.stride.some((s) => s !== 1)) throw new ValueError("padding='same' is not supported for strided convolutions");
       this.padding = padding;
     } else this.padding = expandInts(padding, dims, "padding", name);
     this.paddingMode = options.paddingMode ?? "zeros";
     if (!PADDING_MODES.includes(this.paddingMode)) {
-      throw new ValueError(`padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, but got padding_mode='${String(this.paddingMode)}'`);
+      throw new ValueError(`padding_mode must be one of {'replicate', 'zeros', 'reflect', 'circular'}, but got padding_mode='${String(this.paddingMode)}'`);
     }
     const dtype = options.dtype ?? "float32";
     const shape = transposed

@@ -62,10 +62,14 @@ export class ConstantPad2d extends ConstantPadNd {
   }
 }
 
-/** nn.ZeroPad2d: ConstantPad2d with 0. */
+/** nn.ZeroPad2d: ConstantPad2d with 0 (printed with its padding only). */
 export class ZeroPad2d extends ConstantPadNd {
   constructor(padding: number | readonly number[]) {
     super(padding, 2, 0);
+  }
+
+  protected override extraRepr(): string {
+    return pyRepr(this.padding);
   }
 }
 

@@ -16,8 +16,3 @@ export function pyRepr(v: ReprValue): string {
 export function pyFloat(v: number | null | undefined): string {
   return v === null || v === undefined ? "None" : pythonFloatRepr(v);
 }
-
-/** Python's repr of a str: quoted. */
-export function pyString(s: string): string {
-  return `'${s}'`;
-}

@@ -2,7 +2,7 @@
 import { type InterpolateMode, interpolate, pixelShuffle, pixelUnshuffle } from "../functional/vision";
 import type { Tensor } from "../tensor";
 import { Module } from "./module";
-import { pyFloat, pyRepr, pyString } from "./repr";
+import { pyFloat, pyRepr } from "./repr";
 
 export interface UpsampleOptions {
   size?: number | readonly number[] | null;
@@ -40,7 +40,7 @@ export class Upsample extends Module<[Tensor], Tensor> {
     const info = this.scaleFactor !== null
       ? `scale_factor=${typeof this.scaleFactor === "number" ? pyFloat(this.scaleFactor) : `(${this.scaleFactor.map((s) => pyFloat(s)).join(", ")})`}`
       : `size=${pyRepr(this.size)}`;
-    return `${info}, mode=${pyString(this.mode)}`;
+    return `${info}, mode=${this.mode}`;
   }
 }
 
