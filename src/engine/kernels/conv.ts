@@ -23,6 +23,28 @@ function alike(a: FloatArray, n: number): FloatArray {
   return a instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
 }
 
+/** Column buffers and staged gradients are reused from call to call (a training loop would otherwise allocate and
+ * collect megabytes per step); three slots, per dtype, each kept while it is at most MAX_COLUMNS long. */
+const scratch: Array<{ f32: Float32Array; f64: Float64Array }> = [0, 1, 2].map(() => ({ f32: new Float32Array(0), f64: new Float64Array(0) }));
+
+function scratchLike(a: FloatArray, n: number, slot: number): FloatArray {
+  const s = scratch[slot];
+  if (a instanceof Float32Array) {
+    if (s.f32.length < n) {
+      const fresh = new Float32Array(n);
+      if (n <= MAX_COLUMNS) s.f32 = fresh;
+      return fresh;
+    }
+    return s.f32.subarray(0, n);
+  }
+  if (s.f64.length < n) {
+    const fresh = new Float64Array(n);
+    if (n <= MAX_COLUMNS) s.f64 = fresh;
+    return fresh;
+  }
+  return s.f64.subarray(0, n);
+}
+
 interface Sizes {
   plane: number;
   inPlane: number;
@@ -71,8 +93,8 @@ function isRowMajor(src: Strided4d, p: ConvPlan, channels: number): boolean {
 export function convForward(x: Strided4d, weight: FloatArray, p: ConvPlan): FloatArray {
   const s = sizesOf(p);
   const out = alike(weight, p.batch * p.outChannels * s.plane);
-  const col = alike(weight, s.depth * s.chunk * s.plane);
-  const product = alike(weight, s.outPerGroup * s.chunk * s.plane);
+  const col = scratchLike(weight, s.depth * s.chunk * s.plane, 0);
+  const product = scratchLike(weight, s.outPerGroup * s.chunk * s.plane, 1);
   for (let first = 0; first < p.batch; first += s.chunk) {
     const count = Math.min(s.chunk, p.batch - first);
     const width = count * s.plane;
@@ -99,9 +121,9 @@ export function convForward(x: Strided4d, weight: FloatArray, p: ConvPlan): Floa
 export function convInputGrad(gout: Strided4d, weight: FloatArray, p: ConvPlan): FloatArray {
   const s = sizesOf(p);
   const dx = alike(weight, p.batch * p.inChannels * s.inPlane);
-  const cols = alike(weight, s.depth * s.chunk * s.plane);
+  const cols = scratchLike(weight, s.depth * s.chunk * s.plane, 0);
   const rowMajor = isRowMajor(gout, p, p.outChannels);
-  const goutRows = alike(weight, s.outPerGroup * s.chunk * s.plane);
+  const goutRows = scratchLike(weight, s.outPerGroup * s.chunk * s.plane, 1);
   for (let first = 0; first < p.batch; first += s.chunk) {
     const count = Math.min(s.chunk, p.batch - first);
     const width = count * s.plane;
@@ -125,9 +147,9 @@ export function convInputGrad(gout: Strided4d, weight: FloatArray, p: ConvPlan):
 export function convWeightGrad(x: Strided4d, gout: Strided4d, p: ConvPlan, like: FloatArray): FloatArray {
   const s = sizesOf(p);
   const dw = alike(like, p.outChannels * s.depth);
-  const col = alike(like, s.depth * s.chunk * s.plane);
-  const goutRows = alike(like, s.outPerGroup * s.chunk * s.plane);
-  const product = alike(like, s.outPerGroup * s.depth);
+  const col = scratchLike(like, s.depth * s.chunk * s.plane, 0);
+  const goutRows = scratchLike(like, s.outPerGroup * s.chunk * s.plane, 1);
+  const product = scratchLike(like, s.outPerGroup * s.depth, 2);
   const sums = new Float64Array(p.outChannels * s.depth);
   let chunks = 0;
   for (let first = 0; first < p.batch; first += s.chunk, chunks++) {

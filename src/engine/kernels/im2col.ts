@@ -60,15 +60,16 @@ export function im2col(src: Strided4d, w: Window2d, first: number, count: number
           for (let oh = 0; oh < w.outH; oh++) {
             const at = rowBase + b * plane + oh * w.outW;
             const ih = oh * w.strideH - w.padH + i * w.dilationH;
+            // Short runs: plain loops (a fill() call per row costs more than the row).
             if (ih < 0 || ih >= w.inH) {
-              col.fill(0, at, at + w.outW);
+              for (let ow = 0; ow < w.outW; ow++) col[at + ow] = 0;
               continue;
             }
-            if (owStart > 0) col.fill(0, at, at + owStart);
+            for (let ow = 0; ow < owStart; ow++) col[at + ow] = 0;
             let p = sampleBase + ih * sH + iwFirst * sW;
             const step = w.strideW * sW;
             for (let ow = owStart; ow < owEnd; ow++, p += step) col[at + ow] = data[p];
-            if (owEnd < w.outW) col.fill(0, at + owEnd, at + w.outW);
+            for (let ow = owEnd; ow < w.outW; ow++) col[at + ow] = 0;
           }
         }
       }
