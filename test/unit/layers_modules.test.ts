@@ -63,7 +63,7 @@ interface Fixture {
 
 const fixture = loadFixture<Fixture>("layers_modules.json");
 
-type AnyModule = nn.Module<Tensor[], Tensor>;
+type AnyModule = nn.Module & { forward(...inputs: Tensor[]): Tensor };
 
 /** `new nn[cls](...args, options)`, the fixture's constructor call. */
 function build(cls: string, args: unknown[], options: Record<string, unknown> | null): AnyModule {

@@ -41,6 +41,8 @@ export class GradFn extends Node {
   released = false;
   /** The versions of what the backward reads (`savedTensors`), taken when the op ran; null when it saves nothing. */
   savedVersions: number[] | null;
+  /** Which inputs the backward reads. */
+  readonly savedInputs: readonly number[];
   /** Where each input's gradient goes, fixed when the op ran (a later in-place op must not reroute it). */
   readonly next: ReadonlyArray<Node | null>;
 
@@ -66,6 +68,8 @@ export class GradFn extends Node {
     const next = new Array<Node | null>(inputs.length);
     for (let i = 0; i < inputs.length; i++) next[i] = edgeTo(inputs[i]);
     this.next = next;
+    const which = op.saves?.inputs;
+    this.savedInputs = which === undefined ? NONE : typeof which === "function" ? which(next.map((n) => n !== null)) : which;
     this.savedVersions = savedVersionsOf(this);
   }
 
@@ -88,29 +92,34 @@ export class GradFn extends Node {
     return this.next.map((node, i): NextFunction => [node, this.inputs[i]._outputNr]);
   }
 
-  /** @internal Saves anew after an in-place op moved its output onto the tensor it wrote into. */
+  /** @internal After an in-place op moved its output onto the tensor it wrote into: the saved output is that tensor
+   * at its new version (the saved inputs keep theirs, so a write into one of them is still caught). */
   _resave(): void {
-    this.savedVersions = savedVersionsOf(this);
+    const now = savedVersionsOf(this);
+    const inputs = this.savedInputs.length;
+    if (now && this.savedVersions) for (let i = inputs; i < now.length; i++) this.savedVersions[i] = now[i];
   }
 }
 
+const NONE: readonly number[] = [];
+
 function savedVersionsOf(fn: GradFn): number[] | null {
-  const s = fn.op.saves;
-  if (!s) return null;
+  const which = fn.savedInputs;
+  const output = fn.op.saves?.output === true;
+  if (which.length === 0 && !output) return null;
   const versions: number[] = [];
-  if (s.inputs) for (let i = 0; i < s.inputs.length; i++) versions.push(fn.inputs[s.inputs[i]]._storage.version);
-  if (s.output) for (const t of fn.outputs) versions.push(t._storage.version);
-  return versions.length ? versions : null;
+  for (let i = 0; i < which.length; i++) versions.push(fn.inputs[which[i]]._storage.version);
+  if (output) for (const t of fn.outputs) versions.push(t._storage.version);
+  return versions;
 }
 
 /** What a node's backward reads, in the order PyTorch reports them: the saved inputs, then the outputs. */
 export function savedTensors(fn: GradFn): Tensor[] | null {
-  const s = fn.op.saves;
-  if (!s) return null;
-  const list: Tensor[] = [];
-  if (s.inputs) for (const i of s.inputs) list.push(fn.inputs[i]);
-  if (s.output) for (const t of fn.outputs) list.push(t);
-  return list.length ? list : null;
+  const output = fn.op.saves?.output === true;
+  if (fn.savedInputs.length === 0 && !output) return null;
+  const list = fn.savedInputs.map((i) => fn.inputs[i]);
+  if (output) for (const t of fn.outputs) list.push(t);
+  return list;
 }
 
 export class AccumulateGrad extends Node {

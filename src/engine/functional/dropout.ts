@@ -7,7 +7,7 @@
  */
 import { RuntimeError, ValueError } from "../errors";
 import { empty } from "../ops/operands";
-import { defaultGenerator, type Generator } from "../random";
+import { type Generator, fillBernoulliScalar, generatorOf } from "../random";
 import { warn } from "../recorder";
 import type { Tensor } from "../tensor";
 
@@ -27,9 +27,7 @@ function checkP(p: number): void {
 /** bernoulli_(1 − p) into a tensor of `shape`: 1 where the double uniform is below 1 − p. */
 function bernoulliNoise(shape: number[], like: Tensor, p: number, gen: Generator): Tensor {
   const noise = empty(shape, like.dtype);
-  const d = noise._data;
-  const keep = 1 - p;
-  for (let i = 0; i < d.length; i++) d[i] = gen.nextDouble() < keep ? 1 : 0;
+  fillBernoulliScalar(noise._data, 1 - p, gen);
   return noise;
 }
 
@@ -49,7 +47,7 @@ function dropoutImpl(input: Tensor, p: number, options: DropoutOptions, feature:
   if (p === 0 || !training || input.numel() === 0) return input;
   if (p === 1) return multiply(input, empty([], input.dtype), inplace);
   if (feature && input.ndim < 2) throw new RuntimeError(`Feature dropout requires at least 2 dimensions in the input`);
-  const gen = options.generator ?? defaultGenerator;
+  const gen = generatorOf(options, "dropout");
   const noise = bernoulliNoise(noiseShape(input, feature), input, p, gen);
   const round = input.dtype === "float32" ? Math.fround : (v: number) => v;
   const d = noise._data;

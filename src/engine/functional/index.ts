@@ -21,3 +21,4 @@ export { pixelShuffle, pixelUnshuffle, unfold, fold, interpolate } from "./visio
 export type { UnfoldOptions, InterpolateOptions, InterpolateMode } from "./vision";
 export { scaledDotProductAttention } from "./attention";
 export type { ScaledDotProductAttentionOptions } from "./attention";
+export { oneHot } from "./one_hot";

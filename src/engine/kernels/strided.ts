@@ -23,10 +23,10 @@ export function contiguousStridesOf(shape: readonly number[]): number[] {
 
 /** PyTorch's is_contiguous: row-major order, where dimensions of size 1 may have any stride. */
 export function isContiguousGeometry(shape: readonly number[], strides: readonly number[]): boolean {
+  for (let i = 0; i < shape.length; i++) if (shape[i] === 0) return true;
   let expected = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     const size = shape[i];
-    if (size === 0) return true;
     if (size === 1) continue;
     if (strides[i] !== expected) return false;
     expected *= size;

@@ -43,7 +43,7 @@ export interface ConvTransposeModuleOptions {
 const PADDING_MODES: readonly string[] = ["zeros", "reflect", "replicate", "circular"];
 
 /** PyTorch's _ConvNd: the parameters, their initialisation and the repr shared by every convolution module. */
-abstract class ConvNd extends Module<[Tensor], Tensor> {
+abstract class ConvNd extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
   readonly kernelSize: number[];
@@ -111,7 +111,7 @@ abstract class ConvNd extends Module<[Tensor], Tensor> {
     return pads;
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     const zeros = (v: number[]) => v.every((x) => x === 0);
     let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}`;
     if (typeof this.padding === "string") s += `, padding=${this.padding}`;

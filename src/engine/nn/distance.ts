@@ -3,7 +3,7 @@ import { cosineSimilarity, pairwiseDistance } from "../functional/distance";
 import type { Tensor } from "../tensor";
 import { Module } from "./module";
 
-export class CosineSimilarity extends Module<[Tensor, Tensor], Tensor> {
+export class CosineSimilarity extends Module {
   readonly dim: number;
   readonly eps: number;
 
@@ -18,7 +18,7 @@ export class CosineSimilarity extends Module<[Tensor, Tensor], Tensor> {
   }
 }
 
-export class PairwiseDistance extends Module<[Tensor, Tensor], Tensor> {
+export class PairwiseDistance extends Module {
   readonly norm: number;
   readonly eps: number;
   readonly keepdim: boolean;

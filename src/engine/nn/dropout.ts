@@ -15,7 +15,7 @@ export interface DropoutModuleOptions {
 type DropoutFn = typeof dropout;
 
 /** PyTorch's _DropoutNd. */
-abstract class DropoutNd extends Module<[Tensor], Tensor> {
+abstract class DropoutNd extends Module {
   readonly inplace: boolean;
   private readonly generator: Generator | undefined;
   protected abstract readonly fn: DropoutFn;
@@ -34,7 +34,7 @@ abstract class DropoutNd extends Module<[Tensor], Tensor> {
     return this.fn(input, this.p, { training: this.training, inplace: this.inplace, generator: this.generator });
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `p=${pyFloat(this.p)}, inplace=${pyRepr(this.inplace)}`;
   }
 }

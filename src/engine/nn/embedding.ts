@@ -26,7 +26,7 @@ export interface FromPretrainedOptions extends Omit<EmbeddingModuleOptions, "wei
   freeze?: boolean;
 }
 
-export class Embedding extends Module<[Tensor], Tensor> {
+export class Embedding extends Module {
   readonly weight: Parameter;
   readonly paddingIdx: number | null;
   readonly maxNorm: number | null;
@@ -81,7 +81,7 @@ export class Embedding extends Module<[Tensor], Tensor> {
     return embedding(input, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm, normType: this.normType, scaleGradByFreq: this.scaleGradByFreq });
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     let s = `${this.numEmbeddings}, ${this.embeddingDim}`;
     if (this.paddingIdx !== null) s += `, padding_idx=${this.paddingIdx}`;
     if (this.maxNorm !== null) s += `, max_norm=${pyFloat(this.maxNorm)}`;

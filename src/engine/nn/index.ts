@@ -1,7 +1,11 @@
 /** `nn`: modules and parameters. */
 export { Module } from "./module";
 export { Parameter } from "./parameter";
-export { Linear, Sequential, ReLU, Tanh, Sigmoid, MSELoss, CrossEntropyLoss } from "./layers";
+export { Linear, ReLU, Tanh, Sigmoid, MSELoss, CrossEntropyLoss } from "./layers";
+export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict, NotImplementedError } from "./containers";
+export { IncompatibleKeys } from "./state_dict";
+export type { StateDict } from "./state_dict";
+export type { RemovableHandle } from "./module_hooks";
 export type { LinearOptions } from "./layers";
 export { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d } from "./conv";
 export type { ConvModuleOptions, ConvTransposeModuleOptions, PaddingMode } from "./conv";
@@ -18,3 +22,9 @@ export { Upsample, PixelShuffle, PixelUnshuffle } from "./vision";
 export type { UpsampleOptions } from "./vision";
 export { ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d } from "./padding";
 export { CosineSimilarity, PairwiseDistance } from "./distance";
+export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from "./recurrent";
+export type { RNNOptions, CellOptions } from "./recurrent";
+export { MultiheadAttention, NonDynamicallyQuantizableLinear } from "./attention";
+export type { MultiheadAttentionOptions, AttentionCallOptions } from "./attention";
+export * as utils from "./utils";
+export * as init from "./init";

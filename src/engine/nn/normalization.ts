@@ -32,7 +32,7 @@ export interface BatchNormModuleOptions {
 }
 
 /** PyTorch's _NormBase and _BatchNorm: parameters, buffers and the forward both batch norms share. */
-abstract class BatchNormBase extends Module<[Tensor], Tensor> {
+abstract class BatchNormBase extends Module {
   readonly eps: number;
   readonly momentum: number | null;
   readonly affine: boolean;
@@ -52,31 +52,19 @@ abstract class BatchNormBase extends Module<[Tensor], Tensor> {
     const dtype = options.dtype ?? "float32";
     this.weight = this.affine ? new Parameter(filled([numFeatures], 1, dtype)) : null;
     this.bias = this.affine ? new Parameter(filled([numFeatures], 0, dtype)) : null;
-    if (this.trackRunningStats) {
-      this.registerBuffer("running_mean", filled([numFeatures], 0, dtype));
-      this.registerBuffer("running_var", filled([numFeatures], 1, dtype));
-      this.registerBuffer("num_batches_tracked", filled([], 0, "int64"));
-    } else {
-      this.registerBuffer("running_mean", null);
-      this.registerBuffer("running_var", null);
-      this.registerBuffer("num_batches_tracked", null);
-    }
+    // PyTorch's buffer names (state dict keys), read here as runningMean, runningVar, numBatchesTracked.
+    const track = this.trackRunningStats;
+    this.registerBuffer("running_mean", track ? filled([numFeatures], 0, dtype) : null, { property: "runningMean" });
+    this.registerBuffer("running_var", track ? filled([numFeatures], 1, dtype) : null, { property: "runningVar" });
+    this.registerBuffer("num_batches_tracked", track ? filled([], 0, "int64") : null, { property: "numBatchesTracked" });
   }
 
   /** PyTorch's `running_mean` buffer. */
-  get runningMean(): Tensor | null {
-    return this.getBuffer("running_mean");
-  }
-
+  declare readonly runningMean: Tensor | null;
   /** PyTorch's `running_var` buffer. */
-  get runningVar(): Tensor | null {
-    return this.getBuffer("running_var");
-  }
-
+  declare readonly runningVar: Tensor | null;
   /** PyTorch's `num_batches_tracked` buffer (int64, 0-dim). */
-  get numBatchesTracked(): Tensor | null {
-    return this.getBuffer("num_batches_tracked");
-  }
+  declare readonly numBatchesTracked: Tensor | null;
 
   /** Running statistics back to mean 0, variance 1, and no batches seen. */
   resetRunningStats(): void {
@@ -105,7 +93,7 @@ abstract class BatchNormBase extends Module<[Tensor], Tensor> {
     });
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyRepr(this.affine)}, track_running_stats=${pyRepr(this.trackRunningStats)}`;
   }
 }
@@ -140,7 +128,7 @@ export interface LayerNormModuleOptions {
 }
 
 /** nn.LayerNorm: normalises over the last dims, `normalizedShape`. */
-export class LayerNorm extends Module<[Tensor], Tensor> {
+export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   readonly eps: number;
   readonly elementwiseAffine: boolean;
@@ -161,7 +149,7 @@ export class LayerNorm extends Module<[Tensor], Tensor> {
     return layerNorm(input, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `${pyRepr(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyRepr(this.elementwiseAffine)}`;
   }
 }
@@ -173,7 +161,7 @@ export interface GroupNormModuleOptions {
 }
 
 /** nn.GroupNorm: the channels in `numGroups` groups, each normalised per sample. */
-export class GroupNorm extends Module<[Tensor], Tensor> {
+export class GroupNorm extends Module {
   readonly eps: number;
   readonly affine: boolean;
   readonly weight: Parameter | null;
@@ -197,7 +185,7 @@ export class GroupNorm extends Module<[Tensor], Tensor> {
     return groupNorm(input, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyRepr(this.affine)}`;
   }
 }

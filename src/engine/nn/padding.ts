@@ -12,7 +12,7 @@ function amounts(padding: number | readonly number[], dims: number, name: string
   return [...padding];
 }
 
-abstract class PadNd extends Module<[Tensor], Tensor> {
+abstract class PadNd extends Module {
   readonly padding: number[];
 
   constructor(padding: number | readonly number[], dims: number, private readonly mode: PadMode) {
@@ -28,7 +28,7 @@ abstract class PadNd extends Module<[Tensor], Tensor> {
     return 0;
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return pyRepr(this.padding);
   }
 }
@@ -43,7 +43,7 @@ abstract class ConstantPadNd extends PadNd {
     return this.fill;
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `padding=${pyRepr(this.padding)}, value=${pyFloat(this.fill)}`;
   }
 }
@@ -68,7 +68,7 @@ export class ZeroPad2d extends ConstantPadNd {
     super(padding, 2, 0);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return pyRepr(this.padding);
   }
 }

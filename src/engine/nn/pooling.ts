@@ -19,7 +19,7 @@ export interface MaxPoolModuleOptions<R extends boolean = false> {
 }
 
 /** PyTorch's _MaxPoolNd: the arguments kept as given (a number stays a number in the repr). */
-abstract class MaxPoolNd<R extends boolean> extends Module<[Tensor], Pooled<R>> {
+abstract class MaxPoolNd<R extends boolean> extends Module {
   readonly stride: IntOrTuple;
   readonly padding: IntOrTuple;
   readonly dilation: IntOrTuple;
@@ -42,7 +42,7 @@ abstract class MaxPoolNd<R extends boolean> extends Module<[Tensor], Pooled<R>> 
     return { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode };
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}, padding=${pyRepr(this.padding)}, dilation=${pyRepr(this.dilation)}, ceil_mode=${pyRepr(this.ceilMode)}`;
   }
 }
@@ -80,7 +80,7 @@ export interface AvgPoolModuleOptions {
 }
 
 /** nn.AvgPool1d; PyTorch keeps its sizes as 1-tuples, so the repr reads `kernel_size=(3,)`. */
-export class AvgPool1d extends Module<[Tensor], Tensor> {
+export class AvgPool1d extends Module {
   readonly kernelSize: number[];
   readonly stride: number[];
   readonly padding: number[];
@@ -100,13 +100,13 @@ export class AvgPool1d extends Module<[Tensor], Tensor> {
     return avgPool1d(input, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}, padding=${pyRepr(this.padding)}`;
   }
 }
 
 /** nn.AvgPool2d over [N, C, H, W]. */
-export class AvgPool2d extends Module<[Tensor], Tensor> {
+export class AvgPool2d extends Module {
   readonly stride: IntOrTuple;
   readonly padding: IntOrTuple;
   readonly ceilMode: boolean;
@@ -131,13 +131,13 @@ export class AvgPool2d extends Module<[Tensor], Tensor> {
     });
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}, padding=${pyRepr(this.padding)}`;
   }
 }
 
 /** nn.AdaptiveAvgPool1d: `outputSize` windows along L. */
-export class AdaptiveAvgPool1d extends Module<[Tensor], Tensor> {
+export class AdaptiveAvgPool1d extends Module {
   constructor(readonly outputSize: number) {
     super();
   }
@@ -146,13 +146,13 @@ export class AdaptiveAvgPool1d extends Module<[Tensor], Tensor> {
     return adaptiveAvgPool1d(input, this.outputSize);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `output_size=${pyRepr(this.outputSize)}`;
   }
 }
 
 /** nn.AdaptiveAvgPool2d: `outputSize` windows per spatial dim (null keeps that dim's size). */
-export class AdaptiveAvgPool2d extends Module<[Tensor], Tensor> {
+export class AdaptiveAvgPool2d extends Module {
   constructor(readonly outputSize: AdaptiveSize) {
     super();
   }
@@ -161,13 +161,13 @@ export class AdaptiveAvgPool2d extends Module<[Tensor], Tensor> {
     return adaptiveAvgPool2d(input, this.outputSize);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `output_size=${pyRepr(this.outputSize)}`;
   }
 }
 
 /** nn.AdaptiveMaxPool1d; `returnIndices: true` makes forward give [values, indices]. */
-export class AdaptiveMaxPool1d<R extends boolean = false> extends Module<[Tensor], Pooled<R>> {
+export class AdaptiveMaxPool1d<R extends boolean = false> extends Module {
   readonly returnIndices: R;
 
   constructor(
@@ -183,13 +183,13 @@ export class AdaptiveMaxPool1d<R extends boolean = false> extends Module<[Tensor
     return adaptiveMaxPool1d(input, this.outputSize) as Pooled<R>;
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `output_size=${pyRepr(this.outputSize)}`;
   }
 }
 
 /** nn.AdaptiveMaxPool2d; `returnIndices: true` makes forward give [values, indices]. */
-export class AdaptiveMaxPool2d<R extends boolean = false> extends Module<[Tensor], Pooled<R>> {
+export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
   readonly returnIndices: R;
 
   constructor(
@@ -205,7 +205,7 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends Module<[Tensor
     return adaptiveMaxPool2d(input, this.outputSize) as Pooled<R>;
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `output_size=${pyRepr(this.outputSize)}`;
   }
 }

@@ -5,7 +5,7 @@ import { Module } from "./module";
 import { pyRepr } from "./repr";
 
 /** nn.Flatten: dims startDim..endDim into one (by default all but the batch dim). */
-export class Flatten extends Module<[Tensor], Tensor> {
+export class Flatten extends Module {
   constructor(
     readonly startDim = 1,
     readonly endDim = -1,
@@ -17,13 +17,13 @@ export class Flatten extends Module<[Tensor], Tensor> {
     return flatten(input, this.startDim, this.endDim);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
   }
 }
 
 /** nn.Unflatten: dim `dim` split into `unflattenedSize`. */
-export class Unflatten extends Module<[Tensor], Tensor> {
+export class Unflatten extends Module {
   constructor(
     readonly dim: number,
     readonly unflattenedSize: readonly number[],
@@ -35,13 +35,13 @@ export class Unflatten extends Module<[Tensor], Tensor> {
     return unflatten(input, this.dim, this.unflattenedSize);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `dim=${this.dim}, unflattened_size=${pyRepr(this.unflattenedSize)}`;
   }
 }
 
 /** nn.Identity: returns its input (any constructor arguments are ignored, as in PyTorch). */
-export class Identity extends Module<[Tensor], Tensor> {
+export class Identity extends Module {
   constructor(..._args: unknown[]) {
     super();
   }

@@ -13,7 +13,7 @@ export interface UpsampleOptions {
 }
 
 /** nn.Upsample: F.interpolate with fixed arguments. */
-export class Upsample extends Module<[Tensor], Tensor> {
+export class Upsample extends Module {
   readonly size: number | readonly number[] | null;
   readonly scaleFactor: number | readonly number[] | null;
   readonly mode: InterpolateMode;
@@ -35,7 +35,7 @@ export class Upsample extends Module<[Tensor], Tensor> {
     });
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     // PyTorch keeps the scale factor as float(s): 2 prints as 2.0.
     const info = this.scaleFactor !== null
       ? `scale_factor=${typeof this.scaleFactor === "number" ? pyFloat(this.scaleFactor) : `(${this.scaleFactor.map((s) => pyFloat(s)).join(", ")})`}`
@@ -45,7 +45,7 @@ export class Upsample extends Module<[Tensor], Tensor> {
 }
 
 /** nn.PixelShuffle: [*, C·r², H, W] → [*, C, H·r, W·r]. */
-export class PixelShuffle extends Module<[Tensor], Tensor> {
+export class PixelShuffle extends Module {
   constructor(readonly upscaleFactor: number) {
     super();
   }
@@ -54,13 +54,13 @@ export class PixelShuffle extends Module<[Tensor], Tensor> {
     return pixelShuffle(input, this.upscaleFactor);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `upscale_factor=${this.upscaleFactor}`;
   }
 }
 
 /** nn.PixelUnshuffle: [*, C, H·r, W·r] → [*, C·r², H, W]. */
-export class PixelUnshuffle extends Module<[Tensor], Tensor> {
+export class PixelUnshuffle extends Module {
   constructor(readonly downscaleFactor: number) {
     super();
   }
@@ -69,7 +69,7 @@ export class PixelUnshuffle extends Module<[Tensor], Tensor> {
     return pixelUnshuffle(input, this.downscaleFactor);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `downscale_factor=${this.downscaleFactor}`;
   }
 }

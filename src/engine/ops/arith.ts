@@ -65,12 +65,17 @@ const rsubOp = defineOp({
   backward: (_, g) => [g.neg(), null],
 });
 
+/** What a product's backward reads: each factor, when the other factor's gradient is wanted (PyTorch's rule). */
+export function crossSaved([da, db]: readonly boolean[]): number[] {
+  return db ? (da ? [0, 1] : [0]) : da ? [1] : [];
+}
+
 const mulOp = defineOp({
   name: "mul",
   gradFnName: "MulBackward0",
   forward: ([a, b]) => binaryForward(a, b, promote(a, b), (x, y) => x * y, undefined, mulSame),
   backward: ({ inputs: [a, b], needsInputGrad: [da, db] }, g) => [da ? g.mul(b) : null, db ? g.mul(a) : null],
-  saves: { inputs: [0, 1] },
+  saves: { inputs: crossSaved },
 });
 
 const divOp = defineOp({
@@ -81,7 +86,8 @@ const divOp = defineOp({
     da ? g.div(b) : null,
     db ? g.neg().mul(a).div(b.mul(b)) : null,
   ],
-  saves: { inputs: [0, 1] },
+  // other for either gradient, self only for other's.
+  saves: { inputs: ([da, db]) => (db ? [0, 1] : da ? [1] : []) },
 });
 
 function powName(_: void, [, exponent]: readonly Tensor[]): string {

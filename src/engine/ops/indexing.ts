@@ -10,7 +10,7 @@ import { broadcastCopy } from "../kernels/elementwise";
 import { note } from "../recorder";
 import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
 import { planIndex } from "./index_kernels";
-import { inplace, copy_ } from "./inplace";
+import { checkNoOverlap, copy_, inplace } from "./inplace";
 import { apply, defineOp, type OpDef } from "./op";
 import { empty, operand } from "./operands";
 import { select, slice as sliceDim } from "./slicing";
@@ -119,6 +119,8 @@ function applySlicing(t: Tensor, entries: IndexEntry[]): Sliced {
   if (entries.filter((e) => e === Ellipsis).length > 1) throw new IndexError("an index can only have a single ellipsis ('...')");
   let view = t;
   let dim = 0;
+  // The dim of t an entry reaches, for messages: an integer removes a dim from the view but not from t.
+  let realDim = 0;
   const advanced: Array<Tensor | null> = [];
   const setIndex = (d: number, idx: Tensor) => {
     while (advanced.length < d) advanced.push(null);
@@ -129,18 +131,21 @@ function applySlicing(t: Tensor, entries: IndexEntry[]): Sliced {
       if (view.ndim === 0) throw new IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
       const size = view.shape[dim];
       if (!Number.isInteger(entry)) throw new IndexError(`only integers, slices (\`:\`), ellipsis (\`...\`), None and long or byte Variables are valid indices (got ${entry})`);
-      if (entry < -size || entry >= size) throw new IndexError(`index ${entry} is out of bounds for dimension ${dim} with size ${size}`);
+      if (entry < -size || entry >= size) throw new IndexError(`index ${entry} is out of bounds for dimension ${realDim} with size ${size}`);
       view = select(view, dim, entry);
+      realDim++;
     } else if (entry instanceof SliceIndex) {
       if (entry.step === 0) throw new RangeError("slice step cannot be zero");
       if (entry.step !== null && entry.step < 0) throw new RangeError("step must be greater than zero");
       view = sliceDim(view, dim, entry.start, entry.stop, entry.step ?? 1);
       dim++;
+      realDim++;
     } else if (entry === null) {
       view = unsqueeze(view, dim);
       dim++;
     } else if (entry === Ellipsis) {
       dim += t.ndim - specified;
+      realDim += t.ndim - specified;
     } else if (typeof entry === "boolean") {
       view = unsqueeze(view, dim);
       setIndex(dim, Tensor.fromData(Uint8Array.of(entry ? 1 : 0), [1], "bool"));
@@ -150,9 +155,11 @@ function applySlicing(t: Tensor, entries: IndexEntry[]): Sliced {
       if (idx.dtype === "bool") {
         maskToIndices(idx, view.shape, dim).forEach((ix, i) => setIndex(dim + i, ix));
         dim += idx.ndim;
+        realDim += idx.ndim;
       } else {
         setIndex(dim, idx);
         dim++;
+        realDim++;
       }
     }
   }
@@ -234,6 +241,7 @@ export function indexPut_<T extends Tensor>(t: T, indices: Indices, values: Tens
     else copy_(view, v);
     return t;
   }
+  checkNoOverlap(view, [v], false);
   inplace(view, (self) => apply(indexPutOp, [self, v.dtype === view.dtype ? v : v.to(view.dtype), ...dims.map((d) => per[d]!)], { dims, ndim: view.ndim, accumulate }), [v]);
   return t;
 }

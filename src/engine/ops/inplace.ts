@@ -11,14 +11,13 @@ import { castScalar, isFloating } from "../dtype";
 import { RuntimeError } from "../errors";
 import { broadcastCopy } from "../kernels/elementwise";
 import { hasInternalOverlap } from "../kernels/strided";
-import { fillNormal, fillUniform } from "../random";
 import { recorder } from "../recorder";
 import { formatShape, sameShape } from "../shape";
 import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
-import { add, div, mul, sub } from "./arith";
+import { add, div, mul, pow, sub } from "./arith";
 import { apply, defineOp } from "./op";
 import { empty, operand } from "./operands";
-import { clamp } from "./unary";
+import * as unary from "./unary";
 import { writeValues } from "./write";
 
 const MULTI_OUTPUT_VIEW = (fn: string, nr: number) =>
@@ -29,7 +28,7 @@ const CUSTOM_FUNCTION_VIEW = (fn: string, nr: number) =>
   `Output ${nr} of ${fn} is a view and is being modified inplace. This view was created inside a custom Function (or because an input was returned as-is) and the autograd logic to handle view+inplace would override the custom backward associated with the custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the output of the custom Function.`;
 
 /** PyTorch's check_inplace: the writes autograd cannot record correctly are refused before anything is written. */
-function checkInplace(t: Tensor, tracked: boolean): void {
+export function checkInplace(t: Tensor, tracked: boolean): void {
   if (hasInternalOverlap({ shape: t.shape, strides: t._strides, offset: t._offset })) {
     throw new RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.");
   }
@@ -43,6 +42,29 @@ function checkInplace(t: Tensor, tracked: boolean): void {
     if (t.requiresGrad && view.base.isLeaf) throw new RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.");
   }
   if (t.requiresGrad && t.isLeaf) throw new RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.");
+}
+
+/** How two tensors' elements sit in memory relative to each other (PyTorch's get_overlap_status, for the dense case:
+ * other layouts are not checked, as in PyTorch). */
+function overlap(a: Tensor, b: Tensor): "none" | "full" | "partial" {
+  if (a === b) return "full";
+  if (a._storage.data !== b._storage.data || a._numel === 0 || b._numel === 0 || !a._contiguous || !b._contiguous) return "none";
+  const aEnd = a._offset + a._numel;
+  const bEnd = b._offset + b._numel;
+  if (a._offset === b._offset && aEnd === bEnd) return "full";
+  return a._offset < bEnd && b._offset < aEnd ? "partial" : "none";
+}
+
+const OVERLAP =
+  "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation.";
+
+/** An in-place op may read the tensor it writes (x.mul_(x)), but not part of it. */
+export function checkNoOverlap(t: Tensor, others: readonly unknown[], allowFull = true): void {
+  for (const o of others) {
+    if (!(o instanceof Tensor)) continue;
+    const status = overlap(t, o);
+    if (status === "partial" || (status === "full" && !allowFull)) throw new RuntimeError(OVERLAP);
+  }
 }
 
 /** Writes `values` into `t` in place, cast to t's dtype. */
@@ -68,6 +90,7 @@ function writeInto(t: Tensor, values: Tensor): void {
 export function inplace<T extends Tensor>(t: T, compute: (self: Tensor) => Tensor, others: readonly (TensorOrScalar | boolean)[] = []): T {
   const tracked = isGradEnabled() && (t.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad));
   checkInplace(t, tracked);
+  checkNoOverlap(t, others);
   // The node reads the old values, which are about to be overwritten; a view's base is remembered as it was too.
   const self = tracked ? snapshot(t) : t;
   const baseBefore = tracked && t._viewMeta !== null ? snapshot(t._viewMeta.base) : null;
@@ -123,27 +146,24 @@ export function copy_<T extends Tensor>(t: T, src: Tensor | number): T {
   return inplace(t, (self) => apply(copyOp, [self, s], undefined), [s]);
 }
 
-function fillRandom<T extends Tensor>(t: T, fill: (data: Float32Array | Float64Array) => void): T {
-  checkInplace(t, isGradEnabled() && t.requiresGrad);
-  if (!isFloating(t.dtype)) throw new RuntimeError(`"check_uniform_bounds" not implemented for '${t.dtype === "int64" ? "Long" : "Bool"}'`);
-  const values = t._contiguous ? (t._data as Float32Array | Float64Array) : (t._data.slice() as Float32Array | Float64Array);
-  fill(values);
-  writeValues(t, values);
-  t._bumpVersion();
-  if (recorder.current) recorder.current.onModified(t);
-  return t;
-}
-
-export function uniform_<T extends Tensor>(t: T, from: number, to: number): T {
-  return fillRandom(t, (d) => fillUniform(d, from, to));
-}
-
-export function normal_<T extends Tensor>(t: T, mean: number, std: number): T {
-  return fillRandom(t, (d) => fillNormal(d, mean, std));
-}
+/** The in-place forms of the elementwise functions of one tensor (`x.exp_()`, `x.relu_()`...). */
+const unaryInplace = { exp_: unary.exp, log_: unary.log, sqrt_: unary.sqrt, sin_: unary.sin, cos_: unary.cos, tanh_: unary.tanh, sigmoid_: unary.sigmoid, relu_: unary.relu, neg_: unary.neg, abs_: unary.abs, reciprocal_: unary.reciprocal, sign_: unary.sign };
 
 declare module "../tensor" {
   interface Tensor {
+    exp_(): this;
+    log_(): this;
+    sqrt_(): this;
+    sin_(): this;
+    cos_(): this;
+    tanh_(): this;
+    sigmoid_(): this;
+    relu_(): this;
+    neg_(): this;
+    abs_(): this;
+    reciprocal_(): this;
+    sign_(): this;
+    pow_(exponent: TensorOrScalar): this;
     add_(other: TensorOrScalar, alpha?: number): this;
     sub_(other: TensorOrScalar, alpha?: number): this;
     mul_(other: TensorOrScalar): this;
@@ -152,12 +172,15 @@ declare module "../tensor" {
     zero_(): this;
     fill_(value: number | boolean | Tensor): this;
     copy_(src: Tensor | number): this;
-    uniform_(from?: number, to?: number): this;
-    normal_(mean?: number, std?: number): this;
   }
 }
 
+addMethods(Object.fromEntries(Object.entries(unaryInplace).map(([name, fn]) => [name, function (this: Tensor) { return inplace(this, fn); }])));
+
 addMethods({
+  pow_(this: Tensor, exponent: TensorOrScalar) {
+    return inplace(this, (self) => pow(self, exponent), [exponent]);
+  },
   add_(this: Tensor, other: TensorOrScalar, alpha?: number) {
     return inplace(this, (self) => add(self, other, alpha), [other]);
   },
@@ -171,7 +194,7 @@ addMethods({
     return inplace(this, (self) => div(self, other), [other]);
   },
   clamp_(this: Tensor, min?: number | null, max?: number | null) {
-    return inplace(this, (self) => clamp(self, min ?? null, max ?? null));
+    return inplace(this, (self) => unary.clamp(self, min ?? null, max ?? null));
   },
   zero_(this: Tensor) {
     return fill_(this, 0);
@@ -181,11 +204,5 @@ addMethods({
   },
   copy_(this: Tensor, src: Tensor | number) {
     return copy_(this, src);
-  },
-  uniform_(this: Tensor, from = 0, to = 1) {
-    return uniform_(this, from, to);
-  },
-  normal_(this: Tensor, mean = 0, std = 1) {
-    return normal_(this, mean, std);
   },
 });

@@ -8,6 +8,7 @@ import { RuntimeError } from "../errors";
 import { gemm } from "../kernels/matmul";
 import { broadcastShapes, numelOf, sameShape } from "../shape";
 import { Tensor, addMethods } from "../tensor";
+import { crossSaved } from "./arith";
 import { apply, defineOp } from "./op";
 import { empty } from "./operands";
 import { clone } from "./copy";
@@ -74,7 +75,7 @@ const mmOp = defineOp<MmAttrs>({
   gradFnName: "MmBackward0",
   forward: ([a, b], attrs) => mmForward(a, b, attrs),
   backward: ({ inputs: [a, b], attrs, needsInputGrad }, g) => mmBackward(a, b, attrs, g, needsInputGrad),
-  saves: { inputs: [0, 1] },
+  saves: { inputs: crossSaved },
 });
 
 /** @internal mm with its operands read transposed where the flags say. */
@@ -107,7 +108,7 @@ const addmmOp = defineOp<MmAttrs>({
     return out;
   },
   backward: ({ inputs: [, a, b], attrs, needsInputGrad: [db, ...rest] }, g) => [db ? g : null, ...mmBackward(a, b, attrs, g, rest)],
-  saves: { inputs: [1, 2] },
+  saves: { inputs: ([, da, db]) => crossSaved([da, db]).map((i) => i + 1) },
 });
 
 export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
@@ -132,7 +133,7 @@ const dotOp = defineOp({
     return out;
   },
   backward: ({ inputs: [a, b], needsInputGrad: [da, db] }, g) => [da ? g.mul(b) : null, db ? g.mul(a) : null],
-  saves: { inputs: [0, 1] },
+  saves: { inputs: crossSaved },
 });
 
 export function dot(a: Tensor, b: Tensor): Tensor {
@@ -156,7 +157,7 @@ const mvOp = defineOp({
     da ? mmFlags(g.reshape(g.numel(), 1), v.reshape(1, v.numel()), false, false) : null,
     dv ? mmFlags(a, g.reshape(g.numel(), 1), true, false).reshape(v.numel()) : null,
   ],
-  saves: { inputs: [0, 1] },
+  saves: { inputs: crossSaved },
 });
 
 export function mv(a: Tensor, v: Tensor): Tensor {
@@ -186,7 +187,7 @@ const bmmOp = defineOp<MmAttrs>({
     da ? (transA ? bmmFlags(b, g, transB, true) : bmmFlags(g, b, false, !transB)) : null,
     db ? (transB ? bmmFlags(g, a, true, transA) : bmmFlags(a, g, !transA, false)) : null,
   ],
-  saves: { inputs: [0, 1] },
+  saves: { inputs: crossSaved },
 });
 
 function bmmFlags(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {

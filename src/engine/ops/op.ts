@@ -23,8 +23,9 @@ interface OpDefCommon<A> {
   /** PyTorch's class name of the grad_fn (`MulBackward0`); a function where it depends on the call. */
   readonly gradFnName: string | ((attrs: A, inputs: readonly Tensor[]) => string);
   /** What the backward reads, so that an in-place change to it before backward is caught (PyTorch's version check)
-   * and a second backward through a freed graph is refused. */
-  readonly saves?: { readonly inputs?: readonly number[]; readonly output?: boolean };
+   * and a second backward through a freed graph is refused. `inputs` may depend on which inputs need a gradient, as
+   * PyTorch saves `self` for mul only when `other` requires grad (so `a * 2` then `a.add_(1)` is no error). */
+  readonly saves?: { readonly inputs?: readonly number[] | ((needsGrad: readonly boolean[]) => readonly number[]); readonly output?: boolean };
   /** False for ops whose result never requires grad (comparisons, argmax). */
   readonly differentiable?: boolean;
   /** A view op: its forward returns a tensor sharing the first input's storage (and version counter), and the result

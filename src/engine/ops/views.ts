@@ -22,6 +22,10 @@ interface ReshapeAttrs {
   shape: number[];
   /** PyTorch's grad_fn name, which depends on the call that made the view. */
   gradFnName: string;
+  /** squeeze and unsqueeze keep the other dims' strides and give a new dim its own, whatever the layout (which
+   * matters for tensors with no elements, whose strides reshape would otherwise choose). */
+  insert?: number;
+  remove?: number[];
 }
 
 /**
@@ -68,7 +72,13 @@ const reshapeViewOp = defineOp<ReshapeAttrs>({
   name: "view",
   gradFnName: (a) => a.gradFnName,
   view: true,
-  forward: ([t], { shape }) => {
+  forward: ([t], { shape, insert, remove }) => {
+    if (insert !== undefined) {
+      const strides = t._strides.slice();
+      strides.splice(insert, 0, insert >= t.ndim ? 1 : t.shape[insert] * t._strides[insert]);
+      return alias(t, shape.slice(), strides, t._offset);
+    }
+    if (remove !== undefined) return alias(t, shape.slice(), t._strides.filter((_, i) => !remove.includes(i)), t._offset);
     const strides = viewStrides(t.shape, t._strides, shape);
     // Replays (numerical checks) run on fresh contiguous values, which always allow the view.
     if (strides === null) throw new RuntimeError(VIEW_INCOMPATIBLE);
@@ -145,14 +155,17 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, t.ndim + 1);
   const shape = t.shape.slice();
   shape.splice(d, 0, 1);
-  return apply(reshapeViewOp, [t], { shape, gradFnName: "UnsqueezeBackward0" });
+  return apply(reshapeViewOp, [t], { shape, gradFnName: "UnsqueezeBackward0", insert: d });
 }
 
 export function squeeze(t: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return apply(reshapeViewOp, [t], { shape: t.shape.filter((d) => d !== 1), gradFnName: "SqueezeBackward0" });
+  if (dim === undefined) {
+    const remove = t.shape.flatMap((d, i) => (d === 1 ? [i] : []));
+    return apply(reshapeViewOp, [t], { shape: t.shape.filter((d) => d !== 1), gradFnName: "SqueezeBackward0", remove });
+  }
   const d = normalizeDim(dim, t.ndim);
-  const shape = t.ndim === 0 || t.shape[d] !== 1 ? t.shape.slice() : t.shape.filter((_, i) => i !== d);
-  return apply(reshapeViewOp, [t], { shape, gradFnName: "SqueezeBackward1" });
+  const remove = t.ndim === 0 || t.shape[d] !== 1 ? [] : [d];
+  return apply(reshapeViewOp, [t], { shape: t.shape.filter((_, i) => !remove.includes(i)), gradFnName: "SqueezeBackward1", remove });
 }
 
 export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
