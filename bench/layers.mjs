@@ -1,7 +1,7 @@
 // Layer benchmarks: prints figures, asserts nothing. Run: npm run bench:layers (builds dist/engine.js first).
 // LeNet-5's shapes for 28×28 images, batch 64: conv2d forward and forward+backward (im2col + the WebAssembly gemm),
 // max pooling, batch norm, and a whole training step. Where /usr/bin/python3 has torch, the same benchmarks run in
-// PyTorch (bench/layers_torch.py) with one thread and with its default threads, side by side.
+// PyTorch (bench/layers_torch.py) with one thread, and with its default threads when that is more, side by side.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -71,7 +71,9 @@ function torchResults(threads) {
 }
 
 const torch1 = torchResults(1);
-const torchN = torchResults(0) ?? null;
+// PyTorch's default thread count, when it is more than one (this machine's cgroup may give it one).
+const torchDefault = torchResults(0);
+const torchN = torchDefault && torchDefault.threads > 1 ? torchDefault : null;
 console.log(`Gradlens layer benchmarks — Node ${process.version}, float32, one thread; median ms (LeNet-5 shapes, batch 64)\n`);
 const header = ["", "Gradlens", torch1 ? "PyTorch 1 thread" : "", torchN ? `PyTorch ${torchN.threads} threads` : ""];
 console.log(`${header[0].padEnd(36)}${header[1].padStart(10)}${header[2].padStart(18)}${header[3].padStart(18)}`);

@@ -84,6 +84,8 @@ const CALLS: Record<string, (t: Tensor[], a: Args) => Tensor> = {
   unfold: (t, a) => F.unfold(t[0], a.kernelSize as number, a as any),
   fold: (t, a) => F.fold(t[0], a.outputSize as number[], a.kernelSize as number, a as any),
   interpolate: (t, a) => F.interpolate(t[0], a as any),
+  scaledDotProductAttention: (t, a) =>
+    F.scaledDotProductAttention(t[0], t[1], t[2], { isCausal: a.isCausal as boolean | undefined, attnMask: a.attnMask ? gl.tensor(a.attnMask as boolean[][]) : null }),
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 

@@ -5,8 +5,6 @@
  */
 import { RuntimeError, ValueError } from "../errors";
 import { noGrad } from "../autograd/grad_mode";
-import { apply, defineOp } from "../ops/op";
-import { empty } from "../ops/operands";
 import { writeValues } from "../ops/write";
 import { formatShape, numelOf } from "../shape";
 import type { Tensor } from "../tensor";
@@ -18,22 +16,9 @@ export type { BatchNormOptions } from "./batch_norm";
 export { layerNorm, groupNorm } from "./row_norm";
 export type { LayerNormOptions, GroupNormOptions } from "./row_norm";
 
-/** `t.repeat(times)` for a 1-D t: the copies' gradients sum back (PyTorch's RepeatBackward0). */
-const repeatOp = defineOp<number>({
-  name: "repeat",
-  gradFnName: "RepeatBackward0",
-  forward: ([t], times) => {
-    const n = t.numel();
-    const out = empty([n * times], t.dtype);
-    const src = t._data;
-    for (let k = 0; k < times; k++) out._data.set(src, k * n);
-    return out;
-  },
-  backward: ({ inputs: [t], attrs: times }, g) => [g.reshape(times, t.numel()).sum(0)],
-});
-
+/** Weight, bias or running statistic once per sample (RepeatBackward0 sums the copies' gradients back). */
 function repeated(t: Tensor | null | undefined, times: number): Tensor | null {
-  return t ? apply(repeatOp, [t], times) : null;
+  return t ? t.repeat(times) : null;
 }
 
 export interface InstanceNormOptions {
