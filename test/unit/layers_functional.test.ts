@@ -91,7 +91,9 @@ const CALLS: Record<string, (t: Tensor[], a: Args) => Tensor> = {
 
 /** Results PyTorch's CPU kernels compute with one rounding per element, or by selection: equal to the last bit. */
 const EXACT = new Set(["maxPool1d", "maxPool2d", "maxPool2dIndices", "maxPool1dIndices", "adaptiveMaxPool1d", "adaptiveMaxPool2d", "adaptiveMaxPool2dIndices",
-  "dropout", "dropout1d", "dropout2d", "alphaDropout", "featureAlphaDropout", "embedding", "pad", "pixelShuffle", "pixelUnshuffle", "unfold"]);
+  "dropout", "dropout1d", "dropout2d", "alphaDropout", "featureAlphaDropout", "embedding", "pad", "pixelShuffle", "pixelUnshuffle", "unfold",
+  // Batch norm follows ATen's roundings: its statistics, then one fused x·alpha + beta per element.
+  "batchNormTrain", "batchNormEval", "instanceNorm"]);
 
 /** float32 sums (convolutions, norms, pooling windows) are added in another order than PyTorch's (MKL-DNN, vectorised
  * float32 accumulation) here (float64, rounded once): allow an error relative to the terms' scale. */

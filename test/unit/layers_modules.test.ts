@@ -71,6 +71,9 @@ function build(cls: string, args: unknown[], options: Record<string, unknown> | 
   return new ctor(...args, ...(options ? [options] : []));
 }
 
+/** Modules whose forward equals PyTorch's to the last bit (selection, copies, batch norm's ATen roundings). */
+const EXACT_FORWARD = /^(BatchNorm|InstanceNorm|MaxPool|AdaptiveMaxPool|Dropout|AlphaDropout|Embedding|Flatten|Unflatten|Identity|PixelShuffle|PixelUnshuffle|ZeroPad|ConstantPad|ReflectionPad|ReplicationPad)/;
+
 const tensorOf = (t: TensorJson, requiresGrad = false) => fromFixture(t.values, t.shape, t.dtype, requiresGrad);
 
 function close(t: Tensor, expected: FixtureValue[], what: string, exact = false): void {
@@ -116,7 +119,8 @@ describe("layer modules against PyTorch 1.13", () => {
       const out = m.call(x);
       assert.deepEqual(out.shape, c.out.shape, "output shape");
       assert.equal(out.gradFn?.name ?? null, c.gradFn, "grad_fn");
-      close(out, c.out.values, "output");
+      // max_norm rescales rows by a norm PyTorch sums in float32 in its own order: close, not equal.
+      close(out, c.out.values, "output", EXACT_FORWARD.test(c.cls) && !c.options?.maxNorm);
       if (c.weight && c.grads) {
         out.mul(fromFixture(c.weight, c.out.shape, c.out.dtype, false)).sum().backward();
         if (c.inputGrad) close(x.grad!, c.inputGrad, "input grad");
@@ -167,12 +171,13 @@ describe("running statistics over training steps, then eval mode", () => {
       gl.manualSeed(c.seed);
       const m = build(c.cls, c.args, c.options);
       m.train();
-      c.inputs.forEach((x, i) => close(m.call(tensorOf(x)), c.trainOuts[i].values, `train output ${i}`));
+      // Bit for bit: ATen's statistics, running averages and fused output, in float32 and float64.
+      c.inputs.forEach((x, i) => close(m.call(tensorOf(x)), c.trainOuts[i].values, `train output ${i}`, true));
       const buffers = namedBuffers(m);
       assert.deepEqual(buffers.map(([n]) => n), c.buffers.map(([n]) => n));
-      buffers.forEach(([n, b], i) => close(b, c.buffers[i][1].values, n));
+      buffers.forEach(([n, b], i) => close(b, c.buffers[i][1].values, n, true));
       m.eval();
-      close(m.call(tensorOf(c.probe)), c.evalOut.values, "eval output");
+      close(m.call(tensorOf(c.probe)), c.evalOut.values, "eval output", true);
     });
   }
 });

@@ -11,9 +11,10 @@ import { isGradEnabled } from "../autograd/grad_mode";
 import { RuntimeError, ValueError } from "../errors";
 import { apply, defineOp } from "../ops/op";
 import { empty } from "../ops/operands";
-import { fma } from "../random/fused";
 import { formatShape } from "../shape";
+import { fma } from "../random/fused";
 import { Tensor } from "../tensor";
+import { recorder } from "../recorder";
 import { checkFloating } from "./layer_args";
 import { underOneNode } from "./named_gradient";
 
@@ -51,10 +52,11 @@ function layout(x: Tensor): { n: number; c: number; s: number } {
   return { n, c, s: c === 0 || n === 0 ? 0 : x.numel() / (n * c) };
 }
 
-/** ATen's batch_norm_cpu_collect_stats_contiguous_impl: the sum in double, the mean rounded to the dtype, the squared
- * deviations formed in the dtype and summed in double. */
+/** ATen's batch_norm_cpu_collect_stats_contiguous_impl (inputs with more than one element per channel and sample):
+ * the sum in double, the mean rounded to the dtype, the squared deviations formed in the dtype and summed in double. */
 function batchStats(x: Tensor, eps: number): ChannelStats {
   const { n, c, s } = layout(x);
+  if (s === 1) return channelsLastStats(x, eps);
   const r = roundingOf(x);
   const d = x._data;
   const count = n * s;
@@ -79,6 +81,32 @@ function batchStats(x: Tensor, eps: number): ChannelStats {
   return { mean, invstd, varSum, count };
 }
 
+/** ATen's batch_norm_cpu_collect_stats_channels_last_impl, taken for [N, C] input (one thread, as PyTorch on this
+ * machine runs it): per-channel sums over the rows in the dtype, then the squared deviations fused into them. */
+function channelsLastStats(x: Tensor, eps: number): ChannelStats {
+  const { n, c } = layout(x);
+  const r = roundingOf(x);
+  const d = x._data;
+  const mean = new Float64Array(c);
+  const invstd = new Float64Array(c);
+  const varSum = new Float64Array(c);
+  const buffer = new Float64Array(c);
+  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) buffer[ch] = r(buffer[ch] + d[b * c + ch]);
+  for (let ch = 0; ch < c; ch++) mean[ch] = r(buffer[ch] / n);
+  buffer.fill(0);
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const dev = r(d[b * c + ch] - mean[ch]);
+      buffer[ch] = r(fma(dev, dev, buffer[ch]));
+    }
+  }
+  for (let ch = 0; ch < c; ch++) {
+    varSum[ch] = buffer[ch];
+    invstd[ch] = r(1 / Math.sqrt(r(varSum[ch] / r(n)) + eps));
+  }
+  return { mean, invstd, varSum, count: n };
+}
+
 function runningStats(a: BatchNormAttrs, x: Tensor): ChannelStats {
   const r = roundingOf(x);
   const c = x.shape[1];
@@ -100,7 +128,13 @@ function batchNormForward(x: Tensor, w: Tensor | null, b: Tensor | null, a: Batc
   for (let ch = 0; ch < c; ch++) {
     const alpha = r(stats.invstd[ch] * (wd ? wd[ch] : 1));
     const beta = r((bd ? bd[ch] : 0) - stats.mean[ch] * alpha);
-    for (let bt = 0; bt < n; bt++) for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) dst[i] = src[i] * alpha + beta;
+    // x·alpha + beta is one fused multiply-add in ATen's kernels. For float32 the double product is exact and the sum
+    // rounds as the fused one does; for float64 the fma has to be emulated.
+    if (x.dtype === "float32") {
+      for (let bt = 0; bt < n; bt++) for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) dst[i] = src[i] * alpha + beta;
+    } else {
+      for (let bt = 0; bt < n; bt++) for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) dst[i] = fma(src[i], alpha, beta);
+    }
   }
   statsByOutput.set(out, stats);
   return out;
@@ -198,8 +232,8 @@ const batchNormOp = defineOp<BatchNormAttrs>({
   saves: { inputs: [0] },
 });
 
-/** ATen's running-statistics update: mean ← m·batchMean + (1−m)·mean, var ← m·unbiasedVar + (1−m)·var, in the
- * buffers' dtype with its roundings (the first product fused with the sum, as GCC contracts it). */
+/** ATen's running-statistics update: mean ← m·batchMean + (1−m)·mean in the buffers' dtype, each product rounded;
+ * var ← m·unbiasedVar + (1−m)·var with the unbiased variance a float32 quotient and the sum formed in double. */
 function updateRunningStats(stats: ChannelStats, runningMean: Tensor | null, runningVar: Tensor | null, momentum: number): void {
   const like = runningMean ?? runningVar!;
   const r = roundingOf(like);
@@ -208,14 +242,15 @@ function updateRunningStats(stats: ChannelStats, runningMean: Tensor | null, run
   const n = stats.count;
   if (runningMean) {
     const rm = runningMean._data.slice();
-    for (let c = 0; c < rm.length; c++) rm[c] = r(fma(m, stats.mean[c], r(keep * rm[c])));
+    for (let c = 0; c < rm.length; c++) rm[c] = r(r(m * stats.mean[c]) + r(keep * rm[c]));
     writeBuffer(runningMean, rm);
   }
   if (runningVar) {
     const rv = runningVar._data.slice();
     for (let c = 0; c < rv.length; c++) {
       const unbiased = r(stats.varSum![c] / r(n - 1));
-      rv[c] = r(fma(m, unbiased, r(keep * rv[c])));
+      // m · unbiased is exact in a double (two float32 factors); the sum is formed in double, then stored.
+      rv[c] = r(m * unbiased + r(keep * rv[c]));
     }
     writeBuffer(runningVar, rv);
   }
@@ -225,6 +260,7 @@ function writeBuffer(t: Tensor, values: ArrayLike<number>): void {
   if (t._contiguous) t._data.set(values);
   else throw new RuntimeError("running statistics must be contiguous");
   t._bumpVersion();
+  recorder.current?.onModified(t);
 }
 
 export interface BatchNormOptions {

@@ -9,6 +9,7 @@ import { type OpDef, apply, defineOp } from "../ops/op";
 import { empty } from "../ops/operands";
 import { writeValues } from "../ops/write";
 import type { Tensor } from "../tensor";
+import { recorder } from "../recorder";
 import { checkFloating } from "./layer_args";
 
 /** PyTorch raises Python's AssertionError for a padding index outside the table. */
@@ -102,6 +103,7 @@ function checkIndices(indices: Tensor, numWeights: number): void {
 function renorm(weight: Tensor, indices: Tensor, maxNorm: number, normType: number): void {
   noGrad(() => {
     const dim = weight.shape[1];
+    const round = weight.dtype === "float32" ? Math.fround : (v: number) => v;
     const values = Float64Array.from(weight._data);
     for (const row of new Set(indices._data)) {
       let norm = 0;
@@ -111,12 +113,14 @@ function renorm(weight: Tensor, indices: Tensor, maxNorm: number, normType: numb
       }
       if (normType !== Infinity) norm = Math.pow(norm, 1 / normType);
       if (norm > maxNorm) {
-        const scale = maxNorm / (norm + 1e-7);
-        for (let j = 0; j < dim; j++) values[row * dim + j] *= scale;
+        // `row *= scale`: the scale rounded to the weight's dtype, as a Scalar multiplying a float tensor is.
+        const scale = round(maxNorm / (norm + 1e-7));
+        for (let j = 0; j < dim; j++) values[row * dim + j] = round(values[row * dim + j] * scale);
       }
     }
     writeValues(weight, weight.dtype === "float32" ? Float32Array.from(values) : values);
     weight._bumpVersion();
+    recorder.current?.onModified(weight);
   });
 }
 

@@ -9,6 +9,7 @@ import { writeValues } from "../ops/write";
 import { formatShape, numelOf } from "../shape";
 import type { Tensor } from "../tensor";
 import { batchNormCall } from "./batch_norm";
+import { recorder } from "../recorder";
 import { checkFloating } from "./layer_args";
 
 export { batchNorm } from "./batch_norm";
@@ -63,6 +64,7 @@ export function instanceNorm(input: Tensor, options: InstanceNormOptions = {}): 
     const averaged = noGrad(() => copies.view(b, c).mean(0));
     writeValues(buffer, averaged._data);
     buffer._bumpVersion();
+    recorder.current?.onModified(buffer);
   }
   return out.view(input.shape);
 }
