@@ -210,7 +210,7 @@ function checkGeometry(x: Tensor, w: Tensor, bias: Tensor | null, a: ConvAttrs):
   }
   if (a.stride.some((s) => s <= 0)) throw new RuntimeError("non-positive stride is not supported");
   if (a.padding.some((p) => p < 0)) throw new RuntimeError("negative padding is not supported");
-  if (a.dilation.some((d) => d <= 0)) throw new RuntimeError("dilation should be greater than zero");
+  if (a.dilation.some((d) => d <= 0)) throw new RuntimeError(`dilation should be greater than zero, but got [${a.dilation.join(", ")}]`);
   if (a.outputPadding.some((p) => p < 0)) throw new RuntimeError("negative output_padding is not supported");
   const channels = x.shape[1];
   if (!a.transposed) {
@@ -257,11 +257,16 @@ function samePadding(kernel: readonly number[], dilation: readonly number[]): { 
   return { left, right: total.map((t, i) => t - left[i]) };
 }
 
+/** PyTorch's message for a parameter list of the wrong length. */
+function convParam(v: IntOrTuple, dims: number, name: string, where: string): number[] {
+  return expandInts(v, dims, name, where, (list) => `expected ${name} to be a single integer value or a list of ${dims} values to match the convolution dimensions, but got ${name}=[${list.join(", ")}]`);
+}
+
 function convNd(input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvOptions, dims: number, name: string): Tensor {
   const batched = checkInputRank(input, dims, name);
   const x = batched ? input : input.unsqueeze(0);
-  const stride = expandInts(options.stride ?? 1, dims, "stride", name);
-  const dilation = expandInts(options.dilation ?? 1, dims, "dilation", name);
+  const stride = convParam(options.stride ?? 1, dims, "stride", name);
+  const dilation = convParam(options.dilation ?? 1, dims, "dilation", name);
   const groups = options.groups ?? 1;
   checkGroups(groups);
   const paddingOption = options.padding ?? 0;
@@ -281,7 +286,7 @@ function convNd(input: Tensor, weight: Tensor, bias: Tensor | null | undefined, 
         padded = pad(x, pads);
       }
     } else throw new RuntimeError(`Invalid padding string: '${String(paddingOption)}'`);
-  } else padding = expandInts(paddingOption, dims, "padding", name);
+  } else padding = convParam(paddingOption, dims, "padding", name);
   const attrs: ConvAttrs = { stride, padding, dilation, outputPadding: new Array<number>(dims).fill(0), transposed: false, groups, hasBias: !!bias };
   checkGeometry(padded, weight, bias ?? null, attrs);
   const out = convolution(padded, weight, bias ?? null, attrs);
@@ -295,10 +300,10 @@ function convTransposeNd(input: Tensor, weight: Tensor, bias: Tensor | null | un
   const groups = options.groups ?? 1;
   checkGroups(groups);
   const attrs: ConvAttrs = {
-    stride: expandInts(options.stride ?? 1, dims, "stride", name),
-    padding: expandInts(options.padding ?? 0, dims, "padding", name),
-    dilation: expandInts(options.dilation ?? 1, dims, "dilation", name),
-    outputPadding: expandInts(options.outputPadding ?? 0, dims, "output_padding", name),
+    stride: convParam(options.stride ?? 1, dims, "stride", name),
+    padding: convParam(options.padding ?? 0, dims, "padding", name),
+    dilation: convParam(options.dilation ?? 1, dims, "dilation", name),
+    outputPadding: convParam(options.outputPadding ?? 0, dims, "output_padding", name),
     transposed: true,
     groups,
     hasBias: !!bias,

@@ -4,11 +4,12 @@ import type { Tensor } from "../tensor";
 
 export type IntOrTuple = number | readonly number[];
 
-/** `v` as `n` integers: a number repeated (PyTorch's `_pair(3)` is (3, 3)), or a list that must have `n` entries. */
-export function expandInts(v: IntOrTuple, n: number, name: string, where: string): number[] {
+/** `v` as `n` integers: a number repeated (PyTorch's `_pair(3)` is (3, 3)), or a list that must have `n` entries;
+ * `wrongLength` is the caller's message (PyTorch words it differently per function). */
+export function expandInts(v: IntOrTuple, n: number, name: string, where: string, wrongLength?: (list: number[]) => string): number[] {
   const list = typeof v === "number" ? new Array<number>(n).fill(v) : [...v];
   if (list.length === 1 && n > 1) return new Array<number>(n).fill(list[0]);
-  if (list.length !== n) throw new RuntimeError(`${where}: ${name} must be a number or a list of ${n} numbers, but got [${list.join(", ")}]`);
+  if (list.length !== n) throw new RuntimeError(wrongLength ? wrongLength(list) : `${where}: ${name} must be a number or a list of ${n} numbers, but got [${list.join(", ")}]`);
   for (const x of list) {
     if (typeof x !== "number" || !Number.isInteger(x)) throw new TypeError(`${where}(): argument '${name}' must be tuple of ints, but found ${String(x)}`);
   }

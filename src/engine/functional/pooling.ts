@@ -167,16 +167,23 @@ export interface MaxPoolOptions {
   returnIndices?: boolean;
 }
 
+/** PyTorch's words for a 2-D pooling parameter of the wrong length (they differ from parameter to parameter). */
+const POOL2D_LENGTH: Record<string, string> = {
+  kernel_size: "kernel_size must either be a single int, or a tuple of two ints",
+  stride: "stride must either be omitted, a single int, or a tuple of two ints",
+  padding: "padding must either be a single int, or a tuple of two ints",
+  dilation: "dilation must be either a single int, or a tuple of two ints",
+};
+
 function pool2dAttrs(kernelSize: IntOrTuple, o: { stride?: IntOrTuple | null; padding?: IntOrTuple; dilation?: IntOrTuple; ceilMode?: boolean }, where: string): Pool2dAttrs {
-  const kernel = expandInts(kernelSize, 2, "kernel_size", where) as [number, number];
-  const stride = o.stride === undefined || o.stride === null || (Array.isArray(o.stride) && o.stride.length === 0) ? kernel : (expandInts(o.stride, 2, "stride", where) as [number, number]);
-  return {
-    kernel,
-    stride,
-    padding: expandInts(o.padding ?? 0, 2, "padding", where) as [number, number],
-    dilation: expandInts(o.dilation ?? 1, 2, "dilation", where) as [number, number],
-    ceilMode: o.ceilMode ?? false,
+  const pair = (v: IntOrTuple, name: string) => {
+    const message = name === "padding" && where === "max_pool2d" ? "padding must be either be a single int, or a tuple of two ints" : POOL2D_LENGTH[name];
+    return expandInts(v, 2, name, where, () => `${where}: ${message}`) as [number, number];
   };
+  const kernel = pair(kernelSize, "kernel_size");
+  const stride = o.stride === undefined || o.stride === null || (Array.isArray(o.stride) && o.stride.length === 0) ? kernel : pair(o.stride, "stride");
+  if (stride.some((s) => s === 0)) throw new RuntimeError("stride should not be zero");
+  return { kernel, stride, padding: pair(o.padding ?? 0, "padding"), dilation: pair(o.dilation ?? 1, "dilation"), ceilMode: o.ceilMode ?? false };
 }
 
 /** [values, indices] of a 2-D max pooling with checked attrs. */
@@ -197,15 +204,21 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrTuple, options: MaxPoo
 }
 
 function attrs1d(kernelSize: IntOrTuple, o: { stride?: IntOrTuple | null; padding?: IntOrTuple; dilation?: IntOrTuple; ceilMode?: boolean }, where: string): Pool2dAttrs {
-  const one = (v: IntOrTuple | null | undefined, name: string, fill: number): [number, number] => [fill, expandInts(v ?? fill, 1, name, where)[0]];
+  const wrongLength = (name: string) => (list: number[]) =>
+    where === "avg_pool1d"
+      ? `avg_pool1d() argument '${name}' should contain one int (got ${list.length})`
+      : `${where}() ${name} must be an int, list of ints or tuple of ints of size 1 but got size ${list.length}`;
+  const one = (v: IntOrTuple | null | undefined, name: string, fill: number): [number, number] => [fill, expandInts(v ?? fill, 1, name, where, wrongLength(name))[0]];
   const kernel = one(kernelSize, "kernel_size", 1);
-  return {
+  const attrs: Pool2dAttrs = {
     kernel,
     stride: o.stride === undefined || o.stride === null || (Array.isArray(o.stride) && o.stride.length === 0) ? kernel : one(o.stride, "stride", 1),
     padding: one(o.padding, "padding", 0),
     dilation: one(o.dilation, "dilation", 1),
     ceilMode: o.ceilMode ?? false,
   };
+  if (attrs.stride[1] === 0) throw new RuntimeError("stride should not be zero");
+  return attrs;
 }
 
 function check1d(input: Tensor, where: string): void {
