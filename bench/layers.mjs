@@ -1,7 +1,7 @@
 // Layer benchmarks: prints figures, asserts nothing. Run: npm run bench:layers (builds dist/engine.js first).
 // LeNet-5's shapes for 28×28 images, batch 64: conv2d forward and forward+backward (im2col + the WebAssembly gemm),
 // max pooling, batch norm, and a whole training step. Where /usr/bin/python3 has torch, the same benchmarks run in
-// PyTorch (bench/layers_torch.py) with one thread, and with its default threads when that is more, side by side.
+// PyTorch (bench/torch/layers.py) with one thread, and with its default threads when that is more, side by side.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -63,7 +63,7 @@ function torchResults(threads) {
   const python = "/usr/bin/python3";
   if (!existsSync(python)) return null;
   try {
-    const script = fileURLToPath(new URL("layers_torch.py", import.meta.url));
+    const script = fileURLToPath(new URL("./torch/layers.py", import.meta.url));
     return JSON.parse(execFileSync(python, [script, String(threads)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
   } catch {
     return null;
