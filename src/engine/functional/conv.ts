@@ -10,6 +10,7 @@ import type { Strided4d } from "../kernels/im2col";
 import type { FloatArray } from "../kernels/matmul_types";
 import { apply, applyMulti, defineMultiOp, defineOp } from "../ops/op";
 import { empty } from "../ops/operands";
+import { warn } from "../recorder";
 import { formatShape } from "../shape";
 import { Tensor } from "../tensor";
 import { type IntOrTuple, checkFloating, checkSameDType, expandInts } from "./layer_args";
@@ -281,6 +282,7 @@ function convNd(input: Tensor, weight: Tensor, bias: Tensor | null | undefined, 
       const extra = right.map((r, i) => r - left[i]);
       if (extra.some((e) => e > 0)) {
         // An even kernel reaches one further right: that column is padded first, the rest symmetrically.
+        warn("Using padding='same' with even kernel lengths and odd dilation may require a zero-padded copy of the input be created");
         const pads: number[] = [];
         for (let i = dims - 1; i >= 0; i--) pads.push(0, extra[i]);
         padded = pad(x, pads);
