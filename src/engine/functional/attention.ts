@@ -41,8 +41,9 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   } else if (mask && mask.dtype === "bool") {
     mask = additive(mask._data, mask.shape.slice(), query);
   }
-  const scale = options.scale ?? 1 / Math.sqrt(E);
-  let scores = query.matmul(key.transpose(-2, -1)).mul(scale);
+  // 2.0's definition divides by √d; an explicit scale (2.1's argument) multiplies.
+  const product = query.matmul(key.transpose(-2, -1));
+  let scores = options.scale === undefined || options.scale === null ? product.div(Math.sqrt(E)) : product.mul(options.scale);
   if (mask) scores = scores.add(mask);
   let weights = softmax(scores, -1);
   const p = options.dropoutP ?? 0;

@@ -21,7 +21,7 @@ export function normalize(input: Tensor, options: NormalizeOptions = {}): Tensor
   const p = options.p ?? 2;
   const dim = options.dim ?? 1;
   const eps = options.eps ?? 1e-12;
-  const denom = input.norm(p, dim, true).clamp(eps, null);
+  const denom = input.norm(p, dim, true).clampMin(eps);
   return input.div(expandAlways(denom, input.shape.slice()));
 }
 

@@ -22,3 +22,4 @@ export type { UnfoldOptions, InterpolateOptions, InterpolateMode } from "./visio
 export { scaledDotProductAttention } from "./attention";
 export type { ScaledDotProductAttentionOptions } from "./attention";
 export { oneHot } from "./one_hot";
+export { leakyRelu, elu, selu, celu, gelu, silu, mish, softplus, softsign, hardtanh, relu6, hardsigmoid, hardswish, logsigmoid, softmin, glu, threshold } from "./activation_more";
