@@ -112,7 +112,7 @@ function rewrite(js: string, ast: AnyNode, file: string): { body: string; declar
   // `var` anywhere outside a function belongs to the cell's top level too (a loop's `for (var i …)`).
   for (const v of topLevelVars(ast, handled)) declare(declarationToAssignment(js, v, edits, false));
   const last = statements[statements.length - 1];
-  if (last?.type === "ExpressionStatement" && asAny(last.expression).type !== "AssignmentExpression" && !("directive" in last && last.directive)) {
+  if (last?.type === "ExpressionStatement" && asAny(last.expression).type !== "AssignmentExpression") {
     const expression = asAny(last.expression);
     edits.push({ start: expression.start, end: expression.start, text: `__cell.result((` }, { start: expression.end, end: expression.end, text: `), ${JSON.stringify(nameOf(js, expression))})` });
   }

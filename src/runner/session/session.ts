@@ -46,7 +46,7 @@ export interface CellRun {
 export const SESSION_DEFAULTS = { timeoutMs: 10_000, memoryMb: 512, checkBudgetMs: 2000, tolerance: { eps: 1e-6, atol: 1e-5, rtol: 1e-3 } };
 
 /** How long a cell that ignores SIGINT (busy after an `await`) gets before its kernel is restarted. */
-const GRACE_MS = 3000;
+const GRACE_MS = 2000;
 
 export function kernelScriptPath(): string {
   const candidates = [path.join(__dirname, "notebook-kernel.js"), path.join(__dirname, "..", "..", "..", "dist", "notebook-kernel.js"), path.join(__dirname, "..", "..", "dist", "notebook-kernel.js")];
