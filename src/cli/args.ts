@@ -7,12 +7,18 @@ export interface CliOptions {
   memoryMb: number;
   checkBudgetMs: number;
   quiet: boolean;
+  /** A notebook: save the outputs into it, as `jupyter nbconvert --execute --inplace` does. */
+  write: boolean;
+  /** A notebook: go on after a failing cell, as nbconvert's --allow-errors. */
+  allowErrors: boolean;
 }
 
-export const USAGE = `Usage: gradlens run <file.ts> [options]
+export const USAGE = `Usage: gradlens run <file.ts | notebook.ipynb> [options]
 
 Runs a snippet that imports from "gradlens", prints what it printed, then each backward()'s gradients and
 their numerical checks. Exit code: 0 ok, 1 a gradient check failed, 2 the snippet failed, 64 usage error.
+A notebook's TypeScript cells run in order in one session, each printed under its number (In [n]); it stops
+at a failing cell unless the cell is tagged raises-exception.
 
 Options:
   --json <out.json>       write the Trace (every tensor, node, gradient and check) as JSON
@@ -22,6 +28,8 @@ Options:
   --check-budget <ms>     time the numerical checks may take (default 2000)
   --no-check              skip the numerical checks
   --quiet                 print only what the snippet printed
+  --write                 notebook: save the outputs into the .ipynb (as nbconvert --execute --inplace)
+  --allow-errors          notebook: run every cell even after one fails
   -h, --help              show this help`;
 
 export class UsageError extends Error {}
@@ -30,7 +38,7 @@ export function parseArgs(argv: string[]): CliOptions {
   const [command, ...rest] = argv;
   if (command === "-h" || command === "--help") throw new UsageError("");
   if (command !== "run") throw new UsageError(command ? `unknown command '${command}'` : "no command given");
-  const options: CliOptions = { file: "", json: null, html: null, timeoutMs: 10_000, memoryMb: 512, checkBudgetMs: 2000, quiet: false };
+  const options: CliOptions = { file: "", json: null, html: null, timeoutMs: 10_000, memoryMb: 512, checkBudgetMs: 2000, quiet: false, write: false, allowErrors: false };
   const number = (flag: string, value: string | undefined) => {
     const n = Number(value);
     if (value === undefined || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} needs a non-negative number`);
@@ -50,11 +58,14 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (a === "--check-budget") options.checkBudgetMs = number(a, rest[++i]);
     else if (a === "--no-check") options.checkBudgetMs = 0;
     else if (a === "--quiet") options.quiet = true;
+    else if (a === "--write") options.write = true;
+    else if (a === "--allow-errors") options.allowErrors = true;
     else if (a === "-h" || a === "--help") throw new UsageError("");
     else if (a.startsWith("-")) throw new UsageError(`unknown option '${a}'`);
     else if (!options.file) options.file = a;
     else throw new UsageError(`unexpected argument '${a}'`);
   }
   if (!options.file) throw new UsageError("no snippet file given");
+  if ((options.write || options.allowErrors) && !options.file.endsWith(".ipynb")) throw new UsageError("--write and --allow-errors are for notebooks (.ipynb)");
   return options;
 }

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { readReportAssets, renderHtmlReport } from "../runner/htmlReport";
 import { runSnippet } from "../runner/run";
 import { parseArgs, USAGE, UsageError } from "./args";
+import { runNotebookFile } from "./notebook";
 import { checkReport, COLOR, PLAIN } from "./report";
 
 export const EXIT = { ok: 0, checkFailed: 1, snippetFailed: 2, usage: 64 } as const;
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const style = process.stdout.isTTY ? COLOR : PLAIN;
   const progress = process.stderr.isTTY ? (m: string) => process.stderr.write(`\r\x1b[2K${m}`) : () => undefined;
+  if (options.file.endsWith(".ipynb")) return runNotebookFile(options, style, progress);
   const trace = await runSnippet({
     file: options.file,
     timeoutMs: options.timeoutMs,

@@ -6,3 +6,4 @@ export { cellFile, runNotebook, typescriptCells, withOutputs, notebookStatus } f
 export type { NotebookCellRun, NotebookRun, NotebookRunOptions } from "./runNotebook";
 export * from "./ipynb";
 export * from "./outputs";
+export { renderNotebookReport, readNotebookReportAssets } from "./report";

@@ -54,7 +54,7 @@ export function errorOutput(e: SnippetError): ErrorOutput {
 
 /** One line saying what the Gradlens view shows, for a reader without the renderer (and for the CLI). */
 export function summaryLine(trace: Trace): string {
-  const parts = [`${trace.tensors.length} tensors`, `${trace.nodes.length} grad_fn nodes`];
+  const parts = [`${trace.tensors.length} tensors, ${trace.nodes.length} grad_fn nodes`];
   for (const b of trace.backwards.slice(-3)) {
     const failed = b.checks.filter((c) => c.passed === false);
     const passed = b.checks.filter((c) => c.passed === true);

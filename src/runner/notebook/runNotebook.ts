@@ -20,6 +20,7 @@ export interface NotebookRunOptions extends SessionOptions {
   allowErrors?: boolean;
   onCellStart?: (cell: { index: number; executionCount: number }) => void;
   onConsole?: (cell: { index: number; executionCount: number }, line: ConsoleLine) => void;
+  onCellDone?: (cell: NotebookCellRun) => void;
   onProgress?: (message: string) => void;
 }
 
@@ -81,9 +82,10 @@ export async function runNotebook(nb: Notebook, file: string, options: NotebookR
         onConsole: (line) => options.onConsole?.(which, line),
         onProgress: options.onProgress,
       });
-      const expectsError = raisesException(cell);
-      runs.push({ index, executionCount, run, expectsError });
-      if (run.trace.error && !expectsError && !options.allowErrors) stopped = true;
+      const done: NotebookCellRun = { index, executionCount, run, expectsError: raisesException(cell) };
+      runs.push(done);
+      options.onCellDone?.(done);
+      if (run.trace.error && !done.expectsError && !options.allowErrors) stopped = true;
     }
   } finally {
     session.dispose();
