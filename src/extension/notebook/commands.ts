@@ -22,10 +22,14 @@ async function freeName(folder: vscode.Uri, stem: string, extension: string): Pr
   }
 }
 
-/** Shows a notebook with the Gradlens kernel chosen for it. */
+/** Shows a notebook with the Gradlens kernel chosen for it. VS Code 1.100 names the command `_notebook.selectKernel`
+ * (earlier versions `notebook.selectKernel`); both take the controller's id and the extension's. */
 export async function showWithKernel(document: vscode.NotebookDocument): Promise<vscode.NotebookEditor> {
   const editor = await vscode.window.showNotebookDocument(document);
-  await vscode.commands.executeCommand("notebook.selectKernel", { notebookEditor: editor, id: CONTROLLER_ID, extension: EXTENSION_ID });
+  const kernel = { id: CONTROLLER_ID, extension: EXTENSION_ID };
+  const commands = await vscode.commands.getCommands(true);
+  const select = ["_notebook.selectKernel", "notebook.selectKernel"].find((c) => commands.includes(c));
+  if (select) await vscode.commands.executeCommand(select, kernel);
   return editor;
 }
 
