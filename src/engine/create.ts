@@ -195,7 +195,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   const opts = optionsOf(options, "randint()");
   checkShape(shape, "randint()");
   if (!(high > low)) throw new RuntimeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
-  const data = new Float64Array(numelOf(shape));
+  const data = allocate("float64", numelOf(shape)) as Float64Array;
   fillRandint(data, low, high);
   const dtype = opts.dtype ?? "int64";
   const out = allocate(dtype, data.length);

@@ -1,4 +1,5 @@
-/** Element types, their storage, and PyTorch's type promotion. */
+/** Element types, their storage (and the one place it is allocated), and PyTorch's type promotion. */
+import { RuntimeError } from "./errors";
 
 export type DType = "float32" | "float64" | "int64" | "bool";
 
@@ -9,7 +10,67 @@ export type DataArray = Float32Array | Float64Array | Uint8Array;
 export const DTYPES: readonly DType[] = ["float32", "float64", "int64", "bool"];
 export const DEFAULT_FLOAT: DType = "float32";
 
+/** Bytes one element of each dtype takes in storage. */
+export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int64: 8, bool: 1 };
+
+/**
+ * How much array memory a run may hold. The engine imports nothing from Node, so whoever sets a budget (the runner)
+ * says how to read the memory in use and how to free what is unreachable. With no budget (the default) nothing is
+ * counted and allocation costs nothing extra.
+ */
+export interface StorageBudget {
+  readonly limitBytes: number;
+  /** Bytes of array memory in use now, live or not yet collected (the runner reads V8's ArrayBuffer count). */
+  inUse(): number;
+  /** A full garbage collection, after which inUse() counts live arrays only. */
+  collect(): void;
+}
+
+/** PyTorch's RuntimeError for an allocation the memory limit refuses; the runner reports it as out of memory. */
+export class StorageLimitError extends RuntimeError {}
+
+let budget: StorageBudget | null = null;
+/** inUse() when last read, and bytes allocated since: together an upper bound on what is in use now. */
+let measured = 0;
+let allocatedSince = 0;
+
+export function setStorageBudget(b: StorageBudget | null): void {
+  budget = b;
+  measured = b ? b.inUse() : 0;
+  allocatedSince = 0;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 2 ** 20).toLocaleString("en-US", { maximumFractionDigits: 1 })} MB`;
+}
+
+/** Counts `bytes` against the budget; reads the real figure (and collects garbage) only when the bound says the
+ * limit may be near, so that small allocations cost one addition. */
+function charge(dtype: DType, length: number): void {
+  const b = budget!;
+  const bytes = length * BYTES_PER_ELEMENT[dtype];
+  if (measured + allocatedSince + bytes <= b.limitBytes) {
+    allocatedSince += bytes;
+    return;
+  }
+  measured = b.inUse();
+  allocatedSince = 0;
+  if (measured + bytes > b.limitBytes) {
+    b.collect();
+    measured = b.inUse();
+  }
+  if (measured + bytes > b.limitBytes) {
+    throw new StorageLimitError(
+      `can't allocate memory: you tried to allocate ${bytes.toLocaleString("en-US")} bytes (${length.toLocaleString("en-US")} ${dtype} elements, ` +
+        `${mb(bytes)}) while ${mb(measured)} of arrays are in use, and the memory limit is ${mb(b.limitBytes)}`,
+    );
+  }
+  allocatedSince = bytes;
+}
+
+/** Storage for `length` elements: every tensor's values are allocated here, so a memory budget sees them all. */
 export function allocate(dtype: DType, length: number): DataArray {
+  if (budget) charge(dtype, length);
   switch (dtype) {
     case "float32":
       return new Float32Array(length);
@@ -19,6 +80,15 @@ export function allocate(dtype: DType, length: number): DataArray {
     case "bool":
       return new Uint8Array(length);
   }
+}
+
+/** A float64 copy of `values` (any dtype's storage), allocated through the budget, copied without a detour through
+ * JavaScript arrays (`Float64Array.from(values, fn)` builds one, 24 bytes an element). */
+export function float64Copy(values: ArrayLike<number>): Float64Array {
+  const out = allocate("float64", values.length) as Float64Array;
+  if (ArrayBuffer.isView(values)) out.set(values as unknown as ArrayLike<number>);
+  else for (let i = 0; i < values.length; i++) out[i] = values[i];
+  return out;
 }
 
 export function isFloating(dtype: DType): boolean {
