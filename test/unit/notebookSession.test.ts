@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { transpileCell } from "../../src/runner/notebook/cellTranspile";
+import { disposeRunner } from "../../src/runner/run";
 import { type CellRun, NotebookSession } from "../../src/runner/session/session";
 import { SnippetSyntaxError } from "../../src/runner/transpile";
 
@@ -39,6 +40,7 @@ describe("notebook session", function () {
     session = new NotebookSession({ memoryMb: 128 });
   });
   afterEach(() => session.dispose());
+  after(() => disposeRunner());
 
   it("a variable, an import and a function of one cell are seen by the next; re-running a cell re-runs only it", async () => {
     await run('import * as torch from "gradlens";\nlet count = 0;');
@@ -145,18 +147,29 @@ describe("notebook session", function () {
     const pid = session.pid;
     const r = await run("await Promise.resolve();\nwhile (true) {}", 300);
     assert.equal(r.trace.error?.kind, "timeout");
-    assert.match(r.trace.error!.message, /the kernel was restarted\. These variables were lost: a, b\./);
+    assert.match(r.trace.error!.message, /^The cell ran longer than 300 ms and could not be stopped \(at line 2\)\. The kernel was restarted\. These variables were lost: a, b\.$/);
     assert.deepEqual(r.restarted, { lost: ["a", "b"] });
     assert.notEqual(session.pid, pid);
     const after = await run("typeof a");
     assert.equal(after.value?.text, "'undefined'");
   });
 
-  it("running out of memory restarts the kernel, saying what was lost", async () => {
+  it("tensors past the memory limit fail with PyTorch's error at their line, and the kernel keeps its variables", async () => {
+    await run('import * as torch from "gradlens";\nconst small = torch.ones(3);');
+    const r = await run("const big = [];\nfor (let i = 0; i < 100; i++) big.push(torch.zeros(1000, 1000));", 30_000);
+    assert.equal(r.trace.error?.name, "RuntimeError");
+    assert.match(r.trace.error!.message, /can't allocate memory/);
+    assert.equal(r.trace.error?.at?.line, 2);
+    assert.equal(r.restarted, null);
+    assert.equal((await run("small.sum().item()")).value?.text, "3");
+  });
+
+  it("JavaScript objects past the memory limit end the kernel: it restarts, saying what was lost", async () => {
     await run("const small = [1, 2, 3];");
     const r = await run("const hog: number[][] = [];\nwhile (true) hog.push(new Array(1e6).fill(Math.random()));", 30_000);
     assert.equal(r.trace.error?.kind, "out-of-memory");
-    assert.match(r.trace.error!.message, /more than the memory limit \(128 MB\); the kernel was restarted\. This variable was lost: small\./);
+    assert.match(r.trace.error!.message, /memory limit of 128 MB.*The kernel was restarted\. This variable was lost: small\.$/);
+    assert.deepEqual(r.restarted, { lost: ["small"] });
     assert.equal((await run("1 + 1")).value?.text, "2");
   });
 

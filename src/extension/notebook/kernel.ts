@@ -86,7 +86,7 @@ export class NotebookKernel implements vscode.Disposable {
     let s = this.states.get(key);
     if (!s) {
       const m = this.load();
-      s = { session: new m.NotebookSession({ memoryMb: runSettings().memoryMb, kernelPath: path.join(this.extensionPath, "dist", "notebook-kernel.js") }), executionCount: 0, cancelled: false };
+      s = { session: new m.NotebookSession({ memoryMb: runSettings().memoryMb }), executionCount: 0, cancelled: false };
       this.states.set(key, s);
     }
     return s;

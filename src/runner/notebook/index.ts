@@ -1,6 +1,6 @@
 /** Notebooks, host side: the session (a kernel per notebook), running a whole notebook, .ipynb in and out, and the
  * notebook report. The extension loads this bundle (dist/notebook.js) on the first cell it runs. */
-export { NotebookSession, kernelScriptPath, lostSentence, SESSION_DEFAULTS } from "../session/session";
+export { NotebookSession, lostSentence, SESSION_DEFAULTS } from "../session/session";
 export type { CellRun, CellRunOptions, SessionOptions } from "../session/session";
 export { cellFile, runNotebook, typescriptCells, withOutputs, notebookStatus } from "./runNotebook";
 export type { NotebookCellRun, NotebookRun, NotebookRunOptions } from "./runNotebook";
