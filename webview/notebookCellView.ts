@@ -90,7 +90,8 @@ export class CellView {
       cell.append(checks);
     }
     this.graph.render(this.model);
-    const first = this.model.boxes.find((b) => b.failing) ?? this.rootBox() ?? this.model.boxes.find((b) => b.kind === "leaf") ?? this.model.boxes[0];
+    // What the cell is about: a failing gradient, else the leaf whose .grad the latest backward() checked, else the root.
+    const first = this.model.boxes.find((b) => b.failing) ?? this.checkedLeaf() ?? this.rootBox() ?? this.model.boxes.find((b) => b.kind === "leaf") ?? this.model.boxes[0];
     this.select(first);
     // The output may be laid out after it is attached: fit the graph to its real size, and again when it changes.
     requestAnimationFrame(() => {
@@ -123,6 +124,12 @@ export class CellView {
   private rootBox(): GraphBox | undefined {
     const last = this.trace.backwards[this.trace.backwards.length - 1];
     const key = last?.rootNode !== null && last?.rootNode !== undefined ? this.model!.boxOfNode.get(last.rootNode) : undefined;
+    return key ? this.model!.boxes.find((b) => b.key === key) : undefined;
+  }
+
+  private checkedLeaf(): GraphBox | undefined {
+    const last = this.trace.backwards[this.trace.backwards.length - 1];
+    const key = last?.checks.length ? this.boxOfTensor(last.checks[0].tensor) : undefined;
     return key ? this.model!.boxes.find((b) => b.key === key) : undefined;
   }
 
