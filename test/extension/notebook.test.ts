@@ -125,10 +125,15 @@ suite("Gradlens notebooks", () => {
     const lens = lenses.find((l) => l.range.start.line === 1);
     assert.ok(lens?.command, "a CodeLens on the backward() line of the cell");
     assert.match(lens.command.title, /gradients match numerics, max rel err/);
-    // The panel shows a cell's run as it shows a file's.
+    // The panel shows a cell's run as it shows a file's: from the command, and from the renderer's button, which
+    // hands back the Trace its output holds (a saved notebook's too).
     const result = api.runner.lastResult(backward.document.uri)!;
-    const painted = panelShows(api, result.trace.startedAt);
+    let painted = panelShows(api, result.trace.startedAt);
     await vscode.commands.executeCommand("gradlens.showPanel", { uri: backward.document.uri });
+    assert.equal((await painted).boxes, 5);
+    const forwardRun = api.runner.lastResult(forward.document.uri)!;
+    painted = panelShows(api, forwardRun.trace.startedAt);
+    await vscode.commands.executeCommand("gradlens.openCellRunInPanel", JSON.parse(JSON.stringify(forwardRun.trace)), nb.uri);
     assert.equal((await painted).boxes, 5);
   });
 

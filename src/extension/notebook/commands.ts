@@ -44,8 +44,15 @@ export function openPanelOn(trace: Trace, runner: SnippetRunner, panel: Gradlens
   panel.show(result, true);
 }
 
-export function registerNotebookCommands(kernel: NotebookKernel): vscode.Disposable[] {
+/** The command the renderer's "Open in Gradlens panel" button runs (not in the palette: it needs a cell's run). */
+export const OPEN_RUN_COMMAND = "gradlens.openCellRunInPanel";
+
+export function registerNotebookCommands(kernel: NotebookKernel, runner: SnippetRunner, panel: GradlensPanel): vscode.Disposable[] {
   return [
+    vscode.commands.registerCommand(OPEN_RUN_COMMAND, (trace: Trace, notebookUri?: vscode.Uri) => {
+      const nb = vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === notebookUri?.toString()) ?? vscode.window.activeNotebookEditor?.notebook;
+      openPanelOn(trace, runner, panel, nb);
+    }),
     vscode.commands.registerCommand("gradlens.newNotebook", async () => {
       const content = new TextEncoder().encode(JSON.stringify(newNotebook(), null, 1) + "\n");
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;

@@ -2,7 +2,7 @@
 import * as vscode from "vscode";
 import type { GradlensPanel } from "../panel";
 import type { SnippetRunner } from "../runner";
-import { openPanelOn, registerNotebookCommands } from "./commands";
+import { OPEN_RUN_COMMAND, registerNotebookCommands } from "./commands";
 import { NotebookKernel } from "./kernel";
 import { RendererHost } from "./rendererHost";
 
@@ -13,6 +13,6 @@ export interface NotebookFeatures {
 
 export function registerNotebooks(extensionPath: string, runner: SnippetRunner, panel: GradlensPanel, log: vscode.LogOutputChannel): { features: NotebookFeatures; disposables: vscode.Disposable[] } {
   const kernel = new NotebookKernel(extensionPath, runner, log);
-  const renderer = new RendererHost((trace, editor) => openPanelOn(trace, runner, panel, editor?.notebook));
-  return { features: { kernel, renderer }, disposables: [kernel, renderer, ...registerNotebookCommands(kernel)] };
+  const renderer = new RendererHost((trace, editor) => void vscode.commands.executeCommand(OPEN_RUN_COMMAND, trace, editor?.notebook.uri));
+  return { features: { kernel, renderer }, disposables: [kernel, renderer, ...registerNotebookCommands(kernel, runner, panel)] };
 }
