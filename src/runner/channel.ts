@@ -47,6 +47,10 @@ export function frameWriter(fd: number, token: Buffer): (message: ChildMessage) 
   };
 }
 
+function foreign(): ProtocolError {
+  return new ProtocolError("the runner's channel carried bytes that are not the runner's (did the snippet write to file descriptor 3?)");
+}
+
 /** The host's end: feed it what arrives on fd 3; it calls `onMessage` with each validated message, or throws a
  * ProtocolError for the first frame that is not one (after which the channel is dead). */
 export class FrameReader {
@@ -78,11 +82,14 @@ export class FrameReader {
   }
 
   private drain(): void {
+    // Bytes that cannot begin the token are foreign at once: no need to wait for a whole header that may never come.
+    if (this.buffered > 0 && this.buffered < HEADER_BYTES) {
+      const start = this.peek(Math.min(this.buffered, TOKEN_BYTES));
+      if (!start.equals(this.token.subarray(0, start.length))) throw foreign();
+    }
     while (this.buffered >= HEADER_BYTES) {
       const header = this.peek(HEADER_BYTES);
-      if (!timingSafeEqual(header.subarray(0, TOKEN_BYTES), this.token)) {
-        throw new ProtocolError("the runner's channel carried bytes that are not the runner's (did the snippet write to file descriptor 3?)");
-      }
+      if (!timingSafeEqual(header.subarray(0, TOKEN_BYTES), this.token)) throw foreign();
       const length = header.readUInt32LE(TOKEN_BYTES);
       if (length > MAX_FRAME_BYTES) throw new ProtocolError(`a frame of ${length} bytes on the runner's channel`);
       if (this.buffered < HEADER_BYTES + length) return;

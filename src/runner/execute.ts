@@ -69,7 +69,7 @@ export async function executeRun(request: RunRequest, services: ChildServices): 
   }, setPhase);
   const sink = new ConsoleSink(
     { lines: request.consoleLines, bytes: request.consoleBytes },
-    (lines) => send({ type: "console", run, lines }),
+    (lines, dropped) => send({ type: "console", run, lines, dropped }),
     () => (recorder.line ? { line: recorder.line, column: 1 } : null),
     realTimers.setTimeout,
     realTimers.clearTimeout,
@@ -134,6 +134,7 @@ export async function executeRun(request: RunRequest, services: ChildServices): 
 function openRun({ shared }: ChildServices, request: RunRequest): void {
   const rssNow = process.memoryUsage.rss();
   Atomics.store(shared, SLOT.line, 0);
+  Atomics.store(shared, SLOT.rssStartMb, Math.round(rssNow / 2 ** 20));
   Atomics.store(shared, SLOT.rssLimitMb, Math.ceil((rssNow + request.memoryBytes) / 2 ** 20) + RSS_SLACK_MB);
   Atomics.store(shared, SLOT.running, 1);
   Atomics.notify(shared, SLOT.running);

@@ -72,7 +72,8 @@ export interface WireParts extends Omit<RecordedParts, "valuesOnDemand"> {
 
 export type ChildMessage =
   | { type: "ready"; pid: number }
-  | { type: "console"; run: number; lines: ConsoleLine[] }
+  /** `dropped`: lines past the caps so far in this run (counted, not sent). */
+  | { type: "console"; run: number; lines: ConsoleLine[]; dropped: number }
   | { type: "progress"; run: number; message: string }
   /** Sent when the phase changes; `checkMs` is the checks' time so far in this run. */
   | { type: "phase"; run: number; phase: Phase; checkMs: number }
@@ -130,6 +131,8 @@ const gradCheck = z.looseObject({
   maxRelError: anyNumber,
   worst: z.nullable(z.looseObject({ index: z.array(count), analytical: anyNumber, numerical: anyNumber })),
   numerical: z.nullable(valueSummary),
+  precision: z.optional(z.nullable(z.looseObject({ dtype: z.string(), maxAbsError: anyNumber, maxRelError: anyNumber, large: z.boolean() }))),
+  message: z.optional(nullableString),
 });
 const nodeCheck = z.looseObject({
   node: count,
@@ -174,7 +177,7 @@ const runId = count;
 
 const childMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), pid: count }),
-  z.object({ type: z.literal("console"), run: runId, lines: z.array(consoleLine) }),
+  z.object({ type: z.literal("console"), run: runId, lines: z.array(consoleLine), dropped: count }),
   z.object({ type: z.literal("progress"), run: runId, message: z.string() }),
   z.object({ type: z.literal("phase"), run: runId, phase: z.enum(["snippet", "checks", "finishing"]), checkMs: anyNumber }),
   z.object({
@@ -205,13 +208,16 @@ export function validateChildMessage(value: unknown): ChildMessage {
   return result.data as unknown as ChildMessage;
 }
 
-/** The watchdog's lines on fd 4: `line N` (the line running now), `memory N` (resident bytes, above the limit). */
-export type WatchdogMessage = { type: "line"; line: number } | { type: "memory"; bytes: number };
+/** The watchdog's lines on fd 4: `line N` (the line running now), `memory N S` (resident bytes, above the limit,
+ * and what they were when the run started). */
+export type WatchdogMessage = { type: "line"; line: number } | { type: "memory"; bytes: number; startBytes: number };
 
 export function parseWatchdogLine(text: string): WatchdogMessage {
-  const m = /^(line|memory) (\d{1,15})$/.exec(text);
-  if (!m) throw new ProtocolError(`malformed line from the snippet's watchdog: ${JSON.stringify(text.slice(0, 80))}`);
-  return m[1] === "line" ? { type: "line", line: Number(m[2]) } : { type: "memory", bytes: Number(m[2]) };
+  const line = /^line (\d{1,15})$/.exec(text);
+  if (line) return { type: "line", line: Number(line[1]) };
+  const memory = /^memory (\d{1,18}) (\d{1,18})$/.exec(text);
+  if (memory) return { type: "memory", bytes: Number(memory[1]), startBytes: Number(memory[2]) };
+  throw new ProtocolError(`malformed line from the snippet's watchdog: ${JSON.stringify(text.slice(0, 80))}`);
 }
 
 export function parseHostMessage(line: string): HostMessage {

@@ -32,6 +32,12 @@ export { DEFAULT_LIMITS } from "./limits";
 /** A failure of Gradlens itself (not of the snippet): a broken message from the child, a child that would not start. */
 export class RunnerError extends Error {
   override name = "RunnerError";
+
+  /** `untrusted`: the child's messages could not be trusted (the snippet may have written to the runner's channel),
+   * so this need not be a bug in Gradlens. */
+  constructor(message: string, readonly origin: "internal" | "untrusted" = "internal") {
+    super(message);
+  }
 }
 
 /** A run: its Trace, and beside it the values of the tensors too big to travel inside it (for a viewer to ask for). */
@@ -117,7 +123,10 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
   const { file, source, limits, options } = spec;
   const consoleLines: ConsoleLine[] = [];
   let shownBytes = 0;
-  let droppedLines = 0;
+  /** Lines dropped here (past the caps) and in the child (it counts what it did not send). */
+  let droppedHere = 0;
+  let droppedInChild = 0;
+  const dropped = () => droppedHere + droppedInChild;
   let line = 0;
   let phase: Phase | "starting" = "starting";
   let phaseStarted = performance.now();
@@ -139,12 +148,12 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
       child.listen(null);
       if (result instanceof Error || !spec.keepChild || (result.trace.error?.kind === "timeout" && !spec.cell)) child.kill();
       if (result instanceof Error) return reject(result);
-      if (droppedLines) options.onConsole?.(result.trace.console[result.trace.console.length - 1]);
+      if (dropped()) options.onConsole?.(result.trace.console[result.trace.console.length - 1]);
       resolve(result);
     };
     const stop = (kind: SnippetError["kind"], name: string, message: string) => {
       child.kill();
-      end(assemble(file, source, spec.startedAt, snippetUsed + checksUsed, consoleLines, emptyParts(), { kind, name, message, file, at: at(), stack: null }, droppedLines, limits));
+      end(assemble(file, source, spec.startedAt, snippetUsed + checksUsed, consoleLines, emptyParts(), { kind, name, message, file, at: at(), stack: null }, dropped(), limits));
     };
     const account = () => {
       const now = performance.now();
@@ -184,7 +193,7 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
     const onAbort = () => stop("crash", "Error", "The run was cancelled.");
     const addConsole = (entry: ConsoleLine) => {
       if (consoleLines.length >= limits.consoleLines || shownBytes >= limits.consoleBytes) {
-        droppedLines++;
+        droppedHere++;
         return;
       }
       const text = entry.text.length > limits.consoleBytes - shownBytes ? entry.text.slice(0, limits.consoleBytes - shownBytes) : entry.text;
@@ -202,6 +211,7 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
         switch (m.type) {
           case "console":
             for (const l of m.lines) addConsole(l);
+            droppedInChild = Math.max(droppedInChild, m.dropped);
             break;
           case "progress":
             options.onProgress?.(m.message);
@@ -212,9 +222,9 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
             break;
           case "done": {
             account();
-            droppedLines += m.droppedLines;
+            droppedInChild = Math.max(droppedInChild, m.droppedLines);
             const parts = partsFromWire(m.parts);
-            end({ ...assemble(file, source, spec.startedAt, m.snippetMs, consoleLines, parts, m.error, droppedLines, limits), ...(m.cell ? { cell: m.cell } : {}) });
+            end({ ...assemble(file, source, spec.startedAt, m.snippetMs, consoleLines, parts, m.error, dropped(), limits), ...(m.cell ? { cell: m.cell } : {}) });
             break;
           }
           case "failed":
@@ -227,21 +237,22 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
         if (m.type === "line") line = m.line;
         else {
           account();
-          stop("out-of-memory", "RangeError", `The snippet used more memory than its limit of ${limits.memoryMb.toLocaleString("en-US")} MB ` +
-            `(its process reached ${Math.round(m.bytes / 2 ** 20).toLocaleString("en-US")} MB) and was stopped${where()}.`);
+          const grew = Math.round((m.bytes - m.startBytes) / 2 ** 20).toLocaleString("en-US");
+          stop("out-of-memory", "RangeError", `The snippet ran out of memory: it used more than its limit of ${limits.memoryMb.toLocaleString("en-US")} MB ` +
+            `(its process grew by ${grew} MB) and was stopped${where()}.`);
         }
       },
       onOutput(stream, text) {
         if (!settled) addConsole({ stream, text, at: at() });
       },
       onProtocolError(e: ProtocolError) {
-        end(new RunnerError(e.message));
+        end(new RunnerError(e.message, "untrusted"));
       },
       onExit(childEnd: ChildEnd) {
         if (settled) return;
         account();
         if (childEnd.heapExhausted) {
-          stop("out-of-memory", "RangeError", `The snippet ran out of memory: its JavaScript objects outgrew the memory limit of ${limits.memoryMb.toLocaleString("en-US")} MB${where()}.`);
+          stop("out-of-memory", "RangeError", `The snippet ran out of memory: its JavaScript objects outgrew its limit of ${limits.memoryMb.toLocaleString("en-US")} MB and V8 stopped it${where()}.`);
         } else if (phase === "starting") {
           end(new RunnerError(`the snippet's process ended before it was ready (${describeEnd(childEnd)})${childEnd.stderrTail ? `: ${childEnd.stderrTail.split("\n").pop()}` : ""}`));
         } else if (childEnd.signal === "SIGKILL") {

@@ -30,7 +30,7 @@ export class ConsoleSink {
 
   constructor(
     private readonly limits: ConsoleLimits,
-    private readonly send: (lines: ConsoleLine[]) => void,
+    private readonly send: (lines: ConsoleLine[], droppedSoFar: number) => void,
     private readonly where: () => SourceLocation | null,
     /** The real setTimeout (the snippet's may be wrapped). */
     private readonly schedule: (fn: () => void, ms: number) => ReturnType<typeof setTimeout>,
@@ -45,6 +45,8 @@ export class ConsoleSink {
   emit(stream: ConsoleLine["stream"], args: unknown[]): void {
     if (this.shownLines >= this.limits.lines || this.shownBytes >= this.limits.bytes) {
       this.droppedLines++;
+      // Past the caps the host still hears, now and then, how many were dropped (and the last batch leaves).
+      if ((this.droppedLines & 1023) === 1 && performance.now() - this.lastSent >= BATCH_MS) this.flush(true);
       return;
     }
     let text = format(...args);
@@ -66,15 +68,15 @@ export class ConsoleSink {
     else this.timer ??= this.schedule(() => this.flush(), BATCH_MS);
   }
 
-  /** Sends what is waiting. */
-  flush(): void {
+  /** Sends what is waiting (and, with `always`, the count of dropped lines even when no line waits). */
+  flush(always = false): void {
     if (this.timer) this.unschedule(this.timer);
     this.timer = null;
-    if (!this.batch.length) return;
+    if (!this.batch.length && !always) return;
     const lines = this.batch;
     this.batch = [];
     this.batchBytes = 0;
     this.lastSent = performance.now();
-    this.send(lines);
+    this.send(lines, this.droppedLines);
   }
 }

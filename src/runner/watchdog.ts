@@ -1,7 +1,7 @@
 /**
  * The child's watchdog: a small worker thread that reads what the snippet's thread shares with it and tells the host
  * on fd 4, in lines of text, (1) the line the snippet is on, whenever it changes (checked every 10 ms), and (2) that
- * the process's resident memory went past the run's limit. It runs beside the snippet, so it answers while the snippet
+ * the process's resident memory went past the run's limit (with what it was at the run's start). It runs beside the snippet, so it answers while the snippet
  * keeps its own thread busy, and when V8 aborts the process on a full heap, the host already knows the line.
  */
 import { Worker } from "node:worker_threads";
@@ -16,9 +16,11 @@ export const SLOT = {
   rssLimitMb: 2,
   /** Never written: the watchdog sleeps on it. */
   sleep: 3,
+  /** Resident memory at the start of the run, in MB (for the message). */
+  rssStartMb: 4,
 } as const;
 
-export const SHARED_BYTES = 16;
+export const SHARED_BYTES = 20;
 
 // Plain JavaScript, run with `eval: true`: it needs nothing of the runner's bundle, so it starts in a few ms.
 const WATCHDOG_SOURCE = `
@@ -47,7 +49,7 @@ for (;;) {
     const rss = process.memoryUsage.rss();
     if (rss > limit * 1048576) {
       reported = true;
-      send("memory " + rss);
+      send("memory " + rss + " " + Atomics.load(shared, ${SLOT.rssStartMb}) * 1048576);
     }
   }
   Atomics.wait(shared, ${SLOT.sleep}, 0, 10);

@@ -168,7 +168,7 @@ describe("notebook session", function () {
     await run("const small = [1, 2, 3];");
     const r = await run("const hog: number[][] = [];\nwhile (true) hog.push(new Array(1e6).fill(Math.random()));", 30_000);
     assert.equal(r.trace.error?.kind, "out-of-memory");
-    assert.match(r.trace.error!.message, /memory limit of 128 MB.*The kernel was restarted\. This variable was lost: small\.$/);
+    assert.match(r.trace.error!.message, /^The cell ran out of memory: .*limit of 128 MB.*The kernel was restarted\. This variable was lost: small\.$/);
     assert.deepEqual(r.restarted, { lost: ["small"] });
     assert.equal((await run("1 + 1")).value?.text, "2");
   });

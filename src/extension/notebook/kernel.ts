@@ -135,7 +135,9 @@ export class NotebookKernel implements vscode.Disposable {
       file: m.cellFile(nb.uri.scheme === "file" ? nb.uri.fsPath : nb.uri.path, cell.index),
       source: cell.document.getText(),
       timeoutMs: settings.timeoutMs,
-      checkBudgetMs: settings.check.enabled ? settings.check.budgetMs : 0,
+      checkBudgetMs: settings.checkBudgetMs,
+      consoleLines: settings.consoleLines,
+      consoleBytes: settings.consoleBytes,
       tolerance: { eps: settings.check.eps, atol: settings.check.atol, rtol: settings.check.rtol },
       onConsole: (line) => live.add(line.stream === "log" ? "stdout" : "stderr", line.text),
     });

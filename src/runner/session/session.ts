@@ -26,6 +26,9 @@ export interface CellRunOptions {
   /** The cell's own time (without its numerical checks), as the runner's timeoutMs. */
   timeoutMs?: number;
   checkBudgetMs?: number;
+  /** Console lines and bytes kept per cell (the runner's limits). */
+  consoleLines?: number;
+  consoleBytes?: number;
   tolerance?: Partial<Tolerance>;
   onConsole?: (line: ConsoleLine) => void;
   onProgress?: (message: string) => void;
@@ -136,6 +139,8 @@ export class NotebookSession {
         timeoutMs: timeoutMs + checkBudgetMs + HOST_GRACE_MS,
         checkBudgetMs,
         memoryMb: this.memoryMb,
+        consoleLines: options.consoleLines,
+        consoleBytes: options.consoleBytes,
         tolerance: options.tolerance,
         onConsole: options.onConsole,
         onProgress: options.onProgress,
@@ -173,7 +178,8 @@ function deathOf(error: SnippetError | null, interrupted: boolean, timeoutMs: nu
   const restarted = `The kernel was restarted. ${lostSentence(lost)}`;
   if (interrupted) return { kind: "crash", name: "InterruptedError", message: `The cell did not stop when interrupted. ${restarted}`, file, at: error?.at ?? null, stack: null };
   if (error?.kind === "timeout") return { ...error, message: `The cell ran longer than ${timeoutMs.toLocaleString("en-US")} ms and could not be stopped${error.at ? ` (at line ${error.at.line})` : ""}. ${restarted}` };
-  if (error) return { ...error, message: `${error.message} ${restarted}` };
+  // The runner speaks of a snippet; here it is a cell.
+  if (error) return { ...error, message: `${error.message.replace(/^The snippet(?:'s)?/, (m) => m.replace("snippet", "cell"))} ${restarted}` };
   return { kind: "crash", name: "Error", message: `The kernel ended during the cell. ${restarted}`, file, at: null, stack: null };
 }
 
