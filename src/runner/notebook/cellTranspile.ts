@@ -253,5 +253,7 @@ function syntaxErrorAt(e: unknown, text: string): SnippetSyntaxError {
       column = before[before.length - 1].length + 1;
     }
   }
-  return new SnippetSyntaxError(String(err.message ?? e).replace(/\s*\(\d+:\d+\)\s*$/, ""), line, column);
+  // sucrase names the file ("Error transforming /nb.ipynb#cell-3: …"); the cell's output says which cell already.
+  const message = String(err.message ?? e).replace(/^Error transforming [^:]*: /, "").replace(/\s*\(\d+:\d+\)\s*$/, "");
+  return new SnippetSyntaxError(message, line, column);
 }
