@@ -9,7 +9,7 @@
  * result. Writes are synchronous, so a message leaves even while the snippet keeps its thread busy.
  */
 import { timingSafeEqual } from "node:crypto";
-import { writeSync } from "node:fs";
+import * as fs from "node:fs";
 import { deserialize, serialize } from "node:v8";
 import { type ChildMessage, ProtocolError, validateChildMessage } from "./protocol";
 
@@ -17,6 +17,9 @@ export const TOKEN_BYTES = 16;
 const HEADER_BYTES = TOKEN_BYTES + 4;
 /** Far above any honest message (the values on demand are capped at 32 MB): a length past it is a broken frame. */
 export const MAX_FRAME_BYTES = 1 << 30;
+
+/** fs.writeSync as it was when the runner loaded: a snippet that replaces it later does not see the token go by. */
+const writeSync = fs.writeSync;
 
 /** Writes `buffer` whole to a blocking or non-blocking descriptor. */
 export function writeFully(fd: number, buffer: Uint8Array): void {
@@ -35,14 +38,16 @@ export function writeFully(fd: number, buffer: Uint8Array): void {
 /** The child's end: one frame per message. */
 export function frameWriter(fd: number, token: Buffer): (message: ChildMessage) => void {
   if (token.length !== TOKEN_BYTES) throw new Error("the runner's token must be 16 bytes");
-  const secret = Buffer.from(token);
+  // The token's bytes are only ever handed to writeSync (taken at load): no method a snippet could replace touches them.
+  const secret = new Uint8Array(TOKEN_BYTES);
+  for (let i = 0; i < TOKEN_BYTES; i++) secret[i] = token[i];
   return (message) => {
     const payload = serialize(message);
     if (payload.length > MAX_FRAME_BYTES) throw new RangeError(`a ${message.type} message of ${payload.length} bytes is too big for the runner's channel`);
-    const header = Buffer.allocUnsafe(HEADER_BYTES);
-    secret.copy(header, 0);
-    header.writeUInt32LE(payload.length, TOKEN_BYTES);
-    writeFully(fd, header);
+    const length = new Uint8Array(4);
+    for (let i = 0, n = payload.length; i < 4; i++, n = Math.floor(n / 256)) length[i] = n % 256;
+    writeFully(fd, secret);
+    writeFully(fd, length);
     writeFully(fd, payload);
   };
 }

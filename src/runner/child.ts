@@ -11,7 +11,7 @@ import { createInterface } from "node:readline";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { frameWriter } from "./channel";
-import { DEFAULT_TOLERANCE } from "../engine/autograd/graph_check";
+import { DEFAULT_TOLERANCE } from "../engine/autograd/tolerance";
 import { type ChildServices, executeRun } from "./execute";
 import { type ChildMessage, type HelloMessage, parseHostMessage } from "./protocol";
 import { SHARED_BYTES, startWatchdog } from "./watchdog";

@@ -8,7 +8,7 @@
  *               infinities and Float64Arrays travel as they are); and on fd 4 the watchdog's short text lines.
  */
 import * as z from "zod/mini";
-import type { Tolerance } from "../engine/autograd/graph_check";
+import type { Tolerance } from "../engine/autograd/tolerance";
 import type { RecordedParts } from "./recorder";
 import type { ConsoleLine, SnippetError } from "./trace";
 

@@ -7,8 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Tolerance } from "../engine/autograd/graph_check";
-import { DEFAULT_TOLERANCE } from "../engine/autograd/graph_check";
+import { DEFAULT_TOLERANCE, type Tolerance } from "../engine/autograd/tolerance";
 import { type ChildEnd, describeEnd, SnippetProcess, WarmPool } from "./childProcess";
 import { heapLimitMb, type RunLimits, resolveLimits } from "./limits";
 import type { CellOutcome, CellRequest, ChildMessage, Phase, ProtocolError, WireParts } from "./protocol";
@@ -87,11 +86,12 @@ export async function runSnippetWithValues(options: RunOptions): Promise<RunOutp
   }
   const heapMb = heapLimitMb(limits.memoryMb);
   const child = pool.take(heapMb);
-  if (options.keepWarm !== false) setImmediate(() => pool.refill(heapMb));
   try {
     return await supervise(child, { file, source, limits, tolerance, startedAt, options, keepChild: false, resetRandom: true });
   } finally {
     child.kill();
+    // The next child starts once this run is over, not during it: on two cores it would take the run's CPU.
+    if (options.keepWarm !== false) setImmediate(() => pool.refill(heapMb));
   }
 }
 

@@ -11,7 +11,7 @@ import { warn } from "../recorder";
 import { Tensor } from "../tensor";
 import { grad } from "./backward";
 import { CheckRandom } from "./check_random";
-import { DEFAULT_TOLERANCE, type Tolerance } from "./graph_check";
+import { DEFAULT_TOLERANCE, type Tolerance } from "./tolerance";
 
 export class GradcheckError extends RuntimeError {
   override name = "GradcheckError";

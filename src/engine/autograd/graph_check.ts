@@ -21,15 +21,10 @@ import { CheckRandom } from "./check_random";
 import type { GradFn } from "./node";
 import { type NumericalDerivative, numericalDerivative, within } from "./numerical_derivative";
 import { CheckDeadline, Deadline, type ReplayGraph, replayGraph, toFloat64 } from "./replay";
+import { DEFAULT_TOLERANCE, type Tolerance } from "./tolerance";
 
-export interface Tolerance {
-  /** Step of the central differences, relative to the input's size above 1 (see numerical_derivative.ts). */
-  eps: number;
-  atol: number;
-  rtol: number;
-}
-
-export const DEFAULT_TOLERANCE: Tolerance = { eps: 1e-6, atol: 1e-5, rtol: 1e-3 };
+export { DEFAULT_TOLERANCE } from "./tolerance";
+export type { Tolerance } from "./tolerance";
 
 export const NOT_FINISHED = "not finished: the check's time budget ran out";
 
@@ -131,9 +126,9 @@ export function checkGraph(root: Tensor, analytical: ReadonlyMap<Tensor, Tensor>
     results.forEach((r, li) => {
       const given = analytical.get(r.leaf)!;
       const a64 = exact.grads?.get(r.leaf) ?? null;
-      if (a64) r.precision = precisionOf(given, a64, tol);
+      if (a64) r.precision = precisionOf(given, a64, r.leaf.dtype, tol);
       else r.message = exact.why;
-      checkLeaf(r, graph, f, a64 ?? toFloat64(given), a64 === null && given.dtype !== "float64", tol, deadline, perRun, leaves.length - li, li + 17);
+      checkLeaf(r, graph, f, a64 ?? toFloat64(given), a64 === null && r.leaf.dtype !== "float64", tol, deadline, perRun, leaves.length - li, li + 17);
     });
   } catch (e) {
     if (!(e instanceof CheckDeadline)) throw e;
@@ -200,7 +195,8 @@ function float64Gradients(graph: ReplayGraph, gradient: Tensor | null, leaves: r
   }
 }
 
-function precisionOf(given: Tensor, exact: Tensor, tol: Tolerance): Precision {
+/** `dtype`: the leaf's (its gradient's), whatever dtype `given` was passed in. */
+function precisionOf(given: Tensor, exact: Tensor, dtype: DType, tol: Tolerance): Precision {
   const g = given._data;
   const e = exact._data;
   let maxAbsError = 0;
@@ -216,7 +212,7 @@ function precisionOf(given: Tensor, exact: Tensor, tol: Tolerance): Precision {
     maxRelError = Math.max(maxRelError, abs / Math.max(Math.abs(e[i]), tol.atol));
     if (abs > tol.atol + tol.rtol * Math.abs(e[i])) large = true;
   }
-  return { dtype: given.dtype, maxAbsError, maxRelError, large };
+  return { dtype, maxAbsError, maxRelError, large };
 }
 
 /**
