@@ -1,0 +1,57 @@
+/**
+ * float32 erf as PyTorch 1.13's vectorised kernel computes it: SLEEF 3.5's Sleef_erff8_u10 (AVX2 build), lane by
+ * lane. Three polynomial pieces by |x| (below 1.1, 2.4, 4): the first gives erf directly as x·P(x²), the others
+ * give an exponent whose exp is 1 − erf; every step past the first few is double-float.
+ */
+import { f, mulsign } from "./bits";
+import { R, add2DD, addFD, mulDF, mulFF } from "./df";
+import { expk2 } from "./exp";
+import { fmaf } from "./fma";
+
+/** The coefficients of the three pieces, highest degree first (float steps, then two double-float steps). */
+const FLOAT_COEFFS = [
+  [0.7089292194e-4, -0.7768311189e-3, 0.5159463733e-2, -0.2683781274e-1, 0.1128318012],
+  [-0.1792667899e-4, 0.393763301e-3, -0.3949181177e-2, 0.244547464e-1, -0.107099615],
+  [-0.9495757695e-5, 0.2481465926e-3, -0.2918176819e-2, 0.2059706673e-1, -0.9901899844e-1],
+].map((row) => row.map((c) => f(c)));
+
+const DOUBLE_COEFFS = [
+  [-0.376125876000657465175213237214, 0.112837916021059138255978217023e1],
+  [-0.63458890590841038997121080921, -0.112879855826694507209862753992e1],
+  [-0.643598050547891613081201721633, -0.112461487742845562801052956293e1],
+];
+
+/** SLEEF's vcast_vf2_d: a double as a float pair (its float, then the float of what is left). */
+function pairOf(d: number): [number, number] {
+  const h = f(d);
+  return [h, f(d - h)];
+}
+const PAIRS = DOUBLE_COEFFS.map((row) => row.map(pairOf));
+
+/** Sleef_erff8_u10, one lane. */
+export function erff(x: number): number {
+  const a = Math.abs(x);
+  const piece = a < 1.1 ? 0 : a < 2.4 ? 1 : 2;
+  const u = piece === 0 ? f(a * a) : a;
+  const c = FLOAT_COEFFS[piece];
+  let t = fmaf(c[0], u, c[1]);
+  t = fmaf(t, u, c[2]);
+  t = fmaf(t, u, c[3]);
+  t = fmaf(t, u, c[4]);
+  const [p0, p1] = PAIRS[piece];
+  mulFF(t, u);
+  add2DD(R.h, R.l, p0[0], p0[1]);
+  mulDF(R.h, R.l, u);
+  add2DD(R.h, R.l, p1[0], p1[1]);
+  mulDF(R.h, R.l, a);
+  if (piece !== 0) {
+    expk2(R.h, R.l);
+    addFD(1, -R.h, -R.l);
+  }
+  const y = mulsign(a < 4 ? f(R.h + R.l) : 1, x);
+  return a !== a ? NaN : y;
+}
+
+export function erfArray(src: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < src.length; i++) out[i] = erff(src[i]);
+}

@@ -1,0 +1,31 @@
+/**
+ * float32 tanh as PyTorch 1.13's vectorised kernel computes it: SLEEF 3.5's Sleef_tanhf8_u10 (AVX2 build), lane by
+ * lane: e = exp(|x|) in double-float, tanh = (e − 1/e)/(e + 1/e) in double-float, 1 past |x| > 8.66, with x's sign.
+ */
+import { f, mulsign } from "./bits";
+import { R, addDD, div, recD } from "./df";
+import { expk2 } from "./exp";
+
+/** Sleef_tanhf8_u10, one lane. */
+export function tanhf(x: number): number {
+  const a = Math.abs(x);
+  expk2(a, 0);
+  const dh = R.h;
+  const dl = R.l;
+  recD(dh, dl);
+  const eh = R.h;
+  const el = R.l;
+  addDD(dh, dl, -eh, -el);
+  const nh = R.h;
+  const nl = R.l;
+  addDD(dh, dl, eh, el);
+  div(nh, nl, R.h, R.l);
+  let y = f(R.h + R.l);
+  if (a > 8.664339742 || y !== y) y = 1;
+  y = mulsign(y, x);
+  return x !== x ? NaN : y;
+}
+
+export function tanhArray(src: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < src.length; i++) out[i] = tanhf(src[i]);
+}
