@@ -1,7 +1,7 @@
 /** Reductions: sum, mean, max/min (all, or along a dim with indices), norm. */
-import { allocate, isFloating, type DType } from "../dtype";
+import { allocate, castScalar, isFloating, type DType } from "../dtype";
 import { IndexError, RuntimeError } from "../errors";
-import { forEachReduced, sumReduce } from "../kernels/reduce";
+import { forEachReduced, sumInto } from "../kernels/reduce";
 import { normalizeDim, numelOf } from "../shape";
 import { Tensor } from "../tensor";
 import { apply, defineOp } from "./op";
@@ -43,9 +43,8 @@ const sumOp = defineOp<ReduceAttrs>({
   name: "sum",
   gradFnName: (a) => (a.explicit ? "SumBackward1" : "SumBackward0"),
   forward: ([t], attrs) => {
-    const { kept, out } = reducedShapes(t.shape, attrs);
-    const result = empty(out, sumDType(t));
-    result._data.set(sumReduce(t._data, t.shape, kept, result.numel()));
+    const result = empty(reducedShapes(t.shape, attrs).out, sumDType(t));
+    sumInto(t._data, t.shape, attrs.dims, result._data);
     return result;
   },
   backward: ({ inputs: [x], attrs }, g) => [expandBack(g, x, attrs)],
@@ -55,11 +54,13 @@ const meanOp = defineOp<ReduceAttrs>({
   name: "mean",
   gradFnName: (a) => (a.explicit ? "MeanBackward1" : "MeanBackward0"),
   forward: ([t], attrs) => {
-    const { kept, out } = reducedShapes(t.shape, attrs);
-    const result = empty(out, t.dtype);
-    const count = t.numel() / Math.max(result.numel(), 1);
-    const sums = sumReduce(t._data, t.shape, kept, result.numel());
-    for (let i = 0; i < sums.length; i++) result._data[i] = sums[i] / count;
+    // at::mean on CPU is at::sum, then a division by the count (rounded to the dtype first).
+    const result = empty(reducedShapes(t.shape, attrs).out, t.dtype);
+    sumInto(t._data, t.shape, attrs.dims, result._data);
+    let count = 1;
+    for (const d of attrs.dims) count *= t.shape[d];
+    const divisor = castScalar(t.dtype, count);
+    for (let i = 0; i < result._data.length; i++) result._data[i] = result._data[i] / divisor;
     return result;
   },
   backward: ({ inputs: [x], output, attrs }, g) => [expandBack(g, x, attrs).div(x.numel() / Math.max(output.numel(), 1))],

@@ -1,13 +1,27 @@
-/** Elementwise functions of one tensor: forward as a scalar formula, backward beside it. */
+/**
+ * Elementwise functions of one tensor: forward as a scalar formula, backward beside it. float32 goes through the
+ * bit-exact kernels of kernels/f32 (PyTorch's own SLEEF and libm results); float64 through the scalar formula.
+ */
 import { isFloating, type DType } from "../dtype";
 import { mapUnary, type UnaryFn } from "../kernels/elementwise";
+import { erfArray } from "../kernels/f32/erf";
+import { expArray, expm1Array } from "../kernels/f32/exp";
+import { log1pArray, logArray } from "../kernels/f32/log";
+import { sigmoidArray, sigmoidBackwardArray } from "../kernels/f32/sigmoid";
+import { rsqrtArray, sqrtArray } from "../kernels/f32/sqrt";
+import { tanhArray, tanhBackwardArray } from "../kernels/f32/tanh";
+import { cosArray, sinArray, tanArray } from "../kernels/f32/trig";
 import type { Tensor } from "../tensor";
 import { apply, defineOp, type OpDef } from "./op";
 import { empty, valuesAs } from "./operands";
 
-function unaryForward(t: Tensor, dtype: DType, f: UnaryFn): Tensor {
+/** A float32 kernel over whole contiguous arrays (it may treat blocks of elements together, as ATen does). */
+export type F32Kernel = (src: Float32Array, out: Float32Array) => void;
+
+function unaryForward(t: Tensor, dtype: DType, f: UnaryFn, f32?: F32Kernel): Tensor {
   const out = empty(t.shape.slice(), dtype);
-  mapUnary(valuesAs(t, dtype), out._data, f);
+  if (f32 && dtype === "float32") f32(valuesAs(t, dtype) as Float32Array, out._data as Float32Array);
+  else mapUnary(valuesAs(t, dtype), out._data, f);
   return out;
 }
 
@@ -20,6 +34,8 @@ interface UnarySpec {
   name: string;
   gradFnName: string;
   f: UnaryFn;
+  /** The float32 kernel, where rounding differs from the double formula's. */
+  f32?: F32Kernel;
   keepsDType?: boolean;
   backward: OpDef<void>["backward"];
   saves: { inputs?: number[]; output?: boolean };
@@ -29,7 +45,7 @@ function unaryOp(spec: UnarySpec): (t: Tensor) => Tensor {
   const op = defineOp<void>({
     name: spec.name,
     gradFnName: spec.gradFnName,
-    forward: ([t]) => unaryForward(t, spec.keepsDType ? t.dtype : floating(t), spec.f),
+    forward: ([t]) => unaryForward(t, spec.keepsDType ? t.dtype : floating(t), spec.f, spec.f32),
     backward: spec.backward,
     saves: spec.saves,
   });
@@ -52,12 +68,12 @@ export const sign = unaryOp({
 });
 
 export const exp = unaryOp({
-  name: "exp", gradFnName: "ExpBackward0", f: Math.exp,
+  name: "exp", gradFnName: "ExpBackward0", f: Math.exp, f32: expArray,
   backward: ({ output }, g) => [g.mul(output)], saves: { output: true },
 });
 
 export const log = unaryOp({
-  name: "log", gradFnName: "LogBackward0", f: Math.log,
+  name: "log", gradFnName: "LogBackward0", f: Math.log, f32: logArray,
   backward: ({ inputs: [x] }, g) => [g.div(x)], saves: { inputs: [0] },
 });
 
@@ -67,29 +83,140 @@ export const reciprocal = unaryOp({
 });
 
 export const sqrt = unaryOp({
-  name: "sqrt", gradFnName: "SqrtBackward0", f: Math.sqrt,
+  name: "sqrt", gradFnName: "SqrtBackward0", f: Math.sqrt, f32: sqrtArray,
   backward: ({ output }, g) => [g.div(output.mul(2))], saves: { output: true },
 });
 
 export const sin = unaryOp({
-  name: "sin", gradFnName: "SinBackward0", f: Math.sin,
+  name: "sin", gradFnName: "SinBackward0", f: Math.sin, f32: sinArray,
   backward: ({ inputs: [x] }, g) => [g.mul(x.cos())], saves: { inputs: [0] },
 });
 
 export const cos = unaryOp({
-  name: "cos", gradFnName: "CosBackward0", f: Math.cos,
+  name: "cos", gradFnName: "CosBackward0", f: Math.cos, f32: cosArray,
   backward: ({ inputs: [x] }, g) => [g.mul(x.sin().neg())], saves: { inputs: [0] },
 });
 
 export const tanh = unaryOp({
-  name: "tanh", gradFnName: "TanhBackward0", f: Math.tanh,
-  backward: ({ output }, g) => [g.mul(output.mul(output).neg().add(1))], saves: { output: true },
+  name: "tanh", gradFnName: "TanhBackward0", f: Math.tanh, f32: tanhArray,
+  backward: ({ output }, g) => [tanhBackward(g, output)], saves: { output: true },
 });
 
 export const sigmoid = unaryOp({
-  name: "sigmoid", gradFnName: "SigmoidBackward0", f: (x) => 1 / (1 + Math.exp(-x)),
-  backward: ({ output }, g) => [g.mul(output.mul(output.neg().add(1)))], saves: { output: true },
+  name: "sigmoid", gradFnName: "SigmoidBackward0", f: (x) => 1 / (1 + Math.exp(-x)), f32: sigmoidArray,
+  backward: ({ output }, g) => [sigmoidBackward(g, output)], saves: { output: true },
 });
+
+export const log1p = unaryOp({
+  name: "log1p", gradFnName: "Log1PBackward0", f: Math.log1p, f32: log1pArray,
+  backward: ({ inputs: [x] }, g) => [g.div(x.add(1))], saves: { inputs: [0] },
+});
+
+export const expm1 = unaryOp({
+  name: "expm1", gradFnName: "Expm1Backward0", f: Math.expm1, f32: expm1Array,
+  backward: ({ output }, g) => [g.mul(output.add(1))], saves: { output: true },
+});
+
+export const tan = unaryOp({
+  name: "tan", gradFnName: "TanBackward0", f: Math.tan, f32: tanArray,
+  backward: ({ output }, g) => [g.mul(output.pow(2).add(1))], saves: { output: true },
+});
+
+export const rsqrt = unaryOp({
+  name: "rsqrt", gradFnName: "RsqrtBackward0", f: (x) => 1 / Math.sqrt(x), f32: rsqrtArray,
+  backward: ({ output }, g) => [g.mul(-0.5).mul(output.pow(3))], saves: { output: true },
+});
+
+/** 2/√π, as a double: ATen multiplies by it as a Scalar, which rounds it to the tensor's dtype. */
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+export const erf = unaryOp({
+  name: "erf", gradFnName: "ErfBackward0", f: erfDouble, f32: erfArray,
+  backward: ({ inputs: [x] }, g) => [x.pow(2).neg().exp().mul(TWO_OVER_SQRT_PI).mul(g)], saves: { inputs: [0] },
+});
+
+/** erf in double (Abramowitz–Stegun 7.1.26 is too coarse; this is the series / continued fraction pair). */
+function erfDouble(x: number): number {
+  if (x !== x) return x;
+  const a = Math.abs(x);
+  if (a > 6) return Math.sign(x);
+  if (a < 2.5) {
+    // Maclaurin series: erf x = 2/√π Σ (−1)^n x^(2n+1) / (n! (2n+1)).
+    let term = a;
+    let sum = a;
+    for (let n = 1; n < 60; n++) {
+      term *= (-a * a) / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return Math.sign(x) * TWO_OVER_SQRT_PI * sum;
+  }
+  // erfc by Lentz's continued fraction: erfc x = exp(−x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + …)))).
+  let f = a;
+  let c = a;
+  let d = 0;
+  for (let n = 1; n < 200; n++) {
+    const an = n / 2;
+    d = a + an * d;
+    d = d === 0 ? 1e-300 : 1 / d;
+    c = a + an / c;
+    if (c === 0) c = 1e-300;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.sign(x) * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / f);
+}
+
+/** ATen's tanh_backward(grad, output) as an op of its own, so that it rounds as PyTorch's kernel does (a fused
+ * 1 − y², kernels/f32/tanh.ts) and a second derivative goes through PyTorch's TanhBackwardBackward0. */
+const tanhBackwardOp = defineOp({
+  name: "tanhBackward",
+  gradFnName: "TanhBackwardBackward0",
+  forward: ([g, y]) => pairForward(g, y, tanhBackwardArray, (a, b) => a * (1 - b * b)),
+  backward: ({ inputs: [g, y], needsInputGrad: [dg, dy] }, gg) => [
+    dg ? tanhBackward(gg, y) : null,
+    dy ? gg.mul(y.mul(-2).mul(g)) : null,
+  ],
+  saves: { inputs: [0, 1] },
+});
+
+function tanhBackward(g: Tensor, y: Tensor): Tensor {
+  return apply(tanhBackwardOp, [g, y], undefined);
+}
+
+const sigmoidBackwardOp = defineOp({
+  name: "sigmoidBackward",
+  gradFnName: "SigmoidBackwardBackward0",
+  forward: ([g, y]) => pairForward(g, y, sigmoidBackwardArray, (a, b) => a * (1 - b) * b),
+  backward: ({ inputs: [g, y], needsInputGrad: [dg, dy] }, gg) => [
+    dg ? sigmoidBackward(gg, y) : null,
+    dy ? gg.mul(g).mul(y.mul(-2).add(1)) : null,
+  ],
+  saves: { inputs: [0, 1] },
+});
+
+function sigmoidBackward(g: Tensor, y: Tensor): Tensor {
+  return apply(sigmoidBackwardOp, [g, y], undefined);
+}
+
+/** A backward kernel of two same-shape tensors (grad and a saved tensor), float32 through its exact kernel. */
+function pairForward(
+  a: Tensor,
+  b: Tensor,
+  f32: (a: Float32Array, b: Float32Array, out: Float32Array) => void,
+  f: (a: number, b: number) => number,
+): Tensor {
+  const dtype = a.dtype === "float64" || b.dtype === "float64" ? "float64" : "float32";
+  const x = a.expand(b.shape);
+  const out = empty(b.shape.slice(), dtype);
+  const xa = valuesAs(x, dtype);
+  const yb = valuesAs(b, dtype);
+  if (dtype === "float32") f32(xa as Float32Array, yb as Float32Array, out._data as Float32Array);
+  else for (let i = 0; i < out._data.length; i++) out._data[i] = f(xa[i], yb[i]);
+  return out;
+}
 
 export const relu = unaryOp({
   name: "relu", gradFnName: "ReluBackward0", keepsDType: true, f: (x) => (x > 0 ? x : x !== x ? x : 0),

@@ -5,6 +5,7 @@
 import { f, mulsign } from "./bits";
 import { R, addDD, div, recD } from "./df";
 import { expk2 } from "./exp";
+import { fmaf } from "./fma";
 
 /** Sleef_tanhf8_u10, one lane. */
 export function tanhf(x: number): number {
@@ -28,4 +29,14 @@ export function tanhf(x: number): number {
 
 export function tanhArray(src: Float32Array, out: Float32Array): void {
   for (let i = 0; i < src.length; i++) out[i] = tanhf(src[i]);
+}
+
+/** tanh_backward(grad, output) = grad·(1 − output²), with 1 − output² one fused multiply-add (as GCC contracts
+ * ATen's `one - b * b` in both the vectorised and the scalar formula). */
+export function tanhBackward(g: number, y: number): number {
+  return f(g * fmaf(-y, y, 1));
+}
+
+export function tanhBackwardArray(grad: Float32Array, output: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = tanhBackward(grad[i], output[i]);
 }

@@ -1,0 +1,77 @@
+/**
+ * float32 GELU and its backward as PyTorch 1.13 computes them (Activation.cpp), in both forms:
+ * - "none": x·½·(1 + erf(x/√2)); backward dy·(cdf + x·pdf) with pdf = (2/√π·1/√2·½)·exp(−x²/2);
+ * - "tanh": ½x·(1 + tanh(β(x + κx³))), β = √2·2/√π·½, κ = 0.044715; backward by the product rule as ATen spells it.
+ * Whole 16-element blocks use SLEEF's erf/exp/tanh, leftover elements the C library's; where a product feeds a sum
+ * (x + κx³, cdf + x·pdf, 1 − t², …) GCC fuses them in both formulas, and so does this code.
+ */
+import { f } from "./bits";
+import { erff } from "./erf";
+import { expf } from "./exp";
+import { fmaf } from "./fma";
+import { libmExpf } from "./libm";
+import { libmErff, libmTanhf } from "./libm_fdlibm";
+import { vectorEnd } from "./loops";
+import { tanhf } from "./tanh";
+
+export type GeluApproximate = "none" | "tanh";
+
+const ALPHA = f(Math.SQRT1_2);
+const BETA_TANH = f(Math.SQRT2 * (2 / Math.sqrt(Math.PI)) * 0.5);
+const KAPPA = f(0.044715);
+const BETA_ERF = f((2 / Math.sqrt(Math.PI)) * Math.SQRT1_2 * 0.5);
+const THREE_KAPPA = f(3 * KAPPA);
+
+type Erf = (x: number) => number;
+
+function geluErf(x: number, erf: Erf): number {
+  return f(f(x * 0.5) * f(1 + erf(f(x * ALPHA))));
+}
+
+function geluTanh(x: number, tanh: Erf): number {
+  const cube = f(f(x * x) * x);
+  const inner = f(BETA_TANH * fmaf(KAPPA, cube, x));
+  return f(f(0.5 * x) * f(1 + tanh(inner)));
+}
+
+function geluErfBackward(dy: number, x: number, erf: Erf, exp: Erf): number {
+  const cdf = f(0.5 * f(1 + erf(f(x * ALPHA))));
+  const pdf = f(BETA_ERF * exp(f(f(x * x) * -0.5)));
+  return f(dy * fmaf(x, pdf, cdf));
+}
+
+function geluTanhBackward(dy: number, x: number, tanh: Erf): number {
+  const sq = f(x * x);
+  const cube = f(sq * x);
+  const t = tanh(f(BETA_TANH * fmaf(KAPPA, cube, x)));
+  const left = f(0.5 * x);
+  const leftDerivative = f(0.5 * f(1 + t));
+  const tanhDerivative = fmaf(-t, t, 1);
+  const innerDerivative = f(BETA_TANH * fmaf(THREE_KAPPA, sq, 1));
+  return f(dy * fmaf(f(left * tanhDerivative), innerDerivative, leftDerivative));
+}
+
+const libmErf = libmErff;
+
+export function geluArray(src: Float32Array, out: Float32Array, approximate: GeluApproximate): void {
+  const split = vectorEnd(src.length);
+  if (approximate === "tanh") {
+    for (let i = 0; i < split; i++) out[i] = geluTanh(src[i], tanhf);
+    for (let i = split; i < src.length; i++) out[i] = geluTanh(src[i], libmTanhf);
+  } else {
+    for (let i = 0; i < split; i++) out[i] = geluErf(src[i], erff);
+    for (let i = split; i < src.length; i++) out[i] = geluErf(src[i], libmErf);
+  }
+}
+
+/** gelu_backward(grad, input). */
+export function geluBackwardArray(grad: Float32Array, input: Float32Array, out: Float32Array, approximate: GeluApproximate): void {
+  const split = vectorEnd(out.length);
+  if (approximate === "tanh") {
+    for (let i = 0; i < split; i++) out[i] = geluTanhBackward(grad[i], input[i], tanhf);
+    for (let i = split; i < out.length; i++) out[i] = geluTanhBackward(grad[i], input[i], libmTanhf);
+  } else {
+    for (let i = 0; i < split; i++) out[i] = geluErfBackward(grad[i], input[i], erff, expf);
+    for (let i = split; i < out.length; i++) out[i] = geluErfBackward(grad[i], input[i], libmErf, libmExpf);
+  }
+}
