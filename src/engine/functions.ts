@@ -49,3 +49,8 @@ export function mean(t: Tensor, dim?: number | number[] | null, keepdim = false)
   return t.mean(dim, keepdim);
 }
 
+export const log1p = unary.log1p;
+export const expm1 = unary.expm1;
+export const tan = unary.tan;
+export const rsqrt = unary.rsqrt;
+export const erf = unary.erf;

@@ -24,3 +24,4 @@ export * as autograd from "./autograd/public";
 export * as F from "./functional";
 export * as nn from "./nn";
 export * as optim from "./optim";
+import "./ops/unary_methods";

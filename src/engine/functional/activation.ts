@@ -1,6 +1,10 @@
 /** Activations and (log-)softmax along a dim. */
+import { RuntimeError } from "../errors";
+import { geluArray, geluBackwardArray, type GeluApproximate } from "../kernels/f32/gelu";
+import { onednnGeluArray, onednnGeluBackwardArray } from "../kernels/f32/onednn_gelu";
+import { softplusArray, softplusBackwardArray } from "../kernels/f32/softplus";
 import { apply, defineOp } from "../ops/op";
-import { empty } from "../ops/operands";
+import { empty, valuesAs } from "../ops/operands";
 import { normalizeDim } from "../shape";
 import type { Tensor } from "../tensor";
 import * as unary from "../ops/unary";
@@ -66,4 +70,159 @@ export function softmax(x: Tensor, dim: number): Tensor {
 
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   return apply(logSoftmaxOp, [x], x.ndim === 0 ? 0 : normalizeDim(dim, x.ndim));
+}
+
+// ---- GELU ----
+
+const SQRT1_2 = Math.SQRT1_2;
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+/** A same-shape elementwise result: float32 through its exact kernel, float64 through the double formula. */
+function elementwise(inputs: readonly Tensor[], f32: (data: Float32Array[], out: Float32Array) => void, f: (...x: number[]) => number): Tensor {
+  const ref = inputs[inputs.length - 1];
+  const dtype = inputs.some((t) => t.dtype === "float64") ? "float64" : "float32";
+  const out = empty(ref.shape.slice(), dtype);
+  const data = inputs.map((t) => valuesAs(t, dtype));
+  if (dtype === "float32") f32(data as Float32Array[], out._data as Float32Array);
+  else for (let i = 0; i < out._data.length; i++) out._data[i] = f(...data.map((d) => d[i]));
+  return out;
+}
+
+function geluDouble(x: number, approximate: GeluApproximate): number {
+  if (approximate === "tanh") {
+    const inner = Math.SQRT2 * TWO_OVER_SQRT_PI * 0.5 * (x + 0.044715 * x * x * x);
+    return 0.5 * x * (1 + Math.tanh(inner));
+  }
+  return x * 0.5 * (1 + erfOf(x * SQRT1_2));
+}
+
+function geluBackwardDouble(dy: number, x: number, approximate: GeluApproximate): number {
+  if (approximate === "tanh") {
+    const beta = Math.SQRT2 * TWO_OVER_SQRT_PI * 0.5;
+    const t = Math.tanh(beta * (x + 0.044715 * x * x * x));
+    const inner = beta * (1 + 3 * 0.044715 * x * x);
+    return dy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * inner);
+  }
+  const cdf = 0.5 * (1 + erfOf(x * SQRT1_2));
+  const pdf = TWO_OVER_SQRT_PI * SQRT1_2 * 0.5 * Math.exp(-0.5 * x * x);
+  return dy * (cdf + x * pdf);
+}
+
+const erfOf = unary.erfScalar;
+
+/** PyTorch 1.13 hands the erf form of a contiguous float32 tensor of more than one element to oneDNN
+ * (Activation.cpp's use_mkldnn), forward and backward; everything else goes through ATen's kernel. */
+function byOneDnn(x: Tensor, approximate: GeluApproximate): boolean {
+  return approximate === "none" && x.numel() > 1;
+}
+
+const geluBackwardOp = defineOp<GeluApproximate>({
+  name: "geluBackward",
+  gradFnName: "GeluBackwardBackward0",
+  forward: ([g, x], approximate) =>
+    elementwise(
+      [g, x],
+      ([gd, xd], out) => (byOneDnn(x, approximate) ? onednnGeluBackwardArray(gd, xd, out) : geluBackwardArray(gd, xd, out, approximate)),
+      (a, b) => geluBackwardDouble(a, b, approximate),
+    ),
+  backward: ({ inputs: [g, x], attrs: approximate, needsInputGrad: [dg, dx] }, gg) => [
+    dg ? geluBackward(gg, x, approximate) : null,
+    dx ? gg.mul(g).mul(geluSecondDerivative(x, approximate)) : null,
+  ],
+  saves: { inputs: [0, 1] },
+});
+
+/** d²gelu/dx², with differentiable ops (PyTorch's gelu_double_backward for the erf form). */
+function geluSecondDerivative(x: Tensor, approximate: GeluApproximate): Tensor {
+  if (approximate === "tanh") {
+    const beta = Math.SQRT2 * TWO_OVER_SQRT_PI * 0.5;
+    const kappa = 0.044715;
+    const xSq = x.mul(x);
+    const t = x.add(x.mul(xSq).mul(kappa)).mul(beta).tanh();
+    const dt = t.mul(t).neg().add(1);
+    const inner = xSq.mul(3 * kappa).add(1).mul(beta);
+    // d/dx [½(1 + t) + ½x(1 − t²)·inner] = (1 − t²)·(inner − x·t·inner² + 3βκx²)
+    return dt.mul(inner.sub(x.mul(t).mul(inner).mul(inner)).add(xSq.mul(3 * beta * kappa)));
+  }
+  const xSq = x.mul(x);
+  const pdf = xSq.mul(-0.5).exp().mul(TWO_OVER_SQRT_PI * SQRT1_2 * 0.5);
+  return pdf.mul(2).sub(xSq.mul(pdf));
+}
+
+function geluBackward(g: Tensor, x: Tensor, approximate: GeluApproximate): Tensor {
+  return apply(geluBackwardOp, [g, x], approximate);
+}
+
+const geluOp = defineOp<GeluApproximate>({
+  name: "gelu",
+  gradFnName: "GeluBackward0",
+  forward: ([x], approximate) =>
+    elementwise([x], ([xd], out) => (byOneDnn(x, approximate) ? onednnGeluArray(xd, out) : geluArray(xd, out, approximate)), (a) => geluDouble(a, approximate)),
+  backward: ({ inputs: [x], attrs: approximate }, g) => [geluBackward(g, x, approximate)],
+  saves: { inputs: [0] },
+});
+
+export interface GeluOptions {
+  /** "none" (erf, the default) or "tanh" (the tanh approximation). */
+  approximate?: GeluApproximate;
+}
+
+/** torch.nn.functional.gelu. */
+export function gelu(x: Tensor, options?: GeluOptions): Tensor {
+  const approximate = options?.approximate ?? "none";
+  if (approximate !== "none" && approximate !== "tanh") throw new RuntimeError(`approximate argument must be either none or tanh.`);
+  return apply(geluOp, [x], approximate);
+}
+
+// ---- softplus ----
+
+interface SoftplusAttrs {
+  beta: number;
+  threshold: number;
+}
+
+const softplusBackwardOp = defineOp<SoftplusAttrs>({
+  name: "softplusBackward",
+  gradFnName: "SoftplusBackwardBackward0",
+  forward: ([g, x], { beta, threshold }) =>
+    elementwise(
+      [g, x],
+      ([gd, xd], out) => softplusBackwardArray(gd, xd, out, Math.fround(beta), Math.fround(threshold)),
+      (a, b) => (b * beta > threshold ? a : (a * Math.exp(b * beta)) / (Math.exp(b * beta) + 1)),
+    ),
+  backward: ({ inputs: [g, x], attrs, needsInputGrad: [dg, dx] }, gg) => {
+    // softplus_double_backward: sigmoid_backward(gg·g, sigmoid(βx)) · (βx < threshold) · β
+    const bx = x.mul(attrs.beta);
+    const s = bx.sigmoid();
+    return [
+      dg ? softplusBackward(gg, x, attrs) : null,
+      dx ? gg.mul(g).mul(s.neg().add(1)).mul(s).mul(bx.lt(attrs.threshold)).mul(attrs.beta) : null,
+    ];
+  },
+  saves: { inputs: [0, 1] },
+});
+
+function softplusBackward(g: Tensor, x: Tensor, attrs: SoftplusAttrs): Tensor {
+  return apply(softplusBackwardOp, [g, x], attrs);
+}
+
+const softplusOp = defineOp<SoftplusAttrs>({
+  name: "softplus",
+  gradFnName: "SoftplusBackward0",
+  forward: ([x], { beta, threshold }) =>
+    elementwise([x], ([xd], out) => softplusArray(xd, out, Math.fround(beta), Math.fround(threshold)), (a) =>
+      a * beta > threshold ? a : Math.log1p(Math.exp(a * beta)) / beta,
+    ),
+  backward: ({ inputs: [x], attrs }, g) => [softplusBackward(g, x, attrs)],
+  saves: { inputs: [0] },
+});
+
+export interface SoftplusOptions {
+  beta?: number;
+  threshold?: number;
+}
+
+/** torch.nn.functional.softplus: log(1 + exp(βx))/β, and x itself where βx > threshold. */
+export function softplus(x: Tensor, options?: SoftplusOptions): Tensor {
+  return apply(softplusOp, [x], { beta: options?.beta ?? 1, threshold: options?.threshold ?? 20 });
 }

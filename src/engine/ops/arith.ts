@@ -129,14 +129,32 @@ const powOp = defineOp({
       return [da ? (e === 0 ? empty(a.shape.slice(), g.dtype) : g.mul(a.pow(e - 1).mul(e))) : null, null];
     }
     return [
-      // d/da a^b = b·a^(b-1), taken as 0 where b = 0 (so 0^0 has no NaN gradient, as in PyTorch).
-      da ? g.mul(b.mul(a.pow(b.sub(1)))).mul(b.ne(0)) : null,
-      // d/db a^b = a^b·ln(a), taken as 0 where a = 0 and b >= 0.
-      db ? g.mul(output.mul(a.log())).mul(a.ne(0).logicalOr(b.lt(0))) : null,
+      // pow_backward_self: grad·(b·a^(b−1)), 0 where b = 0 (so 0^0 has no NaN gradient).
+      da ? zeroWhere(g.mul(b.mul(a.pow(b.sub(1)))), b.eq(0)) : null,
+      // pow_backward_exponent: grad·(a^b·ln a), with 0 for a^b·ln a where a = 0 and b ≥ 0.
+      db ? g.mul(zeroWhere(output.mul(a.log()), a.eq(0).logicalAnd(b.ge(0)))) : null,
     ];
   },
   saves: { inputs: [0, 1], output: true },
 });
+
+/** where(mask, 0, value): a selection, so masked elements are +0 whatever value holds (inf and NaN included). */
+const zeroWhereOp = defineOp({
+  name: "zeroWhere",
+  gradFnName: "WhereBackward0",
+  forward: ([value, mask]) => {
+    const shape = broadcastShapes(value.shape, mask.shape);
+    const out = empty(shape, value.dtype);
+    mapBinary(value._data, value.shape, mask._data, mask.shape, out._data, shape, (v, m) => (m ? 0 : v));
+    return out;
+  },
+  backward: ({ inputs: [, mask] }, g) => [zeroWhere(g, mask), null],
+  saves: { inputs: [1] },
+});
+
+function zeroWhere(value: Tensor, mask: Tensor): Tensor {
+  return apply(zeroWhereOp, [value, mask], undefined);
+}
 
 /** Ties split the gradient evenly between the two inputs, as PyTorch 1.13 does. */
 const maximumOp = defineOp({

@@ -12,7 +12,7 @@ import { rsqrtArray, sqrtArray } from "../kernels/f32/sqrt";
 import { tanhArray, tanhBackwardArray } from "../kernels/f32/tanh";
 import { cosArray, sinArray, tanArray } from "../kernels/f32/trig";
 import type { Tensor } from "../tensor";
-import { apply, defineOp, type OpDef } from "./op";
+import { apply, composite, defineOp, type OpDef } from "./op";
 import { empty, valuesAs } from "./operands";
 
 /** A float32 kernel over whole contiguous arrays (it may treat blocks of elements together, as ATen does). */
@@ -63,7 +63,8 @@ export const abs = unaryOp({
 });
 
 export const sign = unaryOp({
-  name: "sign", gradFnName: "SignBackward0", keepsDType: true, f: (x) => (x > 0 ? 1 : x < 0 ? -1 : x),
+  // ATen's (0 < x) − (x < 0): +0 for ±0 and for NaN.
+  name: "sign", gradFnName: "SignBackward0", keepsDType: true, f: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
   backward: (_, g) => [g.mul(0)], saves: {},
 });
 
@@ -131,12 +132,12 @@ export const rsqrt = unaryOp({
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 export const erf = unaryOp({
-  name: "erf", gradFnName: "ErfBackward0", f: erfDouble, f32: erfArray,
+  name: "erf", gradFnName: "ErfBackward0", f: erfScalar, f32: erfArray,
   backward: ({ inputs: [x] }, g) => [x.pow(2).neg().exp().mul(TWO_OVER_SQRT_PI).mul(g)], saves: { inputs: [0] },
 });
 
-/** erf in double (Abramowitz–Stegun 7.1.26 is too coarse; this is the series / continued fraction pair). */
-function erfDouble(x: number): number {
+/** erf in double: its Maclaurin series below 2.5, erfc's continued fraction above. */
+export function erfScalar(x: number): number {
   if (x !== x) return x;
   const a = Math.abs(x);
   if (a > 6) return Math.sign(x);
@@ -209,7 +210,7 @@ function pairForward(
   f: (a: number, b: number) => number,
 ): Tensor {
   const dtype = a.dtype === "float64" || b.dtype === "float64" ? "float64" : "float32";
-  const x = a.expand(b.shape);
+  const x = a.numel() === b.numel() ? a : composite(() => a.expand(b.shape));
   const out = empty(b.shape.slice(), dtype);
   const xa = valuesAs(x, dtype);
   const yb = valuesAs(b, dtype);
@@ -219,9 +220,30 @@ function pairForward(
 }
 
 export const relu = unaryOp({
-  name: "relu", gradFnName: "ReluBackward0", keepsDType: true, f: (x) => (x > 0 ? x : x !== x ? x : 0),
-  backward: ({ output }, g) => [g.mul(output.gt(0))], saves: { output: true },
+  // clamp_min(x, 0): max(x, 0) keeps x when it is not below 0, so −0 stays −0 and NaN stays NaN.
+  name: "relu", gradFnName: "ReluBackward0", keepsDType: true, f: (x) => (x < 0 ? 0 : x),
+  backward: ({ output }, g) => [thresholdBackward(g, output, 0)], saves: { output: true },
 });
+
+/** ATen's threshold_backward(grad, x, t): 0 where x ≤ t, else grad (a selection, so no −0 from multiplying). */
+const thresholdBackwardOp = defineOp<number>({
+  name: "thresholdBackward",
+  gradFnName: "ThresholdBackwardBackward0",
+  forward: ([g, x], t) => {
+    const dtype = g.dtype;
+    const out = empty(x.shape.slice(), dtype);
+    const gd = valuesAs(g.numel() === x.numel() ? g : composite(() => g.expand(x.shape).contiguous()), dtype);
+    const xd = x._data;
+    for (let i = 0; i < out._data.length; i++) out._data[i] = xd[i] <= t ? 0 : gd[i];
+    return out;
+  },
+  backward: ({ inputs: [, x], attrs: t, needsInputGrad: [dg] }, gg) => [dg ? thresholdBackward(gg, x, t) : null, null],
+  saves: { inputs: [1] },
+});
+
+function thresholdBackward(g: Tensor, x: Tensor, t: number): Tensor {
+  return apply(thresholdBackwardOp, [g, x], t);
+}
 
 const clampOp = defineOp<{ min: number | null; max: number | null }>({
   name: "clamp",

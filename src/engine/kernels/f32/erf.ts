@@ -28,10 +28,14 @@ function pairOf(d: number): [number, number] {
 }
 const PAIRS = DOUBLE_COEFFS.map((row) => row.map(pairOf));
 
+/** The bounds of the polynomial pieces, as SLEEF compares them: in float. */
+const ERF_1 = f(1.1);
+const ERF_2 = f(2.4);
+
 /** Sleef_erff8_u10, one lane. */
 export function erff(x: number): number {
   const a = Math.abs(x);
-  const piece = a < 1.1 ? 0 : a < 2.4 ? 1 : 2;
+  const piece = a < ERF_1 ? 0 : a < ERF_2 ? 1 : 2;
   const u = piece === 0 ? f(a * a) : a;
   const c = FLOAT_COEFFS[piece];
   let t = fmaf(c[0], u, c[1]);

@@ -101,13 +101,16 @@ export function expk(dh: number, dl: number): number {
   return dh < -104 ? 0 : v;
 }
 
+/** Below this, expm1 is -1 (SLEEF compares in float, against the constant rounded to float). */
+const EXPM1_MIN = f(-16.635532333438687426013570);
+
 /** Sleef_expm1f8_u10, one lane. */
 export function expm1f(a: number): number {
   expk2(a, 0);
   add2DF(R.h, R.l, -1);
   let x = f(R.h + R.l);
   if (a > 88.72283172607421875) x = Infinity;
-  if (a < -16.635532333438687426013570) x = -1;
+  if (a < EXPM1_MIN) x = -1;
   if (isNegZero(a)) x = -0;
   return x;
 }

@@ -2,8 +2,10 @@
  * float32 GELU and its backward as PyTorch 1.13 computes them (Activation.cpp), in both forms:
  * - "none": x·½·(1 + erf(x/√2)); backward dy·(cdf + x·pdf) with pdf = (2/√π·1/√2·½)·exp(−x²/2);
  * - "tanh": ½x·(1 + tanh(β(x + κx³))), β = √2·2/√π·½, κ = 0.044715; backward by the product rule as ATen spells it.
- * Whole 16-element blocks use SLEEF's erf/exp/tanh, leftover elements the C library's; where a product feeds a sum
- * (x + κx³, cdf + x·pdf, 1 − t², …) GCC fuses them in both formulas, and so does this code.
+ * Whole 16-element blocks use SLEEF's erf/exp/tanh, leftover elements the C library's. GCC fuses some products into
+ * the sums that follow them (x + κx³, 1 − t², 1 + 3κx², and cdf + x·pdf in the vectorised formula only) and not
+ * others; each choice below was settled against PyTorch's results.
+ * PyTorch sends the erf form of a contiguous tensor of more than one element to oneDNN instead (onednn_gelu.ts).
  */
 import { f } from "./bits";
 import { erff } from "./erf";
@@ -34,10 +36,10 @@ function geluTanh(x: number, tanh: Erf): number {
   return f(f(0.5 * x) * f(1 + tanh(inner)));
 }
 
-function geluErfBackward(dy: number, x: number, erf: Erf, exp: Erf): number {
+function geluErfBackward(dy: number, x: number, erf: Erf, exp: Erf, fused: boolean): number {
   const cdf = f(0.5 * f(1 + erf(f(x * ALPHA))));
   const pdf = f(BETA_ERF * exp(f(f(x * x) * -0.5)));
-  return f(dy * fmaf(x, pdf, cdf));
+  return f(dy * (fused ? fmaf(x, pdf, cdf) : f(cdf + f(x * pdf))));
 }
 
 function geluTanhBackward(dy: number, x: number, tanh: Erf): number {
@@ -48,7 +50,7 @@ function geluTanhBackward(dy: number, x: number, tanh: Erf): number {
   const leftDerivative = f(0.5 * f(1 + t));
   const tanhDerivative = fmaf(-t, t, 1);
   const innerDerivative = f(BETA_TANH * fmaf(THREE_KAPPA, sq, 1));
-  return f(dy * fmaf(f(left * tanhDerivative), innerDerivative, leftDerivative));
+  return f(dy * f(leftDerivative + f(f(left * tanhDerivative) * innerDerivative)));
 }
 
 const libmErf = libmErff;
@@ -71,7 +73,7 @@ export function geluBackwardArray(grad: Float32Array, input: Float32Array, out: 
     for (let i = 0; i < split; i++) out[i] = geluTanhBackward(grad[i], input[i], tanhf);
     for (let i = split; i < out.length; i++) out[i] = geluTanhBackward(grad[i], input[i], libmTanhf);
   } else {
-    for (let i = 0; i < split; i++) out[i] = geluErfBackward(grad[i], input[i], erff, expf);
-    for (let i = split; i < out.length; i++) out[i] = geluErfBackward(grad[i], input[i], libmErf, libmExpf);
+    for (let i = 0; i < split; i++) out[i] = geluErfBackward(grad[i], input[i], erff, expf, true);
+    for (let i = split; i < out.length; i++) out[i] = geluErfBackward(grad[i], input[i], libmErf, libmExpf, false);
   }
 }

@@ -50,6 +50,8 @@ export function logf(d: number): number {
   return r;
 }
 
+const LOG1P_HUGE = f(1e38);
+
 /** Sleef_log1pf8_u10, one lane. */
 export function log1pf(d: number): number {
   let dp1 = f(d + 1);
@@ -65,7 +67,7 @@ export function log1pf(d: number): number {
   addFF(2, m);
   div(m, 0, R.h, R.l);
   let r = logTail(sh, sl, R.h, R.l);
-  if (d > 1e38) r = Infinity;
+  if (d > LOG1P_HUGE) r = Infinity;
   if (-1 > d || d !== d) r = NaN;
   if (d === -1) r = -Infinity;
   if (isNegZero(d)) r = -0;

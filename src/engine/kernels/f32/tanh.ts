@@ -7,6 +7,9 @@ import { R, addDD, div, recD } from "./df";
 import { expk2 } from "./exp";
 import { fmaf } from "./fma";
 
+/** Past this, tanh is ±1 (compared in float, against the constant rounded to float). */
+const TANH_ONE = f(8.664339742);
+
 /** Sleef_tanhf8_u10, one lane. */
 export function tanhf(x: number): number {
   const a = Math.abs(x);
@@ -22,7 +25,7 @@ export function tanhf(x: number): number {
   addDD(dh, dl, eh, el);
   div(nh, nl, R.h, R.l);
   let y = f(R.h + R.l);
-  if (a > 8.664339742 || y !== y) y = 1;
+  if (a > TANH_ONE || y !== y) y = 1;
   y = mulsign(y, x);
   return x !== x ? NaN : y;
 }
