@@ -25,3 +25,4 @@ export * as F from "./functional";
 export * as nn from "./nn";
 export * as optim from "./optim";
 import "./ops/unary_methods";
+export { logspace } from "./create";
