@@ -152,7 +152,8 @@ const zeroWhereOp = defineOp({
   saves: { inputs: [1] },
 });
 
-function zeroWhere(value: Tensor, mask: Tensor): Tensor {
+/** @internal where(mask, 0, value), for backward formulas that masked_fill_ with 0. */
+export function zeroWhere(value: Tensor, mask: Tensor): Tensor {
   return apply(zeroWhereOp, [value, mask], undefined);
 }
 
