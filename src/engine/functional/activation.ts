@@ -3,7 +3,8 @@ import { RuntimeError } from "../errors";
 import { geluArray, geluBackwardArray, type GeluApproximate } from "../kernels/f32/gelu";
 import { onednnGeluArray, onednnGeluBackwardArray } from "../kernels/f32/onednn_gelu";
 import { softplusArray, softplusBackwardArray } from "../kernels/f32/softplus";
-import { apply, defineOp } from "../ops/op";
+import { softmaxBackward as softmaxBackwardKernel, softmaxForward as softmaxKernel, type Layout } from "../kernels/f32/softmax";
+import { apply, composite, defineOp } from "../ops/op";
 import { empty, valuesAs } from "../ops/operands";
 import { normalizeDim } from "../shape";
 import type { Tensor } from "../tensor";
@@ -23,12 +24,24 @@ function forEachLine(shape: readonly number[], dim: number, visit: (offset: numb
   for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) visit(o * n * inner + i, inner, n);
 }
 
+function layoutOf(shape: readonly number[], dim: number): Layout {
+  let outer = 1;
+  for (let i = 0; i < dim; i++) outer *= shape[i];
+  let inner = 1;
+  for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
+  return { outer, dim: shape[dim], inner };
+}
+
 function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
   const out = empty(x.shape.slice(), x.dtype);
   const src = x._data;
   const dst = out._data;
   if (x.ndim === 0) {
     dst[0] = log ? 0 : 1;
+    return out;
+  }
+  if (x.dtype === "float32") {
+    softmaxKernel(src as Float32Array, dst as Float32Array, layoutOf(x.shape, dim), log);
     return out;
   }
   forEachLine(x.shape, dim, (offset, stride, n) => {
@@ -46,12 +59,52 @@ function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
   return out;
 }
 
+interface SoftmaxBackwardAttrs {
+  dim: number;
+  log: boolean;
+}
+
+/** ATen's _softmax_backward_data / _log_softmax_backward_data as an op: float32 through the exact kernel; its own
+ * backward with differentiable ops (so a second derivative works). */
+const softmaxBackwardOp = defineOp<SoftmaxBackwardAttrs>({
+  name: "softmaxBackward",
+  gradFnName: (a) => (a.log ? "LogSoftmaxBackwardDataBackward0" : "SoftmaxBackwardDataBackward0"),
+  forward: ([g, y], { dim, log }) => {
+    if (y.dtype === "float32" && y.ndim > 0) {
+      const out = empty(y.shape.slice(), "float32");
+      softmaxBackwardKernel(valuesAs(g, "float32") as Float32Array, y._data as Float32Array, out._data as Float32Array, layoutOf(y.shape, dim), log);
+      return out;
+    }
+    return composite(() => softmaxBackwardFormula(g, y, dim, log));
+  },
+  backward: ({ inputs: [g, y], attrs: { dim, log } }, gg) => {
+    if (log) {
+      // dx = g − e^y·Σg: d/dg = gg − Σ(gg·e^y), d/dy = −gg·e^y·Σg
+      const e = y.exp();
+      return [gg.sub(gg.mul(e).sum(dim, true)), gg.mul(e).mul(g.sum(dim, true)).neg()];
+    }
+    // dx = y·(g − Σg·y): d/dg = y·(gg − Σgg·y), d/dy = gg·(g − Σg·y) − g·Σgg·y
+    const ggy = gg.mul(y).sum(dim, true);
+    return [y.mul(gg.sub(ggy)), gg.mul(g.sub(g.mul(y).sum(dim, true))).sub(g.mul(ggy))];
+  },
+  saves: { inputs: [0, 1] },
+});
+
+function softmaxBackwardFormula(g: Tensor, y: Tensor, dim: number, log: boolean): Tensor {
+  // softmax: dx = y · (g − Σ g·y); log-softmax: dx = g − exp(y) · Σ g
+  return log ? g.sub(y.exp().mul(g.sum(dim, true))) : y.mul(g.sub(g.mul(y).sum(dim, true)));
+}
+
+function softmaxBackward(g: Tensor, y: Tensor, dim: number, log: boolean): Tensor {
+  if (y.ndim === 0) return g.mul(0);
+  return apply(softmaxBackwardOp, [g, y], { dim, log });
+}
+
 const softmaxOp = defineOp<number>({
   name: "softmax",
   gradFnName: "SoftmaxBackward0",
   forward: ([x], dim) => softmaxForward(x, dim, false),
-  // dx = y · (g − Σ g·y)
-  backward: ({ output: y, attrs: dim }, g) => [y.mul(g.sub(g.mul(y).sum(dim, true)))],
+  backward: ({ output: y, attrs: dim }, g) => [softmaxBackward(g, y, dim, false)],
   saves: { output: true },
 });
 
@@ -59,8 +112,7 @@ const logSoftmaxOp = defineOp<number>({
   name: "logSoftmax",
   gradFnName: "LogSoftmaxBackward0",
   forward: ([x], dim) => softmaxForward(x, dim, true),
-  // dx = g − exp(y) · Σ g
-  backward: ({ output: y, attrs: dim }, g) => [g.sub(y.exp().mul(g.sum(dim, true)))],
+  backward: ({ output: y, attrs: dim }, g) => [softmaxBackward(g, y, dim, true)],
   saves: { output: true },
 });
 
