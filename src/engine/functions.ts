@@ -54,3 +54,4 @@ export const expm1 = unary.expm1;
 export const tan = unary.tan;
 export const rsqrt = unary.rsqrt;
 export const erf = unary.erf;
+export { variance as var, std, logsumexp, prod, cumsum } from "./ops/reduce_stats";

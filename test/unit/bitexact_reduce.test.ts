@@ -16,6 +16,7 @@ interface Case {
   dim?: number;
   keepdim?: boolean;
   p?: number | "inf";
+  kw?: { unbiased?: boolean };
   reduction?: "mean" | "sum" | "none";
   target?: number[];
   args?: number[];
@@ -61,7 +62,7 @@ function compare(report: MismatchReport, label: string, results: Array<[string, 
 }
 
 function labelOf(c: Case): string {
-  const parts = [c.op, c.shape ? `[${c.shape.join("×")}]` : "", c.dims !== undefined ? `dims=${c.dims === null ? "all" : c.dims.join(",")}` : "", c.dim !== undefined ? `dim=${c.dim}` : "", c.keepdim ? "keepdim" : "", c.p !== undefined ? `p=${c.p}` : "", c.reduction ?? "", c.args ? `(${c.args.map((a) => +a.toFixed(4)).join(", ")})` : ""];
+  const parts = [c.op, c.kw?.unbiased === false ? "unbiased=false" : "", c.shape ? `[${c.shape.join("×")}]` : "", c.dims !== undefined ? `dims=${c.dims === null ? "all" : c.dims.join(",")}` : "", c.dim !== undefined ? `dim=${c.dim}` : "", c.keepdim ? "keepdim" : "", c.p !== undefined ? `p=${c.p}` : "", c.reduction ?? "", c.args ? `(${c.args.map((a) => +a.toFixed(4)).join(", ")})` : ""];
   return parts.filter(Boolean).join(" ");
 }
 
@@ -70,6 +71,10 @@ function runReduce(c: Case, report: MismatchReport): void {
   const dims = c.dims ?? null;
   let y: Tensor;
   if (c.op === "norm") y = x.norm(c.p === "inf" ? Infinity : c.p!, dims, c.keepdim);
+  else if (c.op === "var" || c.op === "std") y = x[c.op](dims, { unbiased: c.kw?.unbiased });
+  else if (c.op === "logsumexp") y = x.logsumexp(dims!);
+  else if (c.op === "prod") y = dims ? x.prod(dims[0]) : x.prod();
+  else if (c.op === "cumsum") y = x.cumsum(dims![0]);
   else y = c.op === "sum" ? x.sum(dims, c.keepdim) : x.mean(dims, c.keepdim);
   assert.deepEqual(y.shape, c.outShape, "shape");
   y.backward(tensor(decodeF32(c.g!)).reshape(y.shape));
