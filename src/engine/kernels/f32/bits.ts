@@ -39,8 +39,9 @@ export function cvtTrunc(x: number): number {
 
 /** 2^q built from its exponent field (valid for q in [-126, 127]; other q wrap as the integer shift does). */
 export function pow2i(q: number): number {
-  return fromBits(((q + 0x7f) << 23) | 0);
+  return q >= -126 && q <= 127 ? POW2[q + 126] : fromBits(((q + 0x7f) << 23) | 0);
 }
+const POW2 = Float64Array.from({ length: 254 }, (_, i) => 2 ** (i - 126));
 
 /** SLEEF's vldexp2: d · 2^(q>>1) · 2^(q − (q>>1)), two float multiplications. */
 export function ldexp2(d: number, q: number): number {

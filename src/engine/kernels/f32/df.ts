@@ -4,17 +4,17 @@
  * float32 additions, multiplications and fused multiply-adds (its AVX2 build, which has FMA), so the low parts carry
  * the very same rounding errors.
  *
- * Results are written to the shared register `R` (R.h, R.l) instead of allocating a pair: callers copy them out
+ * Results are written to the shared register `R` (R[0], R[1]) instead of allocating a pair: callers copy them out
  * before the next call.
  */
 import { f } from "./bits";
 import { fmaf } from "./fma";
 
-export const R = { h: 0, l: 0 };
+export const R = new Float64Array(2);
 
 function set(h: number, l: number): void {
-  R.h = h;
-  R.l = l;
+  R[0] = h;
+  R[1] = l;
 }
 
 /** (x + y) with its rounding error, for |x| ≥ |y|. */
@@ -95,22 +95,37 @@ export function scale(h: number, l: number, s: number): void {
   set(f(h * s), f(l * s));
 }
 
+/**
+ * x·y − RN(x·y), which SLEEF gets from an fma: the error of a float product is itself a float (away from
+ * underflow), and x·y is exact in a double, so one double subtraction gives it exactly, with no rounding to fix.
+ * Near underflow the fma's own rounding is kept.
+ */
+function productError(x: number, y: number, s: number): number {
+  return Math.abs(s) > TINY ? x * y - s : fmaf(x, y, -s);
+}
+const TINY = 2 ** -100;
+
+/** 1 − d·RN(1/d), likewise exact (the remainder of a correctly rounded division is a float). */
+function reciprocalError(d: number, s: number): number {
+  return Math.abs(s) > TINY && Math.abs(d) > TINY ? 1 - d * s : fmaf(-d, s, 1);
+}
+
 /** x · y exactly, as a pair. */
 export function mulFF(x: number, y: number): void {
   const s = f(x * y);
-  set(s, fmaf(x, y, -s));
+  set(s, productError(x, y, s));
 }
 
 /** (xh, xl) · y. */
 export function mulDF(xh: number, xl: number, y: number): void {
   const s = f(xh * y);
-  set(s, fmaf(xl, y, fmaf(xh, y, -s)));
+  set(s, fmaf(xl, y, productError(xh, y, s)));
 }
 
 /** (xh, xl) · (yh, yl). */
 export function mulDD(xh: number, xl: number, yh: number, yl: number): void {
   const s = f(xh * yh);
-  set(s, fmaf(xh, yl, fmaf(xl, yh, fmaf(xh, yh, -s))));
+  set(s, fmaf(xh, yl, fmaf(xl, yh, productError(xh, yh, s))));
 }
 
 /** (xh, xl) · (yh, yl), rounded to one float. */
@@ -121,26 +136,26 @@ export function mulDDtoF(xh: number, xl: number, yh: number, yl: number): number
 /** (xh, xl)². */
 export function squ(xh: number, xl: number): void {
   const s = f(xh * xh);
-  set(s, fmaf(f(xh + xh), xl, fmaf(xh, xh, -s)));
+  set(s, fmaf(f(xh + xh), xl, productError(xh, xh, s)));
 }
 
 /** 1 / d as a pair. */
 export function recF(d: number): void {
   const s = f(1 / d);
-  set(s, f(s * fmaf(-d, s, 1)));
+  set(s, f(s * reciprocalError(d, s)));
 }
 
 /** 1 / (dh, dl) as a pair. */
 export function recD(dh: number, dl: number): void {
   const s = f(1 / dh);
-  set(s, f(s * fmaf(-dl, s, fmaf(-dh, s, 1))));
+  set(s, f(s * fmaf(-dl, s, reciprocalError(dh, s))));
 }
 
 /** (nh, nl) / (dh, dl). */
 export function div(nh: number, nl: number, dh: number, dl: number): void {
   const t = f(1 / dh);
   const s = f(nh * t);
-  const u = fmaf(t, nh, -s);
-  const v = fmaf(-dl, t, fmaf(-dh, t, 1));
+  const u = productError(t, nh, s);
+  const v = fmaf(-dl, t, reciprocalError(dh, t));
   set(s, fmaf(s, v, fmaf(nl, t, u)));
 }

@@ -44,15 +44,15 @@ export function erff(x: number): number {
   t = fmaf(t, u, c[4]);
   const [p0, p1] = PAIRS[piece];
   mulFF(t, u);
-  add2DD(R.h, R.l, p0[0], p0[1]);
-  mulDF(R.h, R.l, u);
-  add2DD(R.h, R.l, p1[0], p1[1]);
-  mulDF(R.h, R.l, a);
+  add2DD(R[0], R[1], p0[0], p0[1]);
+  mulDF(R[0], R[1], u);
+  add2DD(R[0], R[1], p1[0], p1[1]);
+  mulDF(R[0], R[1], a);
   if (piece !== 0) {
-    expk2(R.h, R.l);
-    addFD(1, -R.h, -R.l);
+    expk2(R[0], R[1]);
+    addFD(1, -R[0], -R[1]);
   }
-  const y = mulsign(a < 4 ? f(R.h + R.l) : 1, x);
+  const y = mulsign(a < 4 ? f(R[0] + R[1]) : 1, x);
   return a !== a ? NaN : y;
 }
 

@@ -49,28 +49,28 @@ export function expk2(dh: number, dl: number): void {
   const q = cvtRound(f(f(dh + dl) * R_LN2));
   const qf = f(q);
   add2DF(dh, dl, f(qf * -L2U));
-  add2DF(R.h, R.l, f(qf * -L2L));
-  const sh = R.h;
-  const sl = R.l;
+  add2DF(R[0], R[1], f(qf * -L2L));
+  const sh = R[0];
+  const sl = R[1];
   let u = fmaf(K1, sh, K2);
   u = fmaf(u, sh, K3);
   u = fmaf(u, sh, K4);
   mulDF(sh, sl, u);
-  add2DF(R.h, R.l, K5);
-  mulDD(sh, sl, R.h, R.l);
-  add2DF(R.h, R.l, 0.5);
-  const th = R.h;
-  const tl = R.l;
+  add2DF(R[0], R[1], K5);
+  mulDD(sh, sl, R[0], R[1]);
+  add2DF(R[0], R[1], 0.5);
+  const th = R[0];
+  const tl = R[1];
   squ(sh, sl);
-  mulDD(R.h, R.l, th, tl);
-  add2DD(sh, sl, R.h, R.l);
-  addFD(1, R.h, R.l);
+  mulDD(R[0], R[1], th, tl);
+  add2DD(sh, sl, R[0], R[1]);
+  addFD(1, R[0], R[1]);
   if (dh < -104) {
-    R.h = 0;
-    R.l = 0;
+    R[0] = 0;
+    R[1] = 0;
   } else {
-    R.h = ldexp2(R.h, q);
-    R.l = ldexp2(R.l, q);
+    R[0] = ldexp2(R[0], q);
+    R[1] = ldexp2(R[1], q);
   }
 }
 
@@ -85,19 +85,19 @@ export function expk(dh: number, dl: number): number {
   const q = cvtRound(f(f(dh + dl) * R_LN2));
   const qf = f(q);
   add2DF(dh, dl, f(qf * -L2U));
-  add2DF(R.h, R.l, f(qf * -L2L));
-  normalize(R.h, R.l);
-  const sh = R.h;
-  const sl = R.l;
+  add2DF(R[0], R[1], f(qf * -L2L));
+  normalize(R[0], R[1]);
+  const sh = R[0];
+  const sl = R[1];
   let u = fmaf(P1, sh, P2);
   u = fmaf(u, sh, P3);
   u = fmaf(u, sh, P4);
   u = fmaf(u, sh, P5);
   squ(sh, sl);
-  mulDF(R.h, R.l, u);
-  addDD(sh, sl, R.h, R.l);
-  addFD(1, R.h, R.l);
-  const v = ldexp(f(R.h + R.l), q);
+  mulDF(R[0], R[1], u);
+  addDD(sh, sl, R[0], R[1]);
+  addFD(1, R[0], R[1]);
+  const v = ldexp(f(R[0] + R[1]), q);
   return dh < -104 ? 0 : v;
 }
 
@@ -107,8 +107,8 @@ const EXPM1_MIN = f(-16.635532333438687426013570);
 /** Sleef_expm1f8_u10, one lane. */
 export function expm1f(a: number): number {
   expk2(a, 0);
-  add2DF(R.h, R.l, -1);
-  let x = f(R.h + R.l);
+  add2DF(R[0], R[1], -1);
+  let x = f(R[0] + R[1]);
   if (a > 88.72283172607421875) x = Infinity;
   if (a < EXPM1_MIN) x = -1;
   if (isNegZero(a)) x = -0;

@@ -7,13 +7,18 @@
  * halfway between two floats (then the exact value is on the side e points to) — the one case checked.
  */
 export function fmaf(a: number, b: number, c: number): number {
-  const p = a * b;
-  const s = p + c;
+  const s = a * b + c;
   const r = Math.fround(s);
-  if (r === s || r !== r || r === Infinity || r === -Infinity) return r;
-  // s is a midpoint exactly when its mirror image about s, seen from r, is a float too.
+  // s is a midpoint exactly when its mirror image about s, seen from r, is a float too (NaN never is).
   const other = 2 * s - r;
-  if (Math.fround(other) !== other) return r;
+  if (r === s || Math.fround(other) !== other) return r;
+  return midpoint(a * b, c, s, r, other);
+}
+
+/** The rare case, out of line so that fmaf stays small enough for V8 to inline everywhere: s = p + c is exactly
+ * halfway between the floats r and other, so the error of that double sum decides (or r is infinite). */
+function midpoint(p: number, c: number, s: number, r: number, other: number): number {
+  if (r === Infinity || r === -Infinity) return r;
   // Knuth's TwoSum: p + c = s + e exactly.
   const bb = s - p;
   const e = p - (s - bb) + (c - bb);

@@ -23,9 +23,9 @@ function logTail(sh: number, sl: number, xh: number, xl: number): number {
   let t = fmaf(L1, x2, L2);
   t = fmaf(t, x2, L3);
   scale(xh, xl, 2);
-  addDD(sh, sl, R.h, R.l);
-  addDF(R.h, R.l, f(f(x2 * xh) * t));
-  return f(R.h + R.l);
+  addDD(sh, sl, R[0], R[1]);
+  addDF(R[0], R[1], f(f(x2 * xh) * t));
+  return f(R[0] + R[1]);
 }
 
 /** Sleef_logf8_u10, one lane. */
@@ -36,14 +36,14 @@ export function logf(d: number): number {
   const m = ldexp3(d, -e);
   if (tiny) e -= 64;
   mulDF(LN2H, LN2L, f(e));
-  const sh = R.h;
-  const sl = R.l;
+  const sh = R[0];
+  const sl = R[1];
   add2FF(-1, m);
-  const nh = R.h;
-  const nl = R.l;
+  const nh = R[0];
+  const nl = R[1];
   add2FF(1, m);
-  div(nh, nl, R.h, R.l);
-  let r = logTail(sh, sl, R.h, R.l);
+  div(nh, nl, R[0], R[1]);
+  let r = logTail(sh, sl, R[0], R[1]);
   if (d === Infinity) r = Infinity;
   if (d < 0 || d !== d) r = NaN;
   if (d === 0) r = -Infinity;
@@ -62,11 +62,11 @@ export function log1pf(d: number): number {
   const m = fmaf(d, t, f(t - 1));
   if (tiny) e -= 64;
   mulDF(LN2H, LN2L, f(e));
-  const sh = R.h;
-  const sl = R.l;
+  const sh = R[0];
+  const sl = R[1];
   addFF(2, m);
-  div(m, 0, R.h, R.l);
-  let r = logTail(sh, sl, R.h, R.l);
+  div(m, 0, R[0], R[1]);
+  let r = logTail(sh, sl, R[0], R[1]);
   if (d > LOG1P_HUGE) r = Infinity;
   if (-1 > d || d !== d) r = NaN;
   if (d === -1) r = -Infinity;
@@ -88,31 +88,31 @@ export function logk(d: number): void {
   const m = ldexp3(d, -e);
   if (tiny) e -= 64;
   add2FF(-1, m);
-  const nh = R.h;
-  const nl = R.l;
+  const nh = R[0];
+  const nl = R[1];
   add2FF(1, m);
-  div(nh, nl, R.h, R.l);
-  const xh = R.h;
-  const xl = R.l;
+  div(nh, nl, R[0], R[1]);
+  const xh = R[0];
+  const xl = R[1];
   squ(xh, xl);
-  const x2h = R.h;
-  const x2l = R.l;
+  const x2h = R[0];
+  const x2l = R[1];
   let t = fmaf(K1, x2h, K2);
   t = fmaf(t, x2h, K3);
   mulDF(x2h, x2l, t);
-  add2DD(R.h, R.l, CH, CL);
-  const ph = R.h;
-  const pl = R.l;
+  add2DD(R[0], R[1], CH, CL);
+  const ph = R[0];
+  const pl = R[1];
   mulDD(x2h, x2l, xh, xl);
-  mulDD(R.h, R.l, ph, pl);
-  const qh = R.h;
-  const ql = R.l;
+  mulDD(R[0], R[1], ph, pl);
+  const qh = R[0];
+  const ql = R[1];
   mulDF(LN2H, LN2L, f(e));
-  const sh = R.h;
-  const sl = R.l;
+  const sh = R[0];
+  const sl = R[1];
   scale(xh, xl, 2);
-  addDD(sh, sl, R.h, R.l);
-  addDD(R.h, R.l, qh, ql);
+  addDD(sh, sl, R[0], R[1]);
+  addDD(R[0], R[1], qh, ql);
 }
 
 export function logArray(src: Float32Array, out: Float32Array): void {

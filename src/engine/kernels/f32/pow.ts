@@ -21,8 +21,8 @@ export function powf(x: number, y: number): number {
   const yIsInt = Math.trunc(y) === y || Math.abs(y) > TWO24;
   const yIsOdd = (cvtTrunc(y) & 1) === 1 && yIsInt && Math.abs(y) < TWO24;
   logk(Math.abs(x));
-  mulDF(R.h, R.l, y);
-  let result = expk(R.h, R.l);
+  mulDF(R[0], R[1], y);
+  let result = expk(R[0], R[1]);
   if (result !== result) result = Infinity;
   result = f(result * (x > 0 ? 1 : yIsInt ? (yIsOdd ? -1 : 1) : NaN));
   const efx = mulsign(f(Math.abs(x) - 1), y);

@@ -105,25 +105,25 @@ export function rempi(a: number): number {
   if (ex < 0) ex = 0;
   const at = ex * 4;
   mulFF(a, tab[at]);
-  let xh = rempisub(R.h);
+  let xh = rempisub(R[0]);
   let q = QUARTERS;
-  normalize(xh, R.l);
-  xh = R.h;
-  let xl = R.l;
+  normalize(xh, R[1]);
+  xh = R[0];
+  let xl = R[1];
   mulFF(a, tab[at + 1]);
-  add2DD(xh, xl, R.h, R.l);
-  xh = rempisub(R.h);
+  add2DD(xh, xl, R[0], R[1]);
+  xh = rempisub(R[0]);
   q = (q + QUARTERS) | 0;
-  normalize(xh, R.l);
-  xh = R.h;
-  xl = R.l;
+  normalize(xh, R[1]);
+  xh = R[0];
+  xl = R[1];
   mulDF(tab[at + 2], tab[at + 3], a);
-  add2DD(xh, xl, R.h, R.l);
-  normalize(R.h, R.l);
-  mulDD(R.h, R.l, TWO_PI_H, TWO_PI_L);
+  add2DD(xh, xl, R[0], R[1]);
+  normalize(R[0], R[1]);
+  mulDD(R[0], R[1], TWO_PI_H, TWO_PI_L);
   if (Math.abs(a) < 0.7) {
-    R.h = a;
-    R.l = 0;
+    R[0] = a;
+    R[1] = 0;
   }
   return q;
 }

@@ -30,14 +30,14 @@ const S4 = f(-0.166666597127914428710938);
 /** The shared polynomial of sin and cos on the reduced argument (sh, sl); the sign is the caller's. */
 function sinPoly(sh: number, sl: number): number {
   squ(sh, sl);
-  const s2h = R.h;
-  const s2l = R.l;
+  const s2h = R[0];
+  const s2l = R[1];
   let u = fmaf(S1, s2h, S2);
   u = fmaf(u, s2h, S3);
   addFF(S4, f(u * s2h));
-  mulDD(R.h, R.l, s2h, s2l);
-  addFD(1, R.h, R.l);
-  return mulDDtoF(sh, sl, R.h, R.l);
+  mulDD(R[0], R[1], s2h, s2l);
+  addFD(1, R[0], R[1]);
+  return mulDDtoF(sh, sl, R[0], R[1]);
 }
 
 function notFinite(d: number): boolean {
@@ -54,22 +54,22 @@ export function sinf(d: number, large: boolean): number {
     q = cvtRound(u);
     const v = fmaf(u, -PI_A2, d);
     add2FF(v, f(u * -PI_B2));
-    addDF(R.h, R.l, f(u * -PI_C2));
-    sh = R.h;
-    sl = R.l;
+    addDF(R[0], R[1], f(u * -PI_C2));
+    sh = R[0];
+    sl = R[1];
   } else {
     const quarter = rempi(d);
-    let rh = R.h;
-    let rl = R.l;
+    let rh = R[0];
+    let rl = R[1];
     q = ((quarter & 3) * 2 + (rh > 0 ? 2 : 1)) >> 2;
     if ((quarter & 1) === 1) {
       add2DD(rh, rl, mulsign(HALF_PI_H, rh), mulsign(HALF_PI_L, rh));
-      rh = R.h;
-      rl = R.l;
+      rh = R[0];
+      rl = R[1];
     }
     normalize(rh, rl);
-    sh = notFinite(d) ? NaN : R.h;
-    sl = R.l;
+    sh = notFinite(d) ? NaN : R[0];
+    sl = R[1];
   }
   let u = sinPoly(sh, sl);
   if ((q & 1) === 1) u = -u;
@@ -85,24 +85,24 @@ export function cosf(d: number, large: boolean): number {
     const dq = fmaf(rint(fmaf(d, M_1_PI, -0.5)), 2, 1);
     q = cvtRound(dq);
     add2FF(d, f(dq * f(-PI_A2 * 0.5)));
-    add2DF(R.h, R.l, f(dq * f(-PI_B2 * 0.5)));
-    add2DF(R.h, R.l, f(dq * f(-PI_C2 * 0.5)));
-    sh = R.h;
-    sl = R.l;
+    add2DF(R[0], R[1], f(dq * f(-PI_B2 * 0.5)));
+    add2DF(R[0], R[1], f(dq * f(-PI_C2 * 0.5)));
+    sh = R[0];
+    sl = R[1];
   } else {
     const quarter = rempi(d);
-    let rh = R.h;
-    let rl = R.l;
+    let rh = R[0];
+    let rl = R[1];
     q = ((quarter & 3) * 2 + (rh > 0 ? 8 : 7)) >> 1;
     if ((quarter & 1) === 0) {
       const y = rh > 0 ? 0 : -1;
       add2DD(rh, rl, mulsign(HALF_PI_H, y), mulsign(HALF_PI_L, y));
-      rh = R.h;
-      rl = R.l;
+      rh = R[0];
+      rl = R[1];
     }
     normalize(rh, rl);
-    sh = notFinite(d) ? NaN : R.h;
-    sl = R.l;
+    sh = notFinite(d) ? NaN : R[0];
+    sl = R[1];
   }
   const u = sinPoly(sh, sl);
   return (q & 2) === 0 ? -u : u;
@@ -126,13 +126,13 @@ export function tanf(d: number, large: boolean): number {
     q = cvtRound(u);
     const v = fmaf(u, f(-PI_A2 * 0.5), d);
     add2FF(v, f(u * f(-PI_B2 * 0.5)));
-    addDF(R.h, R.l, f(u * f(-PI_C2 * 0.5)));
-    sh = R.h;
-    sl = R.l;
+    addDF(R[0], R[1], f(u * f(-PI_C2 * 0.5)));
+    sh = R[0];
+    sl = R[1];
   } else {
     q = rempi(d);
-    sh = R.h;
-    sl = R.l;
+    sh = R[0];
+    sl = R[1];
     if (notFinite(d)) sh = sl = NaN;
   }
   const odd = (q & 1) === 1;
@@ -141,21 +141,21 @@ export function tanf(d: number, large: boolean): number {
     sl = -sl;
   }
   squ(sh, sl);
-  normalize(R.h, R.l);
-  const s2h = R.h;
-  const s2l = R.l;
+  normalize(R[0], R[1]);
+  const s2h = R[0];
+  const s2l = R[1];
   let u = fmaf(T1, s2h, T2);
   u = fmaf(u, s2h, T3);
   u = fmaf(u, s2h, T4);
   u = fmaf(u, s2h, T5);
   addFF(T6, f(u * s2h));
-  mulDD(s2h, s2l, R.h, R.l);
-  addFD(T7, R.h, R.l);
-  mulDD(R.h, R.l, s2h, s2l);
-  addFD(1, R.h, R.l);
-  mulDD(sh, sl, R.h, R.l);
-  if (odd) recD(R.h, R.l);
-  u = f(R.h + R.l);
+  mulDD(s2h, s2l, R[0], R[1]);
+  addFD(T7, R[0], R[1]);
+  mulDD(R[0], R[1], s2h, s2l);
+  addFD(1, R[0], R[1]);
+  mulDD(sh, sl, R[0], R[1]);
+  if (odd) recD(R[0], R[1]);
+  u = f(R[0] + R[1]);
   return isNegZero(d) ? d : u;
 }
 
