@@ -49,6 +49,26 @@ export function mean(t: Tensor, dim?: number | number[] | null, keepdim = false)
   return t.mean(dim, keepdim);
 }
 
+
+// ---- views, slicing, indexing (torch.* function forms) ----
+export { view, reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose, movedim, expand, detach, contiguous } from "./ops/views";
+export { transpose as swapaxes, transpose as swapdims, movedim as moveaxis, t } from "./ops/views";
+export { clone } from "./ops/copy";
+export { select, narrow, diagonal, asStrided, unbind, split, chunk, tensorSplit } from "./ops/slicing";
+export { index, indexPut_ } from "./ops/indexing";
+
+// ---- joining, gathering, masking, rearranging (torch.* function forms) ----
+export { cat, concat, concatenate, stack, hstack, vstack, dstack, columnStack } from "./ops/join";
+export { where, maskedFill, maskedSelect, maskedScatter, nonzero, argwhere } from "./ops/masked";
+export { gather, scatter, scatterAdd, take } from "./ops/gather_scatter";
+export type { ScatterOptions, ScatterReduce } from "./ops/gather_scatter";
+export { indexSelect, indexAdd, indexCopy, indexFill } from "./ops/index_select";
+export { flip, fliplr, flipud, roll, repeatInterleave, tile } from "./ops/rearrange";
+export { tril, triu, diag, diagEmbed, diagflat } from "./ops/triangular";
+export { meshgrid, cartesianProd, combinations } from "./ops/grids";
+export type { MeshgridIndexing, MeshgridOptions } from "./ops/grids";
+
+// ---- bit-exact float32 functions (log1p, expm1, tan, rsqrt, erf) and more reductions ----
 export const log1p = unary.log1p;
 export const expm1 = unary.expm1;
 export const tan = unary.tan;

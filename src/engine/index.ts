@@ -2,7 +2,27 @@
  * Gradlens's autograd engine: PyTorch's semantics in TypeScript. Snippets import it as "gradlens"; Node code can
  * require the built `dist/engine.js`.
  */
+// The Tensor class first: the op families below add its methods (see tensor.ts).
 export { Tensor, Storage } from "./tensor";
+import "./ops/arith";
+import "./ops/unary";
+import "./ops/compare";
+import "./ops/reduce";
+import "./ops/linalg";
+import "./ops/views";
+import "./ops/copy";
+import "./ops/slicing";
+import "./ops/inplace";
+import "./ops/masked";
+import "./ops/gather_scatter";
+import "./ops/index_select";
+import "./ops/rearrange";
+import "./ops/triangular";
+import "./autograd/backward";
+import "./autograd/view_history";
+export { Slice, SliceIndex, Ellipsis, None, Slice as slice } from "./ops/indexing";
+export type { IndexEntry, Indices } from "./ops/indexing";
+export * as indexing from "./ops/indexing_namespace";
 export type { BackwardOptions, GradHook, NestedNumbers, TensorOrScalar } from "./tensor";
 export type { DType } from "./dtype";
 export { RuntimeError, IndexError } from "./errors";
@@ -24,5 +44,13 @@ export * as autograd from "./autograd/public";
 export * as F from "./functional";
 export * as nn from "./nn";
 export * as optim from "./optim";
-import "./ops/unary_methods";
+export { ValueError, KeyError } from "./errors";
+export { randperm, empty, emptyLike, normal, bernoulli, multinomial, initialSeed, seed, getRngState, setRngState, defaultGenerator } from "./create_random";
+export type { MultinomialOptions } from "./create_random";
+export type { RandomOptions } from "./create";
+export { Generator } from "./random";
+export type { GeneratorState } from "./random";
+export type { GeneratorOptions } from "./ops/random";
+import "./ops/random";
+export * as utils from "./utils";
 export { logspace } from "./create";

@@ -16,6 +16,10 @@ export interface Recorder {
   onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void;
   /** A warning PyTorch would print (UserWarning). */
   onWarning(message: string): void;
+  /** A module's `call()` starts; the function returned is called with its output when it ends (null if it threw). */
+  onModuleCall?(module: object, inputs: readonly Tensor[]): ((output: Tensor | null) => void) | void;
+  /** Something Gradlens did differently from PyTorch on purpose, for the user to know (not a warning). */
+  onNote?(message: string): void;
 }
 
 export const recorder: { current: Recorder | null } = { current: null };
@@ -46,4 +50,9 @@ export function warn(message: string): void {
   if (warned.has(message)) return;
   warned.add(message);
   console.warn(`UserWarning: ${message}`);
+}
+
+/** Tells the recorder (if any) of a deliberate difference from PyTorch; outside the runner it is silent. */
+export function note(message: string): void {
+  recorder.current?.onNote?.(message);
 }

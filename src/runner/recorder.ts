@@ -141,7 +141,7 @@ export class TraceRecorder implements Recorder {
   onBackwardStart(): void {
     // The gradient a backward contributes is .grad after minus .grad before (grads accumulate).
     this.gradsBefore = new Map();
-    for (const { tensor: t } of this.history.kept()) if (t.isLeaf && t._grad) this.gradsBefore.set(t, Float64Array.from(t._grad._data));
+    for (const { tensor: t } of this.history.kept()) if (t._gradFn === null && t._grad) this.gradsBefore.set(t, Float64Array.from(t._grad._data));
   }
 
   onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void {
@@ -209,7 +209,7 @@ export class TraceRecorder implements Recorder {
       visited.add(n);
       queue.push(n);
     };
-    for (const e of retained) visit(e.tensor.gradFn);
+    for (const e of retained) visit(e.tensor._gradFn);
     for (const b of this.checks) for (const c of b.nodes) visit(c.node);
     while (queue.length) {
       const n = queue.shift()!;
@@ -226,7 +226,7 @@ export class TraceRecorder implements Recorder {
     const valuesOnDemand = keepBigValues(retained, numerical);
     const byId = new Map(retained.map((e) => [e.id, e.tensor]));
     for (const { record, leaves, nodes: nodeChecks, names } of this.checks) {
-      const rootFn = byId.get(record.root)?.gradFn;
+      const rootFn = byId.get(record.root)?._gradFn;
       record.rootNode = rootFn ? nodeId(rootFn) : null;
       record.checks = leaves.map((c) => this.leafCheckRecord(c, names.get(c.leaf)));
       record.nodeChecks = nodeChecks.map((c) => this.nodeCheckRecord(c, nodeId));
@@ -281,9 +281,10 @@ export class TraceRecorder implements Recorder {
       shape: t.shape.slice(),
       dtype: t.dtype,
       requiresGrad: t.requiresGrad,
-      isLeaf: t.isLeaf,
-      gradFn: t.gradFn ? (this.nodeIds.get(t.gradFn) ?? null) : null,
-      repr: t.toString(),
+      isLeaf: t._gradFn === null,
+      // The node the tensor had, not one a later in-place write would make anew for a view when grad_fn is read.
+      gradFn: t._gradFn ? (this.nodeIds.get(t._gradFn) ?? null) : null,
+      repr: t._format(t._gradFn),
       value: summarize(t.shape, t.dtype, t._data),
       grad: gradSummary(t),
       occurrence: e.occurrence,

@@ -129,7 +129,7 @@ export class Function {
     let out = composite(() => this.forward(ctx, ...args));
     if (!(out instanceof Tensor)) throw new RuntimeError(`${this.name}.forward must return a Tensor`);
     // Returning an input unchanged must not make the input itself the node's output.
-    if (tensors.includes(out)) out = new Tensor(out._storage, out.shape.slice(), out.dtype);
+    if (tensors.includes(out)) out = new Tensor(out._storage, out.shape.slice(), out.dtype, out._strides.slice(), out._offset);
     return apply(opFor(this), tensors, { args: shape, ctx, computed: out });
   }
 }

@@ -5,3 +5,4 @@ export { relu, sigmoid, tanh, softmax, logSoftmax } from "./activation";
 export { gelu, softplus } from "./activation";
 export type { GeluOptions, SoftplusOptions } from "./activation";
 export { linear } from "./linear";
+export { oneHot } from "./one_hot";

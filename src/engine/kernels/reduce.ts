@@ -30,13 +30,15 @@ export function forEachReduced(srcShape: Shape, keptShape: Shape, visit: (srcInd
 /**
  * Sums `dims` of `src` (row-major, of `shape`) into `out` (the kept shape, contiguous). Floating types add as
  * PyTorch's CPU sum does, bit for bit (cascade_sum.ts); int64 (held in doubles, exact in any order below 2^53) takes
- * the same path, bool counts.
+ * the same path, bool counts. `strides` and `offset` describe a strided input (the order of summation follows
+ * memory, as TensorIterator's does); row-major from 0 when omitted.
  */
-export function sumInto(src: DataArray, shape: Shape, dims: readonly number[], out: DataArray): void {
+export function sumInto(src: DataArray, shape: Shape, dims: readonly number[], out: DataArray, strides?: readonly number[], offset = 0): void {
   if ((src instanceof Float32Array && out instanceof Float32Array) || (src instanceof Float64Array && out instanceof Float64Array)) {
-    cascadeSum(src, shape, dims, out);
+    cascadeSum(src, shape, dims, out, strides, offset);
     return;
   }
+  if (strides) throw new Error("sumInto: strided input is for floating and int64 data only");
   out.fill(0);
   const kept = shape.map((d, i) => (dims.includes(i) ? 1 : d));
   forEachReduced(shape, kept, (i, o) => {

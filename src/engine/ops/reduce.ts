@@ -5,7 +5,7 @@ import { normInto } from "../kernels/norm";
 import { sumInto } from "../kernels/reduce";
 import { zeroWhere } from "./arith";
 import { normalizeDim, numelOf } from "../shape";
-import { Tensor } from "../tensor";
+import { Tensor, addMethods } from "../tensor";
 import { apply, defineOp } from "./op";
 import { empty } from "./operands";
 
@@ -41,12 +41,18 @@ function sumDType(t: Tensor): DType {
   return isFloating(t.dtype) ? t.dtype : "int64";
 }
 
+/** Sums a tensor as laid out in memory (PyTorch's order of summation depends on the strides, not only the shape). */
+function sumStrided(t: Tensor, dims: readonly number[], result: Tensor): void {
+  if (t.dtype === "bool" || t.dtype !== result.dtype) sumInto(t._data, t.shape, dims, result._data);
+  else sumInto(t._storage.data, t.shape, dims, result._data, t._strides, t._offset);
+}
+
 const sumOp = defineOp<ReduceAttrs>({
   name: "sum",
   gradFnName: (a) => (a.explicit ? "SumBackward1" : "SumBackward0"),
   forward: ([t], attrs) => {
     const result = empty(reducedShapes(t.shape, attrs).out, sumDType(t));
-    sumInto(t._data, t.shape, attrs.dims, result._data);
+    sumStrided(t, attrs.dims, result);
     return result;
   },
   backward: ({ inputs: [x], attrs }, g) => [expandBack(g, x, attrs)],
@@ -58,7 +64,7 @@ const meanOp = defineOp<ReduceAttrs>({
   forward: ([t], attrs) => {
     // at::mean on CPU is at::sum, then a division by the count (rounded to the dtype first).
     const result = empty(reducedShapes(t.shape, attrs).out, t.dtype);
-    sumInto(t._data, t.shape, attrs.dims, result._data);
+    sumStrided(t, attrs.dims, result);
     let count = 1;
     for (const d of attrs.dims) count *= t.shape[d];
     const divisor = castScalar(t.dtype, count);
@@ -254,3 +260,33 @@ export function norm(t: Tensor, p: number, dim: number | number[] | null, keepdi
   if (!isFloating(t.dtype)) throw new RuntimeError(`norm(): input dtype should be either floating point or complex. Got ${t.dtype === "int64" ? "Long" : "Bool"} instead.`);
   return apply(normOp, [t], { ...reduceAttrs(t, dim, keepdim), p });
 }
+
+declare module "../tensor" {
+  interface Tensor {
+    sum(dim?: number | number[] | null, keepdim?: boolean): Tensor;
+    mean(dim?: number | number[] | null, keepdim?: boolean): Tensor;
+    max(): Tensor;
+    max(dim: number, keepdim?: boolean): ValuesIndices;
+    min(): Tensor;
+    min(dim: number, keepdim?: boolean): ValuesIndices;
+    norm(p?: number, dim?: number | number[] | null, keepdim?: boolean): Tensor;
+  }
+}
+
+addMethods({
+  sum(this: Tensor, dim?: number | number[] | null, keepdim = false) {
+    return sum(this, dim ?? null, keepdim);
+  },
+  mean(this: Tensor, dim?: number | number[] | null, keepdim = false) {
+    return mean(this, dim ?? null, keepdim);
+  },
+  max(this: Tensor, dim?: number, keepdim = false) {
+    return dim === undefined ? maxAll(this) : maxDim(this, dim, keepdim);
+  },
+  min(this: Tensor, dim?: number, keepdim = false) {
+    return dim === undefined ? minAll(this) : minDim(this, dim, keepdim);
+  },
+  norm(this: Tensor, p = 2, dim?: number | number[] | null, keepdim = false) {
+    return norm(this, p, dim ?? null, keepdim);
+  },
+});

@@ -9,7 +9,7 @@ import { cascadeSum, type FloatArray } from "../kernels/cascade_sum";
 import { cumsumInto, prodInto, varInto } from "../kernels/reduce_stats";
 import { isFloating } from "../dtype";
 import { normalizeDim } from "../shape";
-import { Tensor } from "../tensor";
+import { Tensor, addMethods } from "../tensor";
 import { zeroWhere } from "./arith";
 import { apply, defineOp, type OpDef } from "./op";
 import { empty } from "./operands";
@@ -260,18 +260,20 @@ declare module "../tensor" {
   }
 }
 
-Tensor.prototype.var = function (this: Tensor, dim?: number | number[] | null, options?: VarOptions) {
-  return variance(this, dim ?? null, options);
-};
-Tensor.prototype.std = function (this: Tensor, dim?: number | number[] | null, options?: VarOptions) {
-  return std(this, dim ?? null, options);
-};
-Tensor.prototype.logsumexp = function (this: Tensor, dim: number | number[], keepdim?: boolean) {
-  return logsumexp(this, dim, keepdim);
-};
-Tensor.prototype.prod = function (this: Tensor, dim?: number | null, keepdim?: boolean) {
-  return prod(this, dim, keepdim);
-};
-Tensor.prototype.cumsum = function (this: Tensor, dim: number) {
-  return cumsum(this, dim);
-};
+addMethods({
+  var(this: Tensor, dim?: number | number[] | null, options?: VarOptions) {
+    return variance(this, dim ?? null, options);
+  },
+  std(this: Tensor, dim?: number | number[] | null, options?: VarOptions) {
+    return std(this, dim ?? null, options);
+  },
+  logsumexp(this: Tensor, dim: number | number[], keepdim?: boolean) {
+    return logsumexp(this, dim, keepdim);
+  },
+  prod(this: Tensor, dim?: number | null, keepdim?: boolean) {
+    return prod(this, dim, keepdim);
+  },
+  cumsum(this: Tensor, dim: number) {
+    return cumsum(this, dim);
+  },
+});

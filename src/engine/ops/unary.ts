@@ -11,7 +11,7 @@ import { sigmoidArray, sigmoidBackwardArray } from "../kernels/f32/sigmoid";
 import { rsqrtArray, sqrtArray } from "../kernels/f32/sqrt";
 import { tanhArray, tanhBackwardArray } from "../kernels/f32/tanh";
 import { cosArray, sinArray, tanArray } from "../kernels/f32/trig";
-import type { Tensor } from "../tensor";
+import { Tensor, addMethods } from "../tensor";
 import { apply, composite, defineOp, type OpDef } from "./op";
 import { empty, valuesAs } from "./operands";
 
@@ -268,3 +268,40 @@ export function clamp(t: Tensor, min: number | null, max: number | null): Tensor
   if (min === null && max === null) throw new TypeError("clamp: at least one of 'min' or 'max' must not be None");
   return apply(clampOp, [t], { min, max });
 }
+
+declare module "../tensor" {
+  interface Tensor {
+    neg(): Tensor;
+    abs(): Tensor;
+    sign(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    reciprocal(): Tensor;
+    sqrt(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    tanh(): Tensor;
+    sigmoid(): Tensor;
+    relu(): Tensor;
+    clamp(min?: number | null, max?: number | null): Tensor;
+    /** PyTorch's `log1p`: log(1 + x), accurate near 0. */
+    log1p(): Tensor;
+    /** PyTorch's `expm1`: exp(x) − 1, accurate near 0. */
+    expm1(): Tensor;
+    /** PyTorch's `tan`. */
+    tan(): Tensor;
+    /** PyTorch's `rsqrt`: 1/√x. */
+    rsqrt(): Tensor;
+    /** PyTorch's `erf`, the error function. */
+    erf(): Tensor;
+  }
+}
+
+const unaryMethods = { neg, abs, sign, exp, log, reciprocal, sqrt, sin, cos, tanh, sigmoid, relu, log1p, expm1, tan, rsqrt, erf };
+addMethods(Object.fromEntries(Object.entries(unaryMethods).map(([name, fn]) => [name, function (this: Tensor) { return fn(this); }])));
+
+addMethods({
+  clamp(this: Tensor, min?: number | null, max?: number | null) {
+    return clamp(this, min ?? null, max ?? null);
+  },
+});

@@ -23,7 +23,7 @@ const F32_REL = 4 * 2 ** -23;
 const F64_REL = 1e-12;
 
 export function assertClose(t: Tensor, expected: FixtureValue[], exact: boolean, what: string): void {
-  const actual = Array.from(t.detach().reshape(-1).tolist() as number[]);
+  const actual = (t.detach().reshape(-1).tolist() as Array<number | boolean>).map(Number);
   assert.equal(actual.length, expected.length, `${what}: element count`);
   const rel = t.dtype === "float64" ? F64_REL : F32_REL;
   const scale = Math.max(...expected.map((v) => Math.abs(decode(v))).filter(Number.isFinite), 1e-30);
@@ -41,4 +41,17 @@ export function assertClose(t: Tensor, expected: FixtureValue[], exact: boolean,
 /** Reads a JSON fixture from test/fixtures/. */
 export function loadFixture<T>(name: string): T {
   return JSON.parse(readFileSync(join(__dirname, "..", "..", "fixtures", name), "utf8")) as T;
+}
+
+/** For composite layers (RNNs, attention), whose float32 sums PyTorch adds in another order: agreement within `rtol`
+ * of the element plus `rtol` of the tensor's largest value. */
+export function assertNear(t: Tensor, expected: FixtureValue[], what: string, rtol = 1e-5): void {
+  const actual = (t.detach().reshape(-1).tolist() as number[]).map(Number);
+  assert.equal(actual.length, expected.length, `${what}: element count`);
+  const scale = Math.max(...expected.map((v) => Math.abs(decode(v))).filter(Number.isFinite), 1e-30);
+  actual.forEach((a, i) => {
+    const e = decode(expected[i]);
+    const tolerance = rtol * (Math.abs(e) + scale);
+    assert.ok(Math.abs(a - e) <= tolerance, `${what}[${i}]: expected ${e}, got ${a} (diff ${a - e}, tolerance ${tolerance})`);
+  });
 }
