@@ -17,6 +17,8 @@ interface Case {
   keepdim?: boolean;
   p?: number | "inf";
   kw?: { unbiased?: boolean };
+  /** The op runs on x.transpose(0, 1), a strided view. */
+  transposed?: boolean;
   reduction?: "mean" | "sum" | "none";
   target?: number[];
   args?: number[];
@@ -62,15 +64,17 @@ function compare(report: MismatchReport, label: string, results: Array<[string, 
 }
 
 function labelOf(c: Case): string {
-  const parts = [c.op, c.kw?.unbiased === false ? "unbiased=false" : "", c.shape ? `[${c.shape.join("×")}]` : "", c.dims !== undefined ? `dims=${c.dims === null ? "all" : c.dims.join(",")}` : "", c.dim !== undefined ? `dim=${c.dim}` : "", c.keepdim ? "keepdim" : "", c.p !== undefined ? `p=${c.p}` : "", c.reduction ?? "", c.args ? `(${c.args.map((a) => +a.toFixed(4)).join(", ")})` : ""];
+  const parts = [c.op, c.transposed ? "of a transposed view" : "", c.kw?.unbiased === false ? "unbiased=false" : "", c.shape ? `[${c.shape.join("×")}]` : "", c.dims !== undefined ? `dims=${c.dims === null ? "all" : c.dims.join(",")}` : "", c.dim !== undefined ? `dim=${c.dim}` : "", c.keepdim ? "keepdim" : "", c.p !== undefined ? `p=${c.p}` : "", c.reduction ?? "", c.args ? `(${c.args.map((a) => +a.toFixed(4)).join(", ")})` : ""];
   return parts.filter(Boolean).join(" ");
 }
 
 function runReduce(c: Case, report: MismatchReport): void {
   const x = leaf(c.x!, c.shape!);
+  const input = c.transposed ? x.transpose(0, 1) : x;
   const dims = c.dims ?? null;
   let y: Tensor;
-  if (c.op === "norm") y = x.norm(c.p === "inf" ? Infinity : c.p!, dims, c.keepdim);
+  if (c.transposed) y = input.sum(dims, c.keepdim);
+  else if (c.op === "norm") y = x.norm(c.p === "inf" ? Infinity : c.p!, dims, c.keepdim);
   else if (c.op === "var" || c.op === "std") y = x[c.op](dims, { unbiased: c.kw?.unbiased });
   else if (c.op === "logsumexp") y = x.logsumexp(dims!);
   else if (c.op === "prod") y = dims ? x.prod(dims[0]) : x.prod();
