@@ -38,7 +38,7 @@ const UNARY: Record<string, (x: Tensor) => Tensor> = {
   gelu: (x) => F.gelu(x),
   geluTanh: (x) => F.gelu(x, { approximate: "tanh" }),
   softplus: (x) => F.softplus(x),
-  softplusBeta: (x) => F.softplus(x, { beta: 2, threshold: 5 }),
+  softplusBeta: (x) => F.softplus(x, 2, 5),
   relu: (x) => x.relu(),
   neg: (x) => x.neg(),
   abs: (x) => x.abs(),

@@ -1,5 +1,5 @@
 /** Activations and (log-)softmax along a dim. */
-import { RuntimeError } from "../errors";
+import * as special from "../kernels/special_functions";
 import { geluArray, geluBackwardArray, type GeluApproximate } from "../kernels/f32/gelu";
 import { onednnGeluArray, onednnGeluBackwardArray } from "../kernels/f32/onednn_gelu";
 import { softplusArray, softplusBackwardArray } from "../kernels/f32/softplus";
@@ -140,14 +140,6 @@ function elementwise(inputs: readonly Tensor[], f32: (data: Float32Array[], out:
   return out;
 }
 
-function geluDouble(x: number, approximate: GeluApproximate): number {
-  if (approximate === "tanh") {
-    const inner = Math.SQRT2 * TWO_OVER_SQRT_PI * 0.5 * (x + 0.044715 * x * x * x);
-    return 0.5 * x * (1 + Math.tanh(inner));
-  }
-  return x * 0.5 * (1 + erfOf(x * SQRT1_2));
-}
-
 function geluBackwardDouble(dy: number, x: number, approximate: GeluApproximate): number {
   if (approximate === "tanh") {
     const beta = Math.SQRT2 * TWO_OVER_SQRT_PI * 0.5;
@@ -160,7 +152,7 @@ function geluBackwardDouble(dy: number, x: number, approximate: GeluApproximate)
   return dy * (cdf + x * pdf);
 }
 
-const erfOf = unary.erfScalar;
+const erfOf = special.erf;
 
 /** PyTorch 1.13 hands the erf form of a contiguous float32 tensor of more than one element to oneDNN
  * (Activation.cpp's use_mkldnn), forward and backward; everything else goes through ATen's kernel. */
@@ -201,34 +193,21 @@ function geluSecondDerivative(x: Tensor, approximate: GeluApproximate): Tensor {
   return pdf.mul(2).sub(xSq.mul(pdf));
 }
 
-function geluBackward(g: Tensor, x: Tensor, approximate: GeluApproximate): Tensor {
+/** GELU's float32 forward as PyTorch computes it: oneDNN's kernel for a contiguous tensor of more than one element
+ * in the erf form, ATen's otherwise. For the catalogue's F.gelu (functional/activation_more.ts). */
+export function geluF32(x: Tensor, src: Float32Array, out: Float32Array, approximate: GeluApproximate): void {
+  if (byOneDnn(x, approximate)) onednnGeluArray(src, out);
+  else geluArray(src, out, approximate);
+}
+
+/** @internal gelu_backward(grad, x) as an op (GeluBackwardBackward0 in a second derivative). */
+export function geluBackward(g: Tensor, x: Tensor, approximate: GeluApproximate): Tensor {
   return apply(geluBackwardOp, [g, x], approximate);
-}
-
-const geluOp = defineOp<GeluApproximate>({
-  name: "gelu",
-  gradFnName: "GeluBackward0",
-  forward: ([x], approximate) =>
-    elementwise([x], ([xd], out) => (byOneDnn(x, approximate) ? onednnGeluArray(xd, out) : geluArray(xd, out, approximate)), (a) => geluDouble(a, approximate)),
-  backward: ({ inputs: [x], attrs: approximate }, g) => [geluBackward(g, x, approximate)],
-  saves: { inputs: [0] },
-});
-
-export interface GeluOptions {
-  /** "none" (erf, the default) or "tanh" (the tanh approximation). */
-  approximate?: GeluApproximate;
-}
-
-/** torch.nn.functional.gelu. */
-export function gelu(x: Tensor, options?: GeluOptions): Tensor {
-  const approximate = options?.approximate ?? "none";
-  if (approximate !== "none" && approximate !== "tanh") throw new RuntimeError(`approximate argument must be either none or tanh.`);
-  return apply(geluOp, [x], approximate);
 }
 
 // ---- softplus ----
 
-interface SoftplusAttrs {
+export interface SoftplusAttrs {
   beta: number;
   threshold: number;
 }
@@ -254,27 +233,12 @@ const softplusBackwardOp = defineOp<SoftplusAttrs>({
   saves: { inputs: [0, 1] },
 });
 
-function softplusBackward(g: Tensor, x: Tensor, attrs: SoftplusAttrs): Tensor {
+/** @internal softplus_backward(grad, x, beta, threshold) as an op (SoftplusBackwardBackward0 in a second derivative). */
+export function softplusBackward(g: Tensor, x: Tensor, attrs: SoftplusAttrs): Tensor {
   return apply(softplusBackwardOp, [g, x], attrs);
 }
 
-const softplusOp = defineOp<SoftplusAttrs>({
-  name: "softplus",
-  gradFnName: "SoftplusBackward0",
-  forward: ([x], { beta, threshold }) =>
-    elementwise([x], ([xd], out) => softplusArray(xd, out, Math.fround(beta), Math.fround(threshold)), (a) =>
-      a * beta > threshold ? a : Math.log1p(Math.exp(a * beta)) / beta,
-    ),
-  backward: ({ inputs: [x], attrs }, g) => [softplusBackward(g, x, attrs)],
-  saves: { inputs: [0] },
-});
-
-export interface SoftplusOptions {
-  beta?: number;
-  threshold?: number;
-}
-
-/** torch.nn.functional.softplus: log(1 + exp(βx))/β, and x itself where βx > threshold. */
-export function softplus(x: Tensor, options?: SoftplusOptions): Tensor {
-  return apply(softplusOp, [x], { beta: options?.beta ?? 1, threshold: options?.threshold ?? 20 });
+/** softplus's float32 forward as PyTorch computes it (for the catalogue's F.softplus). */
+export function softplusF32(src: Float32Array, out: Float32Array, beta: number, threshold: number): void {
+  softplusArray(src, out, Math.fround(beta), Math.fround(threshold));
 }

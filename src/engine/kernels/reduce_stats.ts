@@ -90,7 +90,14 @@ export function varInto(src: FloatArray, shape: readonly number[], dims: readonl
     out.fill(takeSqrt ? Math.sqrt(v) : v);
     return;
   }
-  // Welford per output, over its elements in memory order, in double.
+  welfordInto(src, shape, dims, correction, takeSqrt, out);
+}
+
+/**
+ * Welford's variance per output (binary_kernel_reduce with WelfordOps: double accumulators, elements in memory
+ * order, the m2 update fused as GCC compiles it), and the mean rounded to the dtype, as var_mean returns it.
+ */
+export function welfordInto(src: FloatArray, shape: readonly number[], dims: readonly number[], correction: number, takeSqrt: boolean, out: FloatArray, meanOut?: FloatArray): void {
   const mean = new Float64Array(out.length);
   const m2 = new Float64Array(out.length);
   const count = new Float64Array(out.length);
@@ -111,6 +118,7 @@ export function varInto(src: FloatArray, shape: readonly number[], dims: readonl
     const divisor = count[o] > correction ? count[o] - correction : 0;
     const v = m2[o] / divisor;
     out[o] = takeSqrt ? Math.sqrt(v) : v;
+    if (meanOut) meanOut[o] = mean[o];
   }
 }
 

@@ -4,13 +4,12 @@
  */
 import { isFloating, type DType } from "../dtype";
 import { mapUnary, type UnaryFn } from "../kernels/elementwise";
-import { erfArray } from "../kernels/f32/erf";
-import { expArray, expm1Array } from "../kernels/f32/exp";
-import { log1pArray, logArray } from "../kernels/f32/log";
+import { expArray } from "../kernels/f32/exp";
+import { logArray } from "../kernels/f32/log";
 import { sigmoidArray, sigmoidBackwardArray } from "../kernels/f32/sigmoid";
-import { rsqrtArray, sqrtArray } from "../kernels/f32/sqrt";
+import { sqrtArray } from "../kernels/f32/sqrt";
 import { tanhArray, tanhBackwardArray } from "../kernels/f32/tanh";
-import { cosArray, sinArray, tanArray } from "../kernels/f32/trig";
+import { cosArray, sinArray } from "../kernels/f32/trig";
 import { Tensor, addMethods } from "../tensor";
 import { apply, composite, defineOp, type OpDef } from "./op";
 import { empty, valuesAs } from "./operands";
@@ -107,68 +106,6 @@ export const sigmoid = unaryOp({
   name: "sigmoid", gradFnName: "SigmoidBackward0", f: (x) => 1 / (1 + Math.exp(-x)), f32: sigmoidArray,
   backward: ({ output }, g) => [sigmoidBackward(g, output)], saves: { output: true },
 });
-
-export const log1p = unaryOp({
-  name: "log1p", gradFnName: "Log1PBackward0", f: Math.log1p, f32: log1pArray,
-  backward: ({ inputs: [x] }, g) => [g.div(x.add(1))], saves: { inputs: [0] },
-});
-
-export const expm1 = unaryOp({
-  name: "expm1", gradFnName: "Expm1Backward0", f: Math.expm1, f32: expm1Array,
-  backward: ({ output }, g) => [g.mul(output.add(1))], saves: { output: true },
-});
-
-export const tan = unaryOp({
-  name: "tan", gradFnName: "TanBackward0", f: Math.tan, f32: tanArray,
-  backward: ({ output }, g) => [g.mul(output.pow(2).add(1))], saves: { output: true },
-});
-
-export const rsqrt = unaryOp({
-  name: "rsqrt", gradFnName: "RsqrtBackward0", f: (x) => 1 / Math.sqrt(x), f32: rsqrtArray,
-  backward: ({ output }, g) => [g.mul(-0.5).mul(output.pow(3))], saves: { output: true },
-});
-
-/** 2/√π, as a double: ATen multiplies by it as a Scalar, which rounds it to the tensor's dtype. */
-const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-
-export const erf = unaryOp({
-  name: "erf", gradFnName: "ErfBackward0", f: erfScalar, f32: erfArray,
-  backward: ({ inputs: [x] }, g) => [x.pow(2).neg().exp().mul(TWO_OVER_SQRT_PI).mul(g)], saves: { inputs: [0] },
-});
-
-/** erf in double: its Maclaurin series below 2.5, erfc's continued fraction above. */
-export function erfScalar(x: number): number {
-  if (x !== x) return x;
-  const a = Math.abs(x);
-  if (a > 6) return Math.sign(x);
-  if (a < 2.5) {
-    // Maclaurin series: erf x = 2/√π Σ (−1)^n x^(2n+1) / (n! (2n+1)).
-    let term = a;
-    let sum = a;
-    for (let n = 1; n < 60; n++) {
-      term *= (-a * a) / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return Math.sign(x) * TWO_OVER_SQRT_PI * sum;
-  }
-  // erfc by Lentz's continued fraction: erfc x = exp(−x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + …)))).
-  let f = a;
-  let c = a;
-  let d = 0;
-  for (let n = 1; n < 200; n++) {
-    const an = n / 2;
-    d = a + an * d;
-    d = d === 0 ? 1e-300 : 1 / d;
-    c = a + an / c;
-    if (c === 0) c = 1e-300;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return Math.sign(x) * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / f);
-}
 
 /** ATen's tanh_backward(grad, output) as an op of its own, so that it rounds as PyTorch's kernel does (a fused
  * 1 − y², kernels/f32/tanh.ts) and a second derivative goes through PyTorch's TanhBackwardBackward0. */
@@ -284,20 +221,10 @@ declare module "../tensor" {
     sigmoid(): Tensor;
     relu(): Tensor;
     clamp(min?: number | null, max?: number | null): Tensor;
-    /** PyTorch's `log1p`: log(1 + x), accurate near 0. */
-    log1p(): Tensor;
-    /** PyTorch's `expm1`: exp(x) − 1, accurate near 0. */
-    expm1(): Tensor;
-    /** PyTorch's `tan`. */
-    tan(): Tensor;
-    /** PyTorch's `rsqrt`: 1/√x. */
-    rsqrt(): Tensor;
-    /** PyTorch's `erf`, the error function. */
-    erf(): Tensor;
   }
 }
 
-const unaryMethods = { neg, abs, sign, exp, log, reciprocal, sqrt, sin, cos, tanh, sigmoid, relu, log1p, expm1, tan, rsqrt, erf };
+const unaryMethods = { neg, abs, sign, exp, log, reciprocal, sqrt, sin, cos, tanh, sigmoid, relu };
 addMethods(Object.fromEntries(Object.entries(unaryMethods).map(([name, fn]) => [name, function (this: Tensor) { return fn(this); }])));
 
 addMethods({

@@ -10,7 +10,7 @@ import { cvtRound, f, isNegZero, ldexp, ldexp2 } from "./bits";
 import { R, add2DD, add2DF, addDD, addFD, mulDD, mulDF, normalize, squ } from "./df";
 import { fmaf } from "./fma";
 
-export const R_LN2 = f(1.442695040888963407359924681001892137426645954152985934135449406931);
+export const R_LN2 = f(1.4426950408889634);
 export const L2U = 0.693145751953125;
 export const L2L = f(1.428606765330187045e-6);
 
@@ -42,7 +42,7 @@ const K1 = f(0.1980960224e-3);
 const K2 = f(0.1394256484e-2);
 const K3 = f(0.8333456703e-2);
 const K4 = f(0.4166637361e-1);
-const K5 = f(0.166666659414234244790680580464);
+const K5 = f(0.16666665941423425);
 
 /** SLEEF's expk2f: exp of a double-float (dh, dl), result in R as a double-float. */
 export function expk2(dh: number, dl: number): void {
@@ -102,7 +102,7 @@ export function expk(dh: number, dl: number): number {
 }
 
 /** Below this, expm1 is -1 (SLEEF compares in float, against the constant rounded to float). */
-const EXPM1_MIN = f(-16.635532333438687426013570);
+const EXPM1_MIN = f(-16.635532333438686);
 
 /** Sleef_expm1f8_u10, one lane. */
 export function expm1f(a: number): number {

@@ -163,7 +163,7 @@ export function libmTanhf(x: number): number {
 }
 
 const LP = [6.6666668653e-1, 4.0000000596e-1, 2.8571429849e-1, 2.2222198546e-1, 1.818357259e-1, 1.5313838422e-1, 1.479819864e-1].map(c);
-const TWO_THIRDS = c(0.66666666666666666);
+const TWO_THIRDS = c(0.6666666666666666);
 
 /** glibc's log1pf. */
 export function libmLog1pf(x: number): number {

@@ -13,8 +13,8 @@ import { R, add2DD, add2DF, add2FF, addDF, addFD, addFF, mulDD, mulDDtoF, normal
 import { fmaf } from "./fma";
 import { rempi } from "./rempi";
 
-const M_1_PI = f(0.318309886183790671537767526745028724);
-const M_2_PI = f(2 * 0.318309886183790671537767526745028724);
+const M_1_PI = f(0.3183098861837907);
+const M_2_PI = f(2 * 0.3183098861837907);
 const PI_A2 = 3.1414794921875;
 const PI_B2 = f(0.00011315941810607910156);
 const PI_C2 = f(1.9841872589410058936e-9);
