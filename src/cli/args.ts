@@ -8,15 +8,21 @@ export interface CliOptions extends RunLimits {
   quiet: boolean;
   /** Print Gradlens's own stack traces on an internal error. */
   debug: boolean;
+  /** A notebook: save the outputs into it, as `jupyter nbconvert --execute --inplace` does. */
+  write: boolean;
+  /** A notebook: go on after a failing cell, as nbconvert's --allow-errors. */
+  allowErrors: boolean;
 }
 
 /** What `gradlens run` exits with (sysexits.h's numbers for usage, internal and output errors). */
 export const EXIT = { ok: 0, checkFailed: 1, snippetFailed: 2, usage: 64, internal: 70, cannotWrite: 73 } as const;
 
-export const USAGE = `Usage: gradlens run <file.ts> [options]
+export const USAGE = `Usage: gradlens run <file.ts | notebook.ipynb> [options]
 
 Runs a snippet that imports from "gradlens" in a child process with time, memory and output limits, prints what it
-printed, then each backward()'s gradients and their numerical checks.
+printed, then each backward()'s gradients and their numerical checks. A notebook's TypeScript cells run in order in
+one session, each cell's output under its number (In [n]); it stops at a failing cell unless the cell is tagged
+raises-exception.
 
 Exit codes:
   0   ran, and every gradient that was checked matches its numerical derivative
@@ -37,6 +43,8 @@ Options:
   --console-bytes <n>     console bytes kept (default ${DEFAULT_LIMITS.consoleBytes})
   --quiet                 print only what the snippet printed
   --debug                 on an internal error, print Gradlens's stack trace
+  --write                 notebook: save the outputs into the .ipynb (as nbconvert --execute --inplace)
+  --allow-errors          notebook: run every cell even after one fails
   -h, --help              show this help`;
 
 export class UsageError extends Error {}
@@ -53,7 +61,7 @@ export function parseArgs(argv: string[]): CliOptions {
   const [command, ...rest] = argv;
   if (command === "-h" || command === "--help") throw new UsageError("");
   if (command !== "run") throw new UsageError(command ? `unknown command '${command}'` : "no command given");
-  const options: CliOptions = { file: "", json: null, html: null, quiet: false, debug: false, ...DEFAULT_LIMITS };
+  const options: CliOptions = { file: "", json: null, html: null, quiet: false, debug: false, write: false, allowErrors: false, ...DEFAULT_LIMITS };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = () => {
@@ -73,11 +81,14 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (a === "--no-check") options.checkBudgetMs = 0;
     else if (a === "--quiet") options.quiet = true;
     else if (a === "--debug") options.debug = true;
+    else if (a === "--write") options.write = true;
+    else if (a === "--allow-errors") options.allowErrors = true;
     else if (a === "-h" || a === "--help") throw new UsageError("");
     else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option '${a}'`);
     else if (!options.file) options.file = a;
     else throw new UsageError(`unexpected argument '${a}'`);
   }
   if (!options.file) throw new UsageError("no snippet file given");
+  if ((options.write || options.allowErrors) && !options.file.endsWith(".ipynb")) throw new UsageError("--write and --allow-errors are for notebooks (.ipynb)");
   return options;
 }

@@ -6,6 +6,7 @@ import { readReportAssets, renderHtmlReport } from "../runner/htmlReport";
 import { runSnippet, RunnerError } from "../runner/run";
 import type { Trace } from "../runner/trace";
 import { type CliOptions, EXIT, parseArgs, USAGE, UsageError } from "./args";
+import { runNotebookFile } from "./notebook";
 import { checkReport, COLOR, PLAIN } from "./report";
 import { Output } from "./output";
 
@@ -26,6 +27,7 @@ export async function main(argv: string[], out = new Output()): Promise<number> 
   }
   try {
     for (const target of [options.json, options.html]) if (target) checkOutput(target);
+    if (options.file.endsWith(".ipynb")) return await runNotebookFile(options, out, write);
     const trace = await run(options, out);
     if (options.json) write(options.json, () => JSON.stringify(trace));
     if (options.html) write(options.html, () => renderHtmlReport(trace, readReportAssets(__dirname)));

@@ -119,6 +119,12 @@ export class SnippetRunner implements vscode.Disposable {
     }
   }
 
+  /** A run made elsewhere (a notebook cell's, by the notebook kernel): the editor features show it as any other. */
+  publish(result: RunResult): void {
+    this.latest.set(result.uri.toString(), result);
+    this.didRun.fire(result);
+  }
+
   forget(uri: vscode.Uri): void {
     this.running.get(uri.toString())?.abort();
     this.latest.delete(uri.toString());

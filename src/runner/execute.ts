@@ -17,6 +17,7 @@ import { type RecordedParts, TraceRecorder } from "./recorder";
 import { ConsoleSink, type SnippetConsole } from "./snippetConsole";
 import { realTimers, SnippetTimers } from "./snippetTimers";
 import { RSS_SLACK_MB } from "./limits";
+import { cellModules, startCell } from "./session/cell";
 import { SnippetSyntaxError, transpile } from "./transpile";
 import type { SnippetError } from "./trace";
 import { SLOT } from "./watchdog";
@@ -74,9 +75,12 @@ export async function executeRun(request: RunRequest, services: ChildServices): 
     realTimers.clearTimeout,
   );
   const snippetConsole = sink.console();
+  // A notebook cell runs in the session's scope (session/cell.ts).
+  const cell = request.cell ? startCell({ ...request, cell: request.cell }, recorder) : null;
 
   let error: SnippetError | null = null;
   const fail = (e: unknown) => {
+    error ??= cell?.errorOf(e) ?? null;
     error ??= e instanceof SnippetSyntaxError ? syntaxErrorOf(e, request.file) : errorFromThrown(e, request.file, recorder.line);
   };
   const timers = new SnippetTimers((e) => {
@@ -93,10 +97,12 @@ export async function executeRun(request: RunRequest, services: ChildServices): 
   process.on("uncaughtException", late);
   process.on("unhandledRejection", late);
   timers.install(globalThis);
-  engine.setRecorder(recorder);
+  engine.setRecorder(cell ? cell.recorder : recorder);
   setStorageBudget({ limitBytes: request.memoryBytes, inUse: () => process.memoryUsage().arrayBuffers, collect: services.collectGarbage });
   try {
-    const body = runBody(request, recorder, shared, snippetConsole);
+    const body = cell
+      ? cell.run(instrumentationHooks(recorder, shared), snippetConsole, makeRequire(request.file, cellModules, snippetConsole))
+      : runBody(request, recorder, shared, snippetConsole);
     await Promise.race([body, timers.whenClosed]);
     await timers.settled();
   } catch (e) {
@@ -121,7 +127,7 @@ export async function executeRun(request: RunRequest, services: ChildServices): 
   }
   sink.flush();
   const wire: WireParts = { ...parts, valuesOnDemand: [...parts.valuesOnDemand].map(([id, v]) => ({ id, ...v })) };
-  send({ type: "done", run, parts: wire, error, snippetMs, droppedLines: sink.droppedLines, droppedBytes: sink.droppedBytes });
+  send({ type: "done", run, parts: wire, error, snippetMs, droppedLines: sink.droppedLines, droppedBytes: sink.droppedBytes, ...(cell ? { cell: cell.outcome(error) } : {}) });
 }
 
 /** The watchdog starts watching: the line from 0, resident memory up to what the process has now plus the limit. */

@@ -42,6 +42,19 @@ export interface RunRequest {
   consoleBytes: number;
   /** Reset the random generator to PyTorch's default seed before the run (a session's later runs continue it). */
   resetRandom: boolean;
+  /** A notebook cell (session/cell.ts): its top-level declarations live in the session's scope, its last expression is
+   * its value, and V8 stops it at `timeoutMs` (plus the check budget) so that the session lives on. */
+  cell?: CellRequest;
+}
+
+export interface CellRequest {
+  timeoutMs: number;
+}
+
+/** What a cell's run adds to `done`: the value of its last expression (`Out[n]`), and the session's variables. */
+export interface CellOutcome {
+  value: { text: string } | null;
+  variables: string[];
 }
 
 export type HostMessage = HelloMessage | RunRequest | { type: "exit" };
@@ -64,7 +77,7 @@ export type ChildMessage =
   | { type: "progress"; run: number; message: string }
   /** Sent when the phase changes; `checkMs` is the checks' time so far in this run. */
   | { type: "phase"; run: number; phase: Phase; checkMs: number }
-  | { type: "done"; run: number; parts: WireParts; error: SnippetError | null; snippetMs: number; droppedLines: number; droppedBytes: number }
+  | { type: "done"; run: number; parts: WireParts; error: SnippetError | null; snippetMs: number; droppedLines: number; droppedBytes: number; cell?: CellOutcome }
   /** The child could not finish a run for a reason of its own (not the snippet's): an internal error. */
   | { type: "failed"; run: number | null; message: string };
 
@@ -175,6 +188,7 @@ const childMessage = z.discriminatedUnion("type", [
     snippetMs: anyNumber,
     droppedLines: count,
     droppedBytes: count,
+    cell: z.optional(z.looseObject({ value: z.nullable(z.looseObject({ text: z.string() })), variables: z.array(z.string()) })),
   }),
   z.object({ type: z.literal("failed"), run: z.nullable(runId), message: z.string() }),
 ]);

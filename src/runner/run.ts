@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { DEFAULT_TOLERANCE, type Tolerance } from "../engine/autograd/tolerance";
 import { type ChildEnd, describeEnd, SnippetProcess, WarmPool } from "./childProcess";
 import { heapLimitMb, type RunLimits, resolveLimits } from "./limits";
-import type { ChildMessage, Phase, ProtocolError, WireParts } from "./protocol";
+import type { CellOutcome, CellRequest, ChildMessage, Phase, ProtocolError, WireParts } from "./protocol";
 import type { RecordedParts } from "./recorder";
 import { type ConsoleLine, type SnippetError, type Trace, TRACE_VERSION, type ValuesOnDemand } from "./trace";
 
@@ -43,6 +43,8 @@ export class RunnerError extends Error {
 export interface RunOutput {
   trace: Trace;
   valuesOnDemand: ValuesOnDemand;
+  /** A notebook cell's value and the session's variables (runInSession with `cell`). */
+  cell?: CellOutcome;
 }
 
 /** The checks may run this much past their budget before the host stops them (they keep to it themselves). */
@@ -103,10 +105,10 @@ export async function runSnippetWithValues(options: RunOptions): Promise<RunOutp
 /** Runs a snippet in a child of a session (`new SnippetProcess(heapMb, { session: true })`), which keeps its realm for
  * the next run when this one ends normally; a run that hits a limit or crashes ends the child. For the notebook
  * kernel: see README.md. */
-export async function runInSession(child: SnippetProcess, options: RunOptions & { source: string; resetRandom?: boolean }): Promise<RunOutput> {
+export async function runInSession(child: SnippetProcess, options: RunOptions & { source: string; resetRandom?: boolean; cell?: CellRequest }): Promise<RunOutput> {
   const limits = resolveLimits(options);
   const tolerance = { ...DEFAULT_TOLERANCE, ...options.tolerance };
-  return supervise(child, { file: path.resolve(options.file), source: options.source, limits, tolerance, startedAt: new Date(), options, keepChild: true, resetRandom: options.resetRandom ?? false });
+  return supervise(child, { file: path.resolve(options.file), source: options.source, limits, tolerance, startedAt: new Date(), options, keepChild: true, resetRandom: options.resetRandom ?? false, cell: options.cell });
 }
 
 interface RunSpec {
@@ -119,6 +121,8 @@ interface RunSpec {
   /** Leave the child alive after a normal end (a session). */
   keepChild: boolean;
   resetRandom: boolean;
+  /** A notebook cell: the child stops it itself at its own limit, and stays alive (see session/cell.ts). */
+  cell?: CellRequest;
 }
 
 /** Watches one run in `child` to its end: the limits of each phase, the console's caps, and how it ended. */
@@ -151,7 +155,7 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
       child.listen(null);
-      if (result instanceof Error || !spec.keepChild || result.trace.error?.kind === "timeout") child.kill();
+      if (result instanceof Error || !spec.keepChild || (result.trace.error?.kind === "timeout" && !spec.cell)) child.kill();
       if (result instanceof Error) return reject(result);
       if (dropped()) options.onConsole?.(result.trace.console[result.trace.console.length - 1]);
       resolve(result);
@@ -235,7 +239,7 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
             account();
             droppedInChild = Math.max(droppedInChild, m.droppedLines);
             const parts = partsFromWire(m.parts);
-            end(assemble(file, source, spec.startedAt, m.snippetMs, consoleLines, parts, m.error, dropped(), limits));
+            end({ ...assemble(file, source, spec.startedAt, m.snippetMs, consoleLines, parts, m.error, dropped(), limits), ...(m.cell ? { cell: m.cell } : {}) });
             break;
           }
           case "failed":
@@ -292,6 +296,7 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
           consoleLines: limits.consoleLines,
           consoleBytes: limits.consoleBytes,
           resetRandom: spec.resetRandom,
+          ...(spec.cell ? { cell: spec.cell } : {}),
         });
         enter("snippet");
       },
