@@ -69,3 +69,4 @@ export * as utils from "./utils";
 export * from "./functions_catalogue";
 export * as linalg from "./linalg";
 export { MinMax } from "./ops/return_types";
+export { logspace } from "./create";

@@ -1,6 +1,7 @@
 /** Loss functions, each as PyTorch builds it: its own node where PyTorch has one, composed where PyTorch composes. */
 import { castScalar, isFloating } from "../dtype";
 import { RuntimeError } from "../errors";
+import { zeroWhere } from "../ops/arith";
 import { apply, composite, defineOp } from "../ops/op";
 import { empty } from "../ops/operands";
 import { warn } from "../recorder";
@@ -85,6 +86,37 @@ function picks(input: Tensor, target: Tensor): { rows: number; classes: number }
   return { rows, classes };
 }
 
+/** ATen's utils::CeilLog2. */
+function ceilLog2(x: number): number {
+  return x <= 2 ? 1 : Math.floor(Math.log2(x - 1)) + 1;
+}
+
+/**
+ * The batch sum of nll_loss as ATen's nll_loss_out_frame forms it: picked values subtracted into the first of 8
+ * partial sums, and after each row the low partial sums cascaded up while the row index is a multiple of 16^j
+ * (2^(4j) for batches below 2^32), then the 8 partial sums added in order. In the tensor's float type.
+ */
+function nllBatchSum(picked: (r: number) => number | null, rows: number, float32: boolean): { total: number; counted: number } {
+  const partial = float32 ? new Float32Array(8) : new Float64Array(8);
+  const levelPower = Math.max(4, Math.floor(ceilLog2(rows) / 8));
+  const levelMask = 2 ** levelPower - 1;
+  let counted = 0;
+  for (let r = 0; r < rows; r++) {
+    const v = picked(r);
+    if (v === null) continue;
+    counted++;
+    partial[0] -= v;
+    for (let j = 0; j + 1 < 8; j++) {
+      if ((r & (levelMask << (j * levelPower))) !== 0) break;
+      partial[j + 1] += partial[j];
+      partial[j] = 0;
+    }
+  }
+  const acc = float32 ? new Float32Array(1) : new Float64Array(1);
+  for (let j = 0; j < 8; j++) acc[0] += partial[j];
+  return { total: acc[0], counted };
+}
+
 const nllLossOp = defineOp<NllAttrs>({
   name: "nllLoss",
   gradFnName: "NllLossBackward0",
@@ -92,20 +124,24 @@ const nllLossOp = defineOp<NllAttrs>({
     const { rows, classes } = picks(input, target);
     const x = input._data;
     const t = target._data;
-    const losses = empty(input.ndim === 1 ? [] : [rows], input.dtype);
-    let total = 0;
-    let counted = 0;
-    for (let r = 0; r < rows; r++) {
+    const pick = (r: number): number | null => {
       const c = t[r];
-      if (c === ignoreIndex) continue;
+      if (c === ignoreIndex) return null;
       if (c < 0 || c >= classes) throw new RuntimeError(`Target ${c} is out of bounds.`);
-      losses._data[r] = -x[r * classes + c];
-      total += losses._data[r];
-      counted++;
+      return x[r * classes + c];
+    };
+    if (reduction === "none") {
+      const losses = empty(input.ndim === 1 ? [] : [rows], input.dtype);
+      for (let r = 0; r < rows; r++) {
+        const v = pick(r);
+        losses._data[r] = v === null ? 0 : -v;
+      }
+      return losses;
     }
-    if (reduction === "none") return losses;
+    const { total, counted } = nllBatchSum(pick, rows, input.dtype === "float32");
     const out = empty([], input.dtype);
-    out._data[0] = reduction === "sum" ? total : total / counted;
+    // mean divides by the number of counted rows, as a float (0/0 = NaN when every row is ignored).
+    out._data[0] = reduction === "sum" ? total : total / castScalar(input.dtype, counted);
     return out;
   },
   backward: ({ inputs: [input], attrs: { reduction, ignoreIndex, target } }, g) => {
@@ -113,13 +149,14 @@ const nllLossOp = defineOp<NllAttrs>({
     const mask = empty(input.shape.slice(), input.dtype);
     let counted = 0;
     for (let r = 0; r < rows; r++) if (target._data[r] !== ignoreIndex) counted++;
-    const scale = reduction === "mean" ? -1 / counted : -1;
     for (let r = 0; r < rows; r++) {
       const c = target._data[r];
-      if (c !== ignoreIndex) mask._data[r * classes + c] = scale;
+      if (c !== ignoreIndex) mask._data[r * classes + c] = 1;
     }
-    const grad = reduction === "none" ? (input.ndim === 1 ? g : g.unsqueeze(1)) : g;
-    return [mask.mul(grad)];
+    // nll_loss_backward: −grad (mean: −(grad / total_weight)) at each row's target.
+    const scaled = reduction === "none" ? (input.ndim === 1 ? g : g.unsqueeze(1)) : reduction === "mean" ? g.div(castScalar(input.dtype, counted)) : g;
+    // grad_input starts as zeros: a selection, not a product, so off-target entries are +0.
+    return [zeroWhere(mask.mul(scaled.neg()), mask.eq(0))];
   },
 });
 
