@@ -4,3 +4,8 @@ export type { LossOptions, NllOptions, Reduction } from "./loss";
 export { relu, sigmoid, tanh, softmax, logSoftmax } from "./activation";
 export { linear } from "./linear";
 export { oneHot } from "./one_hot";
+export { binaryCrossEntropyWithLogits, huberLoss, smoothL1Loss, softMarginLoss, multiMarginLoss, klDiv, poissonNllLoss, gaussianNllLoss } from "./loss_more";
+export type { BCEWithLogitsOptions, HuberOptions, SmoothL1Options, MultiMarginOptions, KLDivOptions, PoissonNLLOptions, GaussianNLLOptions } from "./loss_more";
+export { marginRankingLoss, hingeEmbeddingLoss, cosineEmbeddingLoss, tripletMarginLoss, multilabelSoftMarginLoss } from "./loss_embedding";
+export type { MarginOptions, TripletMarginOptions, MultilabelSoftMarginOptions } from "./loss_embedding";
+export type { BCEOptions, CrossEntropyOptions } from "./loss";
