@@ -4,7 +4,7 @@
  * of ordinary ops in ATen or in Python (kl_div, poisson_nll_loss, gaussian_nll_loss), each with the graph PyTorch
  * leaves.
  */
-import { noGrad } from "../autograd/grad_mode";
+import { isGradEnabled, noGrad } from "../autograd/grad_mode";
 import { castScalar } from "../dtype";
 import { RuntimeError, ValueError } from "../errors";
 import { warn } from "../recorder";
@@ -33,6 +33,13 @@ function pointwise(a: Tensor, b: Tensor, f: (x: number, y: number, i: number) =>
 /** The gradient's scale for a reduction: 1/N for the mean (rounded to the dtype, as the kernels' norm is). */
 function norm(x: Tensor, reduction: Reduction): number {
   return castScalar(x.dtype, reduction === "mean" ? 1 / x.numel() : 1);
+}
+
+/** PyTorch's refusal of an input its derivative formula leaves out (derivatives.yaml's non_differentiable). */
+function notDifferentiable(fn: string, argument: string, t: Tensor): void {
+  if (t.requiresGrad && isGradEnabled()) {
+    throw new RuntimeError(`The function '${fn}' is not differentiable with respect to argument '${argument}'. This input cannot have requires_grad True.`);
+  }
 }
 
 // ---- binary_cross_entropy_with_logits ----
@@ -159,17 +166,17 @@ const softMarginOp = defineOp<Reduction>({
   name: "softMarginLoss",
   gradFnName: "SoftMarginLossBackward0",
   forward: ([x, y], reduction) => reduced(pointwise(x, y, (xi, yi) => Math.log1p(Math.exp(-xi * yi))), reduction),
-  backward: ({ inputs: [x, y], attrs: reduction, needsInputGrad: [dx, dy] }, g) => {
-    // d/dx log(1 + e^(−xy)) = −y·z/(1 + z), z = e^(−xy); symmetric in x and y.
+  // d/dx log(1 + e^(−xy)) = −y·z/(1 + z), z = e^(−xy). The target gets none (PyTorch refuses one that requires grad).
+  backward: ({ inputs: [x, y], attrs: reduction }, g) => {
     const z = y.neg().mul(x).exp();
-    const share = z.div(z.add(1)).mul(-norm(x, reduction)).mul(g);
-    return [dx ? share.mul(y) : null, dy ? share.mul(x) : null];
+    return [z.div(z.add(1)).mul(-norm(x, reduction)).mul(g).mul(y), null];
   },
   saves: { inputs: [0, 1] },
 });
 
 export function softMarginLoss(input: Tensor, target: Tensor, options?: LossOptions): Tensor {
   const reduction = reductionOf(options);
+  notDifferentiable("soft_margin_loss", "target", target);
   return apply(softMarginOp, broadcastPair(input, target), reduction);
 }
 
@@ -257,7 +264,7 @@ export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMar
   const emptyRow = (input.ndim === 2 && input.shape[1] === 0) || (input.ndim === 1 && input.shape[0] === 0) || input.ndim > 2;
   if (emptyRow) throw new RuntimeError(`Expected non-empty vector or matrix with optional 0-dim batch size, but got: [${input.shape.join(", ")}]`);
   const rows = input.ndim === 2 ? input.shape[0] : 1;
-  if (target.ndim > 1 || target.numel() !== rows) throw new RuntimeError(`inconsistent target size, expected ${rows} but got [${target.shape.join(", ")}]`);
+  if (target.ndim > 1 || target.numel() !== rows) throw new RuntimeError(`inconsistent target size, got: [${target.shape.join(", ")}]`);
   return apply(multiMarginOp, [input], { reduction, p, margin: options.margin ?? 1, weight: weight ? weight.detach() : null, target });
 }
 

@@ -183,7 +183,7 @@ function nllLossNd(input: Tensor, target: Tensor, weight: Tensor | null, reducti
   const [n, c] = input.shape;
   const outSize = [n, ...input.shape.slice(2)];
   if (!sameShape(target.shape.slice(1), input.shape.slice(2))) {
-    throw new ValueError(`Expected target size ${formatShape(outSize)}, got ${formatShape(target.shape)}`);
+    throw new RuntimeError(`Expected target size ${formatShape(outSize)}, got ${formatShape(target.shape)}`);
   }
   const flatInput = input.contiguous().view(input.numel() > 0 ? [n, c, 1, -1] : [n, c, 0, 0]);
   const flatTarget = target.contiguous().view(target.numel() > 0 ? [n, 1, -1] : [n, 0, 0]);
