@@ -37,5 +37,8 @@ export function oneHot(t: Tensor, numClasses = -1): Tensor {
   if (min < 0) throw new RuntimeError("Class values must be non-negative.");
   if (numClasses === -1) numClasses = max + 1;
   else if (numClasses <= max) throw new RuntimeError("Class values must be smaller than num_classes.");
-  return apply(oneHotOp, [labels], numClasses);
+  const out = apply(oneHotOp, [labels], numClasses);
+  // PyTorch fills zeros and then scatters the ones in place: its result is at version 2 (`x._version`).
+  out._storage.version = 2;
+  return out;
 }

@@ -57,18 +57,24 @@ function forEachIndexed(
   }
 }
 
-const gatherOp: OpDef<number> = defineOp<number>({
+/** Where along a dim: the index is an attribute, not an input (it gets no gradient; PyTorch's graph has no edge to
+ * it). */
+interface AlongDim {
+  dim: number;
+  index: Tensor;
+}
+
+const gatherOp: OpDef<AlongDim> = defineOp<AlongDim>({
   name: "gather",
   gradFnName: "GatherBackward0",
-  forward: ([self, index], dim) => {
+  forward: ([self], { dim, index }) => {
     const out = empty(index.shape.slice(), self.dtype);
     const src = self._data;
     const dst = out._data;
     forEachIndexed(index, dim, self.shape, index.shape, (k, at) => (dst[k] = src[at]));
     return out;
   },
-  backward: ({ inputs: [self, index], attrs: dim }, g) => [apply(scatterAddOp, [empty(self.shape.slice(), g.dtype), index, g], dim), null],
-  saves: { inputs: [1] },
+  backward: ({ inputs: [self], attrs }, g) => [apply(scatterAddOp, [empty(self.shape.slice(), g.dtype), g], attrs)],
 });
 
 function sameRank(a: Tensor, b: Tensor): boolean {
@@ -97,15 +103,14 @@ export function gather(t: Tensor, dim: number, index: Tensor): Tensor {
       }
     });
   }
-  return apply(gatherOp, [t, idx], d);
+  return apply(gatherOp, [t], { dim: d, index: idx });
 }
 
 // ---- scatter ----
 
 export type ScatterReduce = "add" | "multiply";
 
-interface ScatterAttrs {
-  dim: number;
+interface ScatterAttrs extends AlongDim {
   reduce: ScatterReduce | null;
 }
 
@@ -137,44 +142,41 @@ function noReduceDerivative(): never {
 const scatterOp = defineOp<ScatterAttrs>({
   name: "scatter",
   gradFnName: (a) => (a.reduce ? "NotImplemented" : "ScatterBackward0"),
-  forward: ([self, index, src], { dim, reduce }) => {
+  forward: ([self, src], { dim, index, reduce }) => {
     const values = src._data;
     return scatterInto(self, index, dim, src.shape, reduce, (other) => values[other]);
   },
-  backward: ({ inputs: [, index], attrs: { dim, reduce }, needsInputGrad: [dSelf, , dSrc] }, g) => {
+  backward: ({ attrs: { dim, index, reduce }, needsInputGrad: [dSelf, dSrc] }, g) => {
     if (reduce) noReduceDerivative();
-    return [dSelf ? scatterValue(g, dim, index, 0, null) : null, null, dSrc ? apply(gatherOp, [g, index], dim) : null];
+    return [dSelf ? scatterValue(g, dim, index, 0, null) : null, dSrc ? apply(gatherOp, [g], { dim, index }) : null];
   },
-  saves: { inputs: [1] },
 });
 
 const scatterValueOp = defineOp<ScatterValueAttrs>({
   name: "scatterValue",
   gradFnName: (a) => (a.reduce ? "NotImplemented" : "ScatterBackward1"),
-  forward: ([self, index], { dim, reduce, value }) => {
+  forward: ([self], { dim, index, reduce, value }) => {
     const v = castScalar(self.dtype, value);
     return scatterInto(self, index, dim, index.shape, reduce, () => v);
   },
-  backward: ({ inputs: [, index], attrs: { dim, reduce } }, g) => {
+  backward: ({ attrs: { dim, index, reduce } }, g) => {
     if (reduce) noReduceDerivative();
-    return [scatterValue(g, dim, index, 0, null), null];
+    return [scatterValue(g, dim, index, 0, null)];
   },
-  saves: { inputs: [1] },
 });
 
-const scatterAddOp: OpDef<number> = defineOp<number>({
+const scatterAddOp: OpDef<AlongDim> = defineOp<AlongDim>({
   name: "scatterAdd",
   gradFnName: "ScatterAddBackward0",
-  forward: ([self, index, src], dim) => {
+  forward: ([self, src], { dim, index }) => {
     const values = src._data;
     return scatterInto(self, index, dim, src.shape, "add", (other) => values[other]);
   },
-  backward: ({ inputs: [, index], attrs: dim, needsInputGrad: [dSelf, , dSrc] }, g) => [dSelf ? g : null, null, dSrc ? apply(gatherOp, [g, index], dim) : null],
-  saves: { inputs: [1] },
+  backward: ({ attrs, needsInputGrad: [dSelf, dSrc] }, g) => [dSelf ? g : null, dSrc ? apply(gatherOp, [g], attrs) : null],
 });
 
 function scatterValue(t: Tensor, dim: number, index: Tensor, value: number, reduce: ScatterReduce | null): Tensor {
-  return apply(scatterValueOp, [t, index], { dim, reduce, value });
+  return apply(scatterValueOp, [t], { dim, index, reduce, value });
 }
 
 /** What scatter and scatterAdd check, in PyTorch's order; returns the index as int64 and the wrapped dim. */
@@ -209,7 +211,7 @@ export function scatter(t: Tensor, dim: number, index: Tensor, src: Tensor | num
   const reduce = checkReduce(options.reduce);
   if (src instanceof Tensor) {
     const { idx, d } = checkScatter(t, dim, index, src);
-    return apply(scatterOp, [t, idx, src], { dim: d, reduce });
+    return apply(scatterOp, [t, src], { dim: d, index: idx, reduce });
   }
   if (typeof src !== "number" && typeof src !== "boolean") throw new TypeError(`scatter(): src must be a Tensor or a number, but got ${describeValue(src)}`);
   const { idx, d } = checkScatter(t, dim, index, null);
@@ -224,7 +226,7 @@ export function scatter_<T extends Tensor>(t: T, dim: number, index: Tensor, src
 export function scatterAdd(t: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const s = requireTensor(src, "scatterAdd(): src");
   const { idx, d } = checkScatter(t, dim, index, s);
-  return apply(scatterAddOp, [t, idx, s], d);
+  return apply(scatterAddOp, [t, s], { dim: d, index: idx });
 }
 
 export function scatterAdd_<T extends Tensor>(t: T, dim: number, index: Tensor, src: Tensor): T {
@@ -241,10 +243,10 @@ function flatPositions(index: Tensor, numel: number): Float64Array {
   });
 }
 
-const takeOp = defineOp({
+const takeOp = defineOp<Tensor>({
   name: "take",
   gradFnName: "TakeBackward0",
-  forward: ([self, index]) => {
+  forward: ([self], index) => {
     const positions = flatPositions(index, self.numel());
     const out = empty(index.shape.slice(), self.dtype);
     const src = self._data;
@@ -252,18 +254,17 @@ const takeOp = defineOp({
     for (let k = 0; k < dst.length; k++) dst[k] = src[positions[k]];
     return out;
   },
-  backward: ({ inputs: [self, index] }, g) => {
+  backward: ({ inputs: [self], attrs: index }, g) => {
     const positions = Tensor.fromData(flatPositions(index, self.numel()), [index.numel()], "int64");
     const flat = indexAdd(empty([self.numel()], g.dtype), 0, positions, reshape(g, [[-1]]));
-    return [view(flat, [self.shape.slice()]), null];
+    return [view(flat, [self.shape.slice()])];
   },
-  saves: { inputs: [1] },
 });
 
 /** `torch.take(input, index)`: the elements at flat positions of input (row-major), in index's shape. */
 export function take(t: Tensor, index: Tensor): Tensor {
   const idx = indexTensor(index, "take(): index", (dtype) => new RuntimeError(`take(): Expected a long tensor for index, but got ${dtype === "bool" ? "Bool" : dtype === "float64" ? "Double" : "Float"}`));
-  return apply(takeOp, [t, idx], undefined);
+  return apply(takeOp, [t], idx);
 }
 
 declare module "../tensor" {

@@ -27,10 +27,17 @@ function rows(shape: readonly number[], dim: number, index: Tensor, outOfRange: 
 
 const selectOutOfRange = () => new IndexError("index out of range in self");
 
-const indexSelectOp: OpDef<number> = defineOp<number>({
+/** Which slices along which dim: the index is an attribute, not an input (it gets no gradient; PyTorch's graph has no
+ * edge to it). */
+interface Slices {
+  dim: number;
+  index: Tensor;
+}
+
+const indexSelectOp: OpDef<Slices> = defineOp<Slices>({
   name: "indexSelect",
   gradFnName: "IndexSelectBackward0",
-  forward: ([self, index], dim) => {
+  forward: ([self], { dim, index }) => {
     const { layout, picks } = rows(self.shape, dim, index, selectOutOfRange);
     const { outer, size, inner } = layout;
     const shape = self.shape.slice();
@@ -48,8 +55,7 @@ const indexSelectOp: OpDef<number> = defineOp<number>({
     }
     return out;
   },
-  backward: ({ inputs: [self, index], attrs: dim }, g) => [apply(indexAddOp, [empty(self.shape.slice(), g.dtype), index, g], { dim, alpha: 1 }), null],
-  saves: { inputs: [1] },
+  backward: ({ inputs: [self], attrs: { dim, index } }, g) => [apply(indexAddOp, [empty(self.shape.slice(), g.dtype), g], { dim, index, alpha: 1 })],
 });
 
 /** `torch.index_select(input, dim, index)`: the slices of input along dim that the 1-D index names, in its order. */
@@ -57,20 +63,19 @@ export function indexSelect(t: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim(dim, t.ndim);
   const idx = indexTensor(index, "index_select(): index", () => new RuntimeError("index_select(): Expected dtype int32 or int64 for index"));
   if (idx.ndim > 1) throw new IndexError("index_select(): Index is supposed to be a vector");
-  return apply(indexSelectOp, [t, idx], d);
+  return apply(indexSelectOp, [t], { dim: d, index: idx });
 }
 
 // ---- indexAdd ----
 
-interface IndexAddAttrs {
-  dim: number;
+interface IndexAddAttrs extends Slices {
   alpha: number;
 }
 
 const indexAddOp: OpDef<IndexAddAttrs> = defineOp<IndexAddAttrs>({
   name: "indexAdd",
   gradFnName: "IndexAddBackward0",
-  forward: ([self, index, source], { dim, alpha }) => {
+  forward: ([self, source], { dim, index, alpha }) => {
     const { layout, picks } = rows(self.shape, dim, index, selectOutOfRange);
     const { outer, size, inner } = layout;
     const out = empty(self.shape.slice(), self.dtype);
@@ -91,12 +96,11 @@ const indexAddOp: OpDef<IndexAddAttrs> = defineOp<IndexAddAttrs>({
     }
     return out;
   },
-  backward: ({ inputs: [, index], attrs: { dim, alpha }, needsInputGrad: [dSelf, , dSource] }, g) => {
-    if (!dSource) return [dSelf ? g : null, null, null];
-    const picked = apply(indexSelectOp, [g, index], dim);
-    return [dSelf ? g : null, null, alpha === 1 ? picked : picked.mul(alpha)];
+  backward: ({ attrs: { dim, index, alpha }, needsInputGrad: [dSelf, dSource] }, g) => {
+    if (!dSource) return [dSelf ? g : null, null];
+    const picked = apply(indexSelectOp, [g], { dim, index });
+    return [dSelf ? g : null, alpha === 1 ? picked : picked.mul(alpha)];
   },
-  saves: { inputs: [1] },
 });
 
 /** The slice shapes along dim (self's without dim, source's without dim) must agree, the source's broadcasting. */
@@ -125,7 +129,7 @@ export function indexAdd(t: Tensor, dim: number, index: Tensor, source: Tensor, 
   checkSlices(t, d, src);
   const alpha = options.alpha ?? 1;
   if (typeof alpha !== "number") throw new TypeError(`index_add(): alpha must be a number, but got ${describeValue(alpha)}`);
-  return apply(indexAddOp, [t, idx, src], { dim: d, alpha });
+  return apply(indexAddOp, [t, src], { dim: d, index: idx, alpha });
 }
 
 export function indexAdd_<T extends Tensor>(t: T, dim: number, index: Tensor, source: Tensor, options: { alpha?: number } = {}): T {
@@ -134,10 +138,10 @@ export function indexAdd_<T extends Tensor>(t: T, dim: number, index: Tensor, so
 
 // ---- indexCopy ----
 
-const indexCopyOp = defineOp<number>({
+const indexCopyOp = defineOp<Slices>({
   name: "indexCopy",
   gradFnName: "IndexCopyBackward0",
-  forward: ([self, index, source], dim) => {
+  forward: ([self, source], { dim, index }) => {
     const outOfRange = (v: number, size: number) => new IndexError(`index_copy_(): index ${v} is out of bounds for dimension ${dim} with size ${size}`);
     const { layout, picks } = rows(self.shape, dim, index, outOfRange);
     const { outer, size, inner } = layout;
@@ -154,12 +158,10 @@ const indexCopyOp = defineOp<number>({
     }
     return out;
   },
-  backward: ({ inputs: [, index], attrs: dim, needsInputGrad: [dSelf, , dSource] }, g) => [
+  backward: ({ attrs: { dim, index }, needsInputGrad: [dSelf, dSource] }, g) => [
     dSelf ? indexFillValue(g, dim, index, 0) : null,
-    null,
-    dSource ? apply(indexSelectOp, [g, index], dim) : null,
+    dSource ? apply(indexSelectOp, [g], { dim, index }) : null,
   ],
-  saves: { inputs: [1] },
 });
 
 /** `torch.index_copy(input, dim, index, source)`: input with the slices index names replaced by source's. */
@@ -183,7 +185,7 @@ export function indexCopy(t: Tensor, dim: number, index: Tensor, source: Tensor)
       }
     });
   }
-  return apply(indexCopyOp, [t, idx, src], d);
+  return apply(indexCopyOp, [t, src], { dim: d, index: idx });
 }
 
 export function indexCopy_<T extends Tensor>(t: T, dim: number, index: Tensor, source: Tensor): T {
@@ -192,8 +194,7 @@ export function indexCopy_<T extends Tensor>(t: T, dim: number, index: Tensor, s
 
 // ---- indexFill ----
 
-interface IndexFillAttrs {
-  dim: number;
+interface IndexFillAttrs extends Slices {
   value: number;
 }
 
@@ -212,25 +213,23 @@ function fillRows(self: Tensor, index: Tensor, dim: number, value: number): Tens
 const indexFillOp = defineOp<IndexFillAttrs>({
   name: "indexFill",
   gradFnName: "IndexFillBackward0",
-  forward: ([self, index], { dim, value }) => fillRows(self, index, dim, value),
-  backward: ({ inputs: [, index], attrs: { dim } }, g) => [indexFillValue(g, dim, index, 0), null],
-  saves: { inputs: [1] },
+  forward: ([self], { dim, index, value }) => fillRows(self, index, dim, value),
+  backward: ({ attrs: { dim, index } }, g) => [indexFillValue(g, dim, index, 0)],
 });
 
-const indexFillTensorOp = defineOp<number>({
+const indexFillTensorOp = defineOp<Slices>({
   name: "indexFillTensor",
   gradFnName: "IndexFillBackward1",
-  forward: ([self, index, value], dim) => fillRows(self, index, dim, value._data[0]),
-  backward: ({ inputs: [, index], attrs: dim, needsInputGrad: [dSelf, , dValue] }, g) => {
+  forward: ([self, value], { dim, index }) => fillRows(self, index, dim, value._data[0]),
+  backward: ({ attrs: { dim, index }, needsInputGrad: [dSelf, dValue] }, g) => {
     const kept = indexFillValue(g, dim, index, 0);
     // The value's gradient: the output's gradient summed over the filled slices (each counted once).
-    return [dSelf ? kept : null, null, dValue ? g.sub(kept).sum() : null];
+    return [dSelf ? kept : null, dValue ? g.sub(kept).sum() : null];
   },
-  saves: { inputs: [1] },
 });
 
 function indexFillValue(t: Tensor, dim: number, index: Tensor, value: number): Tensor {
-  return apply(indexFillOp, [t, index], { dim, value });
+  return apply(indexFillOp, [t], { dim, index, value });
 }
 
 /** `torch.index_fill(input, dim, index, value)`: input with the slices index names set to value (a number or a 0-dim
@@ -241,7 +240,7 @@ export function indexFill(t: Tensor, dim: number, index: Tensor, value: number |
   if (idx.ndim > 1) throw new RuntimeError("Index has to be a vector/scalar");
   if (value instanceof Tensor) {
     if (value.ndim !== 0) throw new RuntimeError(`index_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`);
-    return apply(indexFillTensorOp, [t, idx, value], d);
+    return apply(indexFillTensorOp, [t, value], { dim: d, index: idx });
   }
   if (typeof value !== "number" && typeof value !== "boolean") throw new TypeError(`index_fill(): value must be a number or a 0-dim Tensor, but got ${describeValue(value)}`);
   return indexFillValue(t, d, idx, Number(value));

@@ -2,7 +2,7 @@
  * Choosing elements by a boolean mask: where, maskedFill, maskedSelect, maskedScatter, and the mask's positions
  * (nonzero, argwhere). Masks broadcast with the tensor as PyTorch broadcasts them (the mask's shape first in messages).
  */
-import { allocate, castScalar, type DataArray, type DType } from "../dtype";
+import { allocate, castScalar, type DataArray, type DType, resultType } from "../dtype";
 import { RuntimeError } from "../errors";
 import { broadcastCopy } from "../kernels/elementwise";
 import { broadcastShapes, numelOf } from "../shape";
@@ -10,8 +10,8 @@ import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
 import { requireTensor, scalarTypeName, zeroOneMask } from "./index_args";
 import { inplace } from "./inplace";
 import { cat } from "./join";
-import { apply, defineOp } from "./op";
-import { describeValue, empty, operand, promote, valuesAs } from "./operands";
+import { apply, defineOp, type OpDef } from "./op";
+import { describeValue, empty, operand, valuesAs } from "./operands";
 import { unbind } from "./slicing";
 import { unsqueeze, view } from "./views";
 
@@ -24,12 +24,13 @@ function broadcastValues(t: Tensor, shape: number[], dtype: DType): DataArray {
 
 // ---- where ----
 
-const whereOp = defineOp({
+/** The condition is an attribute, not an input: it gets no gradient and PyTorch's graph has no edge to it. */
+const whereOp: OpDef<Tensor> = defineOp<Tensor>({
   name: "where",
   gradFnName: "WhereBackward0",
-  forward: ([cond, a, b]) => {
+  forward: ([a, b], cond) => {
     const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape), b.shape);
-    const dtype = promote(a, b);
+    const dtype = resultType([a, b].map((t) => ({ dtype: t.dtype, wrappedNumber: t._wrappedNumber, ndim: t.ndim })));
     const c = broadcastValues(cond, shape, "bool");
     const av = broadcastValues(a, shape, dtype);
     const bv = broadcastValues(b, shape, dtype);
@@ -38,8 +39,7 @@ const whereOp = defineOp({
     for (let k = 0; k < dst.length; k++) dst[k] = c[k] ? av[k] : bv[k];
     return out;
   },
-  backward: ({ inputs: [cond], needsInputGrad: [, da, db] }, g) => [null, da ? where(cond, g, 0) : null, db ? where(cond, 0, g) : null],
-  saves: { inputs: [0] },
+  backward: ({ attrs: cond, needsInputGrad: [da, db] }, g) => [da ? where(cond, g, 0) : null, db ? where(cond, 0, g) : null],
 });
 
 type Operand = TensorOrScalar | boolean;
@@ -55,7 +55,7 @@ export function where(condition: Tensor, input?: Operand, other?: Operand): Tens
     throw new TypeError("where(): expected both input and other, or neither (where(condition) is nonzero(condition, {asTuple: true}))");
   }
   if (cond.dtype !== "bool") throw new RuntimeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${scalarTypeName(cond.dtype)}`);
-  return apply(whereOp, [cond, operand(input), operand(other)], undefined);
+  return apply(whereOp, [operand(input), operand(other)], cond);
 }
 
 // ---- maskedFill ----
@@ -72,25 +72,24 @@ function fillWhere(self: Tensor, mask: Tensor, value: number): Tensor {
   return out;
 }
 
-const maskedFillOp = defineOp<number>({
+interface MaskedFillAttrs {
+  mask: Tensor;
+  value: number;
+}
+
+const maskedFillOp: OpDef<MaskedFillAttrs> = defineOp<MaskedFillAttrs>({
   name: "maskedFill",
   gradFnName: "MaskedFillBackward0",
-  forward: ([self, mask], value) => fillWhere(self, mask, value),
-  backward: ({ inputs: [, mask] }, g) => [maskedFill(g, mask, 0), null],
-  saves: { inputs: [1] },
+  forward: ([self], { mask, value }) => fillWhere(self, mask, value),
+  backward: ({ attrs: { mask } }, g) => [maskedFill(g, mask, 0)],
 });
 
 /** The value as a 0-dim tensor: its gradient is the sum of the output's gradient where it was written. */
-const maskedFillTensorOp = defineOp({
+const maskedFillTensorOp = defineOp<Tensor>({
   name: "maskedFillTensor",
   gradFnName: "MaskedFillBackward1",
-  forward: ([self, mask, value]) => fillWhere(self, mask, value._data[0]),
-  backward: ({ inputs: [, mask], needsInputGrad: [dSelf, , dValue] }, g) => [
-    dSelf ? maskedFill(g, mask, 0) : null,
-    null,
-    dValue ? where(mask, g, 0).sum() : null,
-  ],
-  saves: { inputs: [1] },
+  forward: ([self, value], mask) => fillWhere(self, mask, value._data[0]),
+  backward: ({ attrs: mask, needsInputGrad: [dSelf, dValue] }, g) => [dSelf ? maskedFill(g, mask, 0) : null, dValue ? where(mask, g, 0).sum() : null],
 });
 
 type FillValue = number | boolean | Tensor;
@@ -108,8 +107,8 @@ function checkFillValue(value: unknown, what: string): FillValue {
 export function maskedFill(t: Tensor, mask: Tensor, value: FillValue): Tensor {
   const v = checkFillValue(value, "masked_fill_");
   const m = zeroOneMask(requireTensor(mask, "maskedFill(): mask"));
-  if (v instanceof Tensor) return apply(maskedFillTensorOp, [t, m, v], undefined);
-  return apply(maskedFillOp, [t, m], Number(v));
+  if (v instanceof Tensor) return apply(maskedFillTensorOp, [t, v], m);
+  return apply(maskedFillOp, [t], { mask: m, value: Number(v) });
 }
 
 export function maskedFill_<T extends Tensor>(t: T, mask: Tensor, value: FillValue): T {
@@ -118,10 +117,10 @@ export function maskedFill_<T extends Tensor>(t: T, mask: Tensor, value: FillVal
 
 // ---- maskedSelect, maskedScatter ----
 
-const maskedSelectOp = defineOp({
+const maskedSelectOp = defineOp<Tensor>({
   name: "maskedSelect",
   gradFnName: "MaskedSelectBackward0",
-  forward: ([self, mask]) => {
+  forward: ([self], mask) => {
     const shape = broadcastShapes(mask.shape, self.shape);
     const m = broadcastValues(mask, shape, "bool");
     const v = broadcastValues(self, shape, self.dtype);
@@ -133,21 +132,20 @@ const maskedSelectOp = defineOp({
   },
   // The gradient lands where the elements were taken from, in a tensor of the broadcast shape (the engine sums it
   // down to self's).
-  backward: ({ inputs: [self, mask] }, g) => [apply(maskedScatterOp, [empty(broadcastShapes(mask.shape, self.shape), g.dtype), mask, g], undefined), null],
-  saves: { inputs: [1] },
+  backward: ({ inputs: [self], attrs: mask }, g) => [apply(maskedScatterOp, [empty(broadcastShapes(mask.shape, self.shape), g.dtype), g], mask)],
 });
 
 /** `torch.masked_select`: the elements where the mask holds, as a 1-D tensor. */
 export function maskedSelect(t: Tensor, mask: Tensor): Tensor {
   const m = requireTensor(mask, "maskedSelect(): mask");
   if (m.dtype !== "bool") throw new RuntimeError("masked_select: expected BoolTensor or ByteTensor for mask");
-  return apply(maskedSelectOp, [t, m], undefined);
+  return apply(maskedSelectOp, [t], m);
 }
 
-const maskedScatterOp = defineOp({
+const maskedScatterOp: OpDef<Tensor> = defineOp<Tensor>({
   name: "maskedScatter",
   gradFnName: "MaskedScatterBackward0",
-  forward: ([self, mask, source]) => {
+  forward: ([self, source], mask) => {
     const shape = broadcastShapes(mask.shape, self.shape);
     const out = empty(shape, self.dtype);
     const dst = out._data;
@@ -162,12 +160,10 @@ const maskedScatterOp = defineOp({
     }
     return out;
   },
-  backward: ({ inputs: [, mask, source], needsInputGrad: [dSelf, , dSource] }, g) => [
+  backward: ({ inputs: [, source], attrs: mask, needsInputGrad: [dSelf, dSource] }, g) => [
     dSelf ? maskedFill(g, mask, 0) : null,
-    null,
     dSource ? sourceGrad(g, mask, source.shape) : null,
   ],
-  saves: { inputs: [1] },
 });
 
 /** The source elements that were written get their gradient in order; the rest of the source gets zeros. */
@@ -185,7 +181,7 @@ export function maskedScatter(t: Tensor, mask: Tensor, source: Tensor): Tensor {
   if (src.dtype !== t.dtype) {
     throw new RuntimeError(`masked_scatter: expected self and source to have same dtypes but got${scalarTypeName(t.dtype)} and ${scalarTypeName(src.dtype)}`);
   }
-  return apply(maskedScatterOp, [t, m, src], undefined);
+  return apply(maskedScatterOp, [t, src], m);
 }
 
 export function maskedScatter_<T extends Tensor>(t: T, mask: Tensor, source: Tensor): T {

@@ -44,7 +44,9 @@ const flipOp: OpDef<number[]> = defineOp<number[]>({
 
 /** `torch.flip(input, dims)`: the elements in reverse order along each of dims. */
 export function flip(t: Tensor, ...dims: Array<number | readonly number[]>): Tensor {
-  return apply(flipOp, [t], distinctDims(intList(dims, "flip()"), t.ndim));
+  const d = distinctDims(intList(dims, "flip()"), t.ndim);
+  // A 0-dim tensor accepts dim 0 and -1, and has nothing to reverse.
+  return apply(flipOp, [t], t.ndim === 0 ? [] : d);
 }
 
 /** `torch.fliplr`: columns reversed (dim 1). */
