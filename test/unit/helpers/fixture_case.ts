@@ -35,6 +35,7 @@ export interface FixtureCase {
   doubleWeights?: Array<FixtureValue[] | null>;
   grads2?: Array<FixtureValue[] | null>;
   grads2Error?: string;
+  backwardError?: { type: string; message: string };
   error?: { type: string; message: string };
 }
 
@@ -101,13 +102,18 @@ export function runFixtureCase(c: FixtureCase, call: (leaves: Tensor[]) => Tenso
     if (!options.skipGraph) assert.equal(graphOf(out), e.graph, `graph of output ${k}`);
     if (!options.skipValues?.(k)) values(out, e.values, `output ${k}`);
   });
-  if (!c.weights || !c.grads) return;
+  if (!c.weights) return;
   const wrt = leaves.filter((t) => t.requiresGrad);
   const loss = outs
     .map((o, k) => (o.requiresGrad ? o.mul(fromFixture(c.weights![k], o.shape, o.dtype, false)).sum() : null))
     .filter((t): t is Tensor => t !== null)
     .reduce((a, b) => a.add(b));
   const second = c.grads2 !== undefined || c.grads2Error !== undefined;
+  if (c.backwardError) {
+    const { type, message } = c.backwardError;
+    assert.throws(() => autograd.grad(loss, wrt, { allowUnused: true }), (e: Error) => e.name === type && e.message === message);
+    return;
+  }
   const grads = autograd.grad(loss, wrt, { allowUnused: true, createGraph: second });
   const byLeaf = new Map(wrt.map((t, i) => [t, grads[i]]));
   leaves.forEach((t, i) => {
