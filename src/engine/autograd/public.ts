@@ -12,3 +12,4 @@ export { replayGraph } from "./replay";
 export type { ReplayGraph } from "./replay";
 export { gradgradcheck } from "./gradgradcheck";
 export type { GradgradcheckOptions } from "./gradgradcheck";
+export * as functional from "./functional";
