@@ -107,5 +107,5 @@ for (let epoch = 1; epoch <= numEpochs; epoch++) {
 // 3.6.7 Prediction
 const [Xtest, ytest] = testIter[Symbol.iterator]().next().value as Tensor[];
 const predicted = net(Xtest).max(1).indices;
-console.log("true: ", ytest.index(":6").tolist().join(" "));
-console.log("pred: ", predicted.index(":6").tolist().join(" "));
+console.log("true: ", (ytest.index(":6").tolist() as number[]).join(" "));
+console.log("pred: ", (predicted.index(":6").tolist() as number[]).join(" "));
