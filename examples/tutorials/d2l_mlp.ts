@@ -12,8 +12,8 @@ const trainIter = new utils.data.DataLoader(trainSet, { batchSize, shuffle: true
 const testIter = new utils.data.DataLoader(testSet, { batchSize });
 
 function accuracy(yHat: Tensor, y: Tensor): number {
-  if (yHat.ndim > 1 && yHat.shape[1] > 1) yHat = yHat.max(1).indices; // y_hat.argmax(axis=1)
-  return yHat.to(y.dtype).eq(y).to(y.dtype).sum().item();
+  if (yHat.ndim > 1 && yHat.shape[1] > 1) yHat = yHat.argmax(1);
+  return yHat.type(y.dtype).eq(y).type(y.dtype).sum().item();
 }
 
 function evaluateAccuracy(net: (X: Tensor) => Tensor, dataIter: Iterable<Tensor[]>): number {

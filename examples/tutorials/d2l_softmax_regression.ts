@@ -48,9 +48,9 @@ console.log(crossEntropy(yHat, y));
 
 // 3.6.5 Classification accuracy
 function accuracy(yHat: Tensor, y: Tensor): number {
-  if (yHat.ndim > 1 && yHat.shape[1] > 1) yHat = yHat.max(1).indices; // y_hat.argmax(axis=1)
-  const cmp = yHat.to(y.dtype).eq(y);
-  return cmp.to(y.dtype).sum().item();
+  if (yHat.ndim > 1 && yHat.shape[1] > 1) yHat = yHat.argmax(1);
+  const cmp = yHat.type(y.dtype).eq(y);
+  return cmp.type(y.dtype).sum().item();
 }
 console.log(accuracy(yHat, y) / y.shape[0]);
 
@@ -106,6 +106,6 @@ for (let epoch = 1; epoch <= numEpochs; epoch++) {
 
 // 3.6.7 Prediction
 const [Xtest, ytest] = testIter[Symbol.iterator]().next().value as Tensor[];
-const predicted = net(Xtest).max(1).indices;
+const predicted = net(Xtest).argmax(1);
 console.log("true: ", (ytest.index(":6").tolist() as number[]).join(" "));
 console.log("pred: ", (predicted.index(":6").tolist() as number[]).join(" "));

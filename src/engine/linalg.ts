@@ -1,4 +1,6 @@
 /** `linalg`: torch.linalg. */
+export { vectorNorm, matrixNorm, linalgNorm as norm } from "./ops/norms";
+export type { MatrixOrd, NormOptions } from "./ops/norms";
 export { inv, det, slogdet, solve, solveTriangular, cholesky } from "./ops/linalg_solve";
 export type { SolveOptions, SolveTriangularOptions, CholeskyOptions } from "./ops/linalg_solve";
 export { qr, eigh, eigvalsh, svd, svdvals, pinv } from "./ops/linalg_decompositions";

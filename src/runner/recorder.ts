@@ -9,6 +9,7 @@ import { AccumulateGrad, GradFn, type Node } from "../engine/autograd/node";
 import type { LeafCheck, NodeCheck, Tolerance } from "../engine/autograd/graph_check";
 import type { Recorder } from "../engine/recorder";
 import type { Tensor } from "../engine/tensor";
+import { noteShape } from "./consoleFormat";
 import { type Entry, HISTORY_PER_LINE, LineHistory } from "./lineHistory";
 import { jsonNumber, summarize } from "./summary";
 import type {
@@ -76,6 +77,7 @@ export class TraceRecorder implements Recorder {
   }
 
   onTensor(t: Tensor): void {
+    noteShape(t.shape);
     this.record(t, this.line);
   }
 
@@ -145,6 +147,7 @@ export class TraceRecorder implements Recorder {
   }
 
   onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void {
+    for (const leaf of leaves) if (leaf._grad) noteShape(leaf._grad.shape);
     if (!accumulated) return;
     const grads = leaves.map((leaf) => ({ tensor: this.record(leaf, this.line).id, grad: gradSummary(leaf)! }));
     const record: BackwardRecord = {

@@ -96,6 +96,11 @@ const CALLS: Record<string, (t: Tensor[], a: Args) => Tensor | Tensor[]> = {
   },
   pinv: ([a], o) => linalg.pinv(a, (o ?? {}) as linalg.PinvOptions),
   pinverse: ([a]) => gl.pinverse(a),
+  matrixNorm: ([a], o) => {
+    const { ord, dim, keepdim } = o as { ord: linalg.MatrixOrd; dim?: [number, number]; keepdim?: boolean };
+    return linalg.matrixNorm(a, ord, { dim, keepdim });
+  },
+  linalgNorm: ([a], ord) => linalg.norm(a, ord as unknown as linalg.MatrixOrd),
 };
 
 /** PyTorch 1.13's class for these errors is torch._C._LinAlgError, public as torch.linalg.LinAlgError. */

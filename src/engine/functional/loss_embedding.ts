@@ -11,7 +11,8 @@ import { addScalar, subScalar } from "../ops/scalar_overloads";
 import { zerosLike } from "../create";
 import type { Tensor } from "../tensor";
 import { type LossOptions, applyReduction, pythonReductionOf, reductionOf, torchSize } from "./loss_common";
-import { clampMinScalar, logSigmoidOf } from "./loss_standins";
+import { clampMin } from "../ops/binary_math";
+import { logsigmoid } from "./activation_more";
 
 export interface MarginOptions extends LossOptions {
   margin?: number;
@@ -30,7 +31,7 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
       `margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: ${torchSize(input1.shape)}, input2: ${torchSize(input2.shape)}, target: ${torchSize(target.shape)} `,
     );
   }
-  const output = clampMinScalar(addScalar(target.neg().mul(input1.sub(input2)), options.margin ?? 0), 0);
+  const output = clampMin(addScalar(target.neg().mul(input1.sub(input2)), options.margin ?? 0), 0);
   return applyReduction(output, reduction);
 }
 
@@ -38,7 +39,7 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor, options: MarginOptions = {}): Tensor {
   const reduction = reductionOf(options);
   const zeros = zerosLike(input);
-  const marginClamp = clampMinScalar(scalarMinus(options.margin ?? 1, input), 0);
+  const marginClamp = clampMin(scalarMinus(options.margin ?? 1, input), 0);
   const output = where(target.ne(1), marginClamp, zeros).add(where(target.ne(-1), input, zeros));
   return applyReduction(output, reduction);
 }
@@ -59,7 +60,7 @@ export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tens
   const cos = prodSum.div(magSquare1.mul(magSquare2).sqrt());
   const zeros = zerosLike(cos);
   const pos = scalarMinus(1, cos);
-  const neg = clampMinScalar(subScalar(cos, options.margin ?? 0), 0);
+  const neg = clampMin(subScalar(cos, options.margin ?? 0), 0);
   const output = where(target.eq(1), pos, zeros).add(where(target.eq(-1), neg, zeros));
   return applyReduction(output, reduction);
 }
@@ -87,7 +88,7 @@ export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Te
   const distPos = pairwiseDistance(anchor, positive, distance);
   let distNeg = pairwiseDistance(anchor, negative, distance);
   if (options.swap) distNeg = distNeg.minimum(pairwiseDistance(positive, negative, distance));
-  const output = clampMinScalar(addScalar(distPos, options.margin ?? 1).sub(distNeg), 0);
+  const output = clampMin(addScalar(distPos, options.margin ?? 1).sub(distNeg), 0);
   return applyReduction(output, reduction);
 }
 
@@ -97,7 +98,7 @@ export interface MultilabelSoftMarginOptions extends LossOptions {
 
 /** F.multilabel_soft_margin_loss, as torch.nn.functional writes it: the mean over classes of the two log-sigmoids. */
 export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, options: MultilabelSoftMarginOptions = {}): Tensor {
-  let loss = target.mul(logSigmoidOf(input)).add(sub(1, target).mul(logSigmoidOf(input.neg()))).neg();
+  let loss = target.mul(logsigmoid(input)).add(sub(1, target).mul(logsigmoid(input.neg()))).neg();
   if (options.weight) loss = loss.mul(options.weight);
   const classDim = input.ndim - 1;
   loss = loss.sum(classDim).div(input.shape[classDim]);

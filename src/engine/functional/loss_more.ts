@@ -15,7 +15,8 @@ import { addScalar, mulScalar } from "../ops/scalar_overloads";
 import { sameShape } from "../shape";
 import type { Tensor } from "../tensor";
 import { type LossOptions, type Reduction, applyReduction, broadcastPair, pythonReductionOf, reductionOf, sizeWarning, torchSize } from "./loss_common";
-import { logSigmoidOf, xlogyTensors } from "./loss_standins";
+import { xlogy } from "../ops/binary_math";
+import { logsigmoid } from "./activation_more";
 
 /** The unreduced loss of a pointwise kernel, then ATen's reduction of it (computed, not recorded). */
 function reduced(out: Tensor, reduction: Reduction): Tensor {
@@ -84,7 +85,7 @@ const bceWithLogitsOp = defineOp<LogitsAttrs>({
       } else gx = x.sigmoid().sub(y).mul(g);
     }
     let gy: Tensor | null = null;
-    if (dy) gy = posWeight ? logSigmoidOf(x.neg()).sub(logSigmoidOf(x).mul(posWeight)).mul(g) : x.neg().mul(g);
+    if (dy) gy = posWeight ? logsigmoid(x.neg()).sub(logsigmoid(x).mul(posWeight)).mul(g) : x.neg().mul(g);
     return [gx ? finish(gx) : null, gy ? finish(gy) : null];
   },
   saves: { inputs: [0, 1] },
@@ -287,7 +288,7 @@ export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {})
     );
   }
   const reduction = r === "batchmean" ? "sum" : reductionOf({ reduction: r });
-  const output = options.logTarget ? target.exp().mul(target.sub(input)) : xlogyTensors(target, target).sub(target.mul(input));
+  const output = options.logTarget ? target.exp().mul(target.sub(input)) : xlogy(target, target).sub(target.mul(input));
   const out = applyReduction(output, reduction);
   return r === "batchmean" && input.ndim !== 0 ? out.div(input.shape[0]) : out;
 }

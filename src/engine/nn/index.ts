@@ -13,4 +13,5 @@ export { MultiheadAttention, NonDynamicallyQuantizableLinear } from "./attention
 export type { MultiheadAttentionOptions, AttentionCallOptions } from "./attention";
 export * as utils from "./utils";
 export * as init from "./init";
+export * from "./activations";
 export { L1Loss, MSELoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, HuberLoss, SmoothL1Loss, SoftMarginLoss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, TripletMarginLoss, MultiMarginLoss, MultiLabelSoftMarginLoss } from "./losses";
