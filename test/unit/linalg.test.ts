@@ -124,6 +124,10 @@ describe("linear algebra against PyTorch 1.13", () => {
     const [q, r] = result;
     assert.equal(q, result.Q);
     assert.equal(r, result.R);
+    assert.equal(result[0], q);
+    assert.equal(result[1], r);
+    assert.equal(result.length, 2);
+    assert.deepEqual(Object.keys(result), ["Q", "R"]);
     assert.ok(linalg.LinAlgError.prototype instanceof gl.RuntimeError);
   });
 });

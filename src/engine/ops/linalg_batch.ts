@@ -65,23 +65,32 @@ export function batchPrefix(t: Tensor, b: number): string {
   return t.ndim > 2 ? `(Batch element ${b}): ` : "";
 }
 
-/** A named tuple of torch.return_types: fields by name, destructurable in order, printed as PyTorch prints it. */
+/** A named tuple of torch.return_types: fields by name (`r.Q`) and by position (`r[0]`), destructurable in order
+ * (`const [Q, R] = r`), printed as PyTorch prints it. */
 export class ReturnTuple {
-  constructor(
-    private readonly typeName_: string,
-    private readonly fields_: ReadonlyArray<[string, Tensor]>,
-  ) {
-    for (const [name, t] of fields_) Object.defineProperty(this, name, { value: t, enumerable: true });
+  declare readonly length: number;
+  declare private readonly typeName: string;
+  declare private readonly fields: ReadonlyArray<[string, Tensor]>;
+
+  constructor(typeName: string, fields: ReadonlyArray<[string, Tensor]>) {
+    // Only the named fields are enumerable, as a named tuple's keys.
+    Object.defineProperty(this, "typeName", { value: typeName });
+    Object.defineProperty(this, "fields", { value: fields });
+    Object.defineProperty(this, "length", { value: fields.length });
+    fields.forEach(([name, t], i) => {
+      Object.defineProperty(this, name, { value: t, enumerable: true });
+      Object.defineProperty(this, i, { value: t });
+    });
   }
 
   *[Symbol.iterator](): IterableIterator<Tensor> {
-    for (const [, t] of this.fields_) yield t;
+    for (const [, t] of this.fields) yield t;
   }
 
   toString(): string {
     // Each tensor keeps its own print, continuation lines and all, as Python's structseq repr shows it.
-    const lines = this.fields_.map(([name, t]) => `${name}=${t.toString()}`);
-    return `torch.return_types.${this.typeName_}(\n${lines.join(",\n")})`;
+    const lines = this.fields.map(([name, t]) => `${name}=${t.toString()}`);
+    return `torch.return_types.${this.typeName}(\n${lines.join(",\n")})`;
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
@@ -90,28 +99,40 @@ export class ReturnTuple {
 }
 
 export class QRResult extends ReturnTuple {
+  declare readonly 0: Tensor;
+  declare readonly 1: Tensor;
   declare readonly Q: Tensor;
   declare readonly R: Tensor;
 }
 
 export class EighResult extends ReturnTuple {
+  declare readonly 0: Tensor;
+  declare readonly 1: Tensor;
   declare readonly eigenvalues: Tensor;
   declare readonly eigenvectors: Tensor;
 }
 
 export class SVDResult extends ReturnTuple {
+  declare readonly 0: Tensor;
+  declare readonly 1: Tensor;
+  declare readonly 2: Tensor;
   declare readonly U: Tensor;
   declare readonly S: Tensor;
   declare readonly Vh: Tensor;
 }
 
 export class TorchSVDResult extends ReturnTuple {
+  declare readonly 0: Tensor;
+  declare readonly 1: Tensor;
+  declare readonly 2: Tensor;
   declare readonly U: Tensor;
   declare readonly S: Tensor;
   declare readonly V: Tensor;
 }
 
 export class SlogdetResult extends ReturnTuple {
+  declare readonly 0: Tensor;
+  declare readonly 1: Tensor;
   declare readonly sign: Tensor;
   declare readonly logabsdet: Tensor;
 }
