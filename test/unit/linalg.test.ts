@@ -170,6 +170,15 @@ const CHECKS: Array<[string, () => Tensor[], (...t: Tensor[]) => Tensor | Tensor
   }],
   ["svdvals", () => [r(2, 3)], (a) => linalg.svdvals(a)],
   ["pinv", () => [r(3, 2)], (a) => linalg.pinv(a)],
+  ["pinv hermitian", () => [r(3, 3)], (x) => linalg.pinv(x.matmul(x.mT).add(eye(3)), { hermitian: true })],
+  ["eigvalsh", () => [r(3, 3)], (x) => linalg.eigvalsh(x.add(x.mT))],
+  ["logdet", () => [r(3, 3)], (x) => gl.logdet(x.matmul(x.mT).add(eye(3)))],
+  ["torch.svd (U Vᵀ)", () => [r(3, 2)], (a) => {
+    const { U, S, V } = gl.svd(a);
+    return [S, U.matmul(V.mT)];
+  }],
+  ["matrixNorm nuc and 2", () => [r(2, 3, 2)], (a) => [linalg.matrixNorm(a, "nuc"), linalg.matrixNorm(a, 2, { keepdim: true })]],
+  ["einsum contractions", () => [r(2, 3), r(3, 4), r(4)], (a, b, c) => [einsum("ij,jk,k->i", a, b, c), einsum("ij,ij->", a, a), einsum("ij->ji", b)]],
 ];
 
 describe("linear algebra: float64 gradcheck and gradgradcheck", function () {
