@@ -1,6 +1,6 @@
 // d2l.ai, "Implementation of Multilayer Perceptrons from Scratch" and "Concise Implementation of Multilayer
 // Perceptrons" (chapters 4.2 and 4.3), in Gradlens. The 8x8 digits stand in for Fashion-MNIST (64 inputs instead of
-// 784, already flat, so nn.Flatten is left out); the rest is the chapters' code. Every number printed is PyTorch's for
+// 784); the rest is the chapters' code. Every number printed is PyTorch's for
 // the same seeds (test/unit/d2l_tutorials.test.ts).
 import { Generator, manualSeed, nn, noGrad, optim, randn, tensor, utils, zeros, zerosLike, type Tensor } from "gradlens";
 
@@ -75,7 +75,7 @@ console.log(relu(tensor([-1.5, 0.0, 2.0])));
 train(net, (a, b) => loss(a, b), 10, new optim.SGD(params, { lr: 0.1 }));
 
 // 4.3 Concisely: nn.Sequential, weights drawn by init.normal_(std=0.01).
-const model = new nn.Sequential(new nn.Linear(64, 256), new nn.ReLU(), new nn.Linear(256, 10));
+const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(64, 256), new nn.ReLU(), new nn.Linear(256, 10));
 model.apply((m) => {
   if (m instanceof nn.Linear) nn.init.normal_(m.weight, 0, 0.01);
 });
