@@ -232,3 +232,24 @@ describe("decompositions reconstruct their input", () => {
     close(U.mT.matmul(U), gl.eye(3, { dtype: "float64" }), "UᵀU");
   });
 });
+
+describe("the numerical check of each node agrees with the linalg ops' gradients", () => {
+  it("eigh, cholesky and pinv(hermitian) are checked along symmetric directions, as their gradients assume", () => {
+    gl.manualSeed(4);
+    const x = gl.randn([3, 3], { dtype: "float64", requiresGrad: true });
+    const s = x.matmul(x.mT).add(eye(3));
+    const loss = linalg.cholesky(s).sum().add(linalg.eigh(s).eigenvalues.pow(2).sum()).add(linalg.pinv(s, { hermitian: true }).sum());
+    const checks = autograd.checkNodes(loss);
+    assert.ok(checks.length >= 5);
+    for (const c of checks) assert.notEqual(c.passed, false, `${c.node.name}: ${c.message}`);
+  });
+
+  it("QR, SVD, det, solve and einsum nodes pass their checks", () => {
+    gl.manualSeed(5);
+    const a = gl.randn([3, 3], { dtype: "float64", requiresGrad: true });
+    const { Q, R } = linalg.qr(a);
+    const { U, S, Vh } = linalg.svd(a);
+    const loss = Q.sum().add(R.sum()).add(S.sum()).add(U.matmul(Vh).sum()).add(linalg.det(a)).add(linalg.solve(a.add(eye(3).mul(4)), a).sum()).add(einsum("ij,jk->", a, a));
+    for (const c of autograd.checkNodes(loss)) assert.notEqual(c.passed, false, `${c.node.name}: ${c.message}`);
+  });
+});

@@ -60,6 +60,17 @@ export function fromPieces(shape: number[], dtype: DType, pieces: ArrayLike<numb
   return Tensor.fromData(data, shape, dtype);
 }
 
+/** A direction of change for a batch of symmetric matrices: (U + Uᵀ)/2 of each (the numerical check of an op that
+ * assumes its input symmetric moves it only that way). */
+export function symmetricDirection(u: Float64Array, input: Tensor): Float64Array {
+  const n = input.shape[input.ndim - 1];
+  const out = new Float64Array(u.length);
+  for (let at = 0; at < u.length; at += n * n) {
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[at + i * n + j] = (u[at + i * n + j] + u[at + j * n + i]) / 2;
+  }
+  return out;
+}
+
 /** PyTorch's prefix for an error in one matrix of a batch: "(Batch element 2): ". */
 export function batchPrefix(t: Tensor, b: number): string {
   return t.ndim > 2 ? `(Batch element ${b}): ` : "";

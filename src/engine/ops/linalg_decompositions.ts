@@ -12,7 +12,7 @@ import { RuntimeError } from "../errors";
 import type { DType } from "../dtype";
 import type { Tensor } from "../tensor";
 import { householderQr, svd as svdKernel, symmetricEigen } from "./linalg_kernels";
-import { EighResult, QRResult, SVDResult, TorchSVDResult, batchOf, checkFloating, checkMatrix, checkSquare, fromPieces, matricesOf } from "./linalg_batch";
+import { EighResult, QRResult, SVDResult, TorchSVDResult, batchOf, checkFloating, checkMatrix, checkSquare, fromPieces, matricesOf, symmetricDirection } from "./linalg_batch";
 import { cat } from "./join";
 import { apply, applyMulti, defineMultiOp, defineOp } from "./op";
 import { diagEmbed, triu } from "./triangular";
@@ -102,6 +102,7 @@ const eighOp = defineMultiOp<UPLO>({
     return [vectors.matmul(inner.matmul(vectors.mT))];
   },
   saves: { output: true },
+  checkDirection: symmetricDirection,
 });
 
 function checkUplo(uplo: string): UPLO {
@@ -253,6 +254,7 @@ const pinvOp = defineOp<PinvAttrs>({
   },
   backward: ({ inputs: [a], output: p }, g) => [pinvBackward(g, p, a)],
   saves: { inputs: [0], output: true },
+  checkDirection: (u, a, _, { hermitian }) => (hermitian ? symmetricDirection(u, a) : u),
 });
 
 /** PyTorch's pinv_backward: the differential of A⁺, arranged to multiply the smallest matrices. */

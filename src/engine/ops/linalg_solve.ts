@@ -12,7 +12,7 @@ import { RuntimeError } from "../errors";
 import { broadcastShapes, sameShape } from "../shape";
 import type { Tensor } from "../tensor";
 import { type LU, cholesky as choleskyKernel, luDeterminant, luFactor, luSolve, triangularSolve } from "./linalg_kernels";
-import { LinAlgError, SlogdetResult, batchOf, batchPrefix, checkFloating, checkMatrix, checkSquare, fromPieces, matricesOf, typeName } from "./linalg_batch";
+import { LinAlgError, SlogdetResult, batchOf, batchPrefix, checkFloating, checkMatrix, checkSquare, fromPieces, matricesOf, symmetricDirection, typeName } from "./linalg_batch";
 import { where } from "./masked";
 import { type OpDef, apply, applyMulti, defineMultiOp, defineOp } from "./op";
 import { diagEmbed, tril, triu } from "./triangular";
@@ -328,6 +328,7 @@ const choleskyOp = defineOp<boolean>({
     return [solveTriangular(l, ga, { upper: false, left: false })];
   },
   saves: { output: true },
+  checkDirection: symmetricDirection,
 });
 
 export interface CholeskyOptions {

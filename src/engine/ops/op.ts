@@ -34,6 +34,10 @@ interface OpDefCommon<A> {
   /** Attributes for running forward then backward afresh on other values, for ops whose backward reads state their
    * forward saved (user-defined Functions' ctx). Numerical checks use it; most ops need none. */
   readonly freshAttrs?: (attrs: A) => A;
+  /** For the numerical check of a node: maps a random direction for input `index` onto the directions the op's
+   * gradient is defined along, where those are a subspace (eigh and cholesky take a symmetric matrix, read one triangle
+   * of it, and have PyTorch's symmetric gradient). Most ops need none. */
+  readonly checkDirection?: (direction: Float64Array, input: Tensor, index: number, attrs: A) => Float64Array;
 }
 
 export interface OpDef<A = unknown> extends OpDefCommon<A> {
