@@ -73,5 +73,5 @@ export type { MeshgridIndexing, MeshgridOptions } from "./ops/grids";
 export { bmm, baddbmm, addbmm, addmv, addr, outer, outer as ger, inner, tensordot, kron, trace, cross, matrixPower } from "./ops/linalg_products";
 export type { ScaleOptions } from "./ops/linalg_products";
 export { einsum } from "./ops/linalg_einsum";
-export { det, slogdet, logdet, inv as inverse } from "./ops/linalg_solve";
+export { det, torchSlogdet as slogdet, logdet, inv as inverse } from "./ops/linalg_solve";
 export { pinverse, torchSvd as svd } from "./ops/linalg_decompositions";

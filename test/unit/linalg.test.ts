@@ -118,6 +118,8 @@ describe("linear algebra against PyTorch 1.13", () => {
     const a = tensor(fixture.printedInput, { dtype: "float64", requiresGrad: true });
     assert.equal(String(linalg.qr(a)), fixture.printed.qr);
     assert.equal(String(linalg.slogdet(a)), fixture.printed.slogdet);
+    assert.equal(String(gl.slogdet(a)), fixture.printed.torchSlogdet);
+    assert.equal(String(a.slogdet()), fixture.printed.torchSlogdet);
     assert.equal(String(linalg.inv(a)), fixture.printed.inv);
     assert.equal(String(linalg.eigh(tensor([[2, 1], [1, 2]])).eigenvalues), fixture.printed.eigvals);
     const result = linalg.qr(a);

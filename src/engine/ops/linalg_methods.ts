@@ -2,7 +2,7 @@
 import { Tensor, addMethods } from "../tensor";
 import type { SlogdetResult, TorchSVDResult } from "./linalg_batch";
 import { pinverse, torchSvd } from "./linalg_decompositions";
-import { det, inv, logdet, slogdet } from "./linalg_solve";
+import { det, inv, logdet, torchSlogdet } from "./linalg_solve";
 
 declare module "../tensor" {
   interface Tensor {
@@ -21,7 +21,7 @@ addMethods({
     return det(this);
   },
   slogdet(this: Tensor) {
-    return slogdet(this);
+    return torchSlogdet(this);
   },
   logdet(this: Tensor) {
     return logdet(this);

@@ -162,10 +162,19 @@ const slogdetOp = defineMultiOp({
 
 /** torch.linalg.slogdet: (sign, log|det|). */
 export function slogdet(a: Tensor): SlogdetResult {
+  return slogdetNamed(a, "linalg_slogdet");
+}
+
+/** torch.slogdet and Tensor.slogdet: the same, printed as torch.return_types.slogdet. */
+export function torchSlogdet(a: Tensor): SlogdetResult {
+  return slogdetNamed(a, "slogdet");
+}
+
+function slogdetNamed(a: Tensor, typeName: string): SlogdetResult {
   checkSquare(a, "linalg.slogdet");
   checkFloating(a, "linalg.slogdet");
   const [sign, logabsdet] = applyMulti(slogdetOp, [a], undefined);
-  return new SlogdetResult("linalg_slogdet", [["sign", sign], ["logabsdet", logabsdet]]);
+  return new SlogdetResult(typeName, [["sign", sign], ["logabsdet", logabsdet]]);
 }
 
 /** torch.logdet: log det A, NaN where det A < 0 (ATen: where(sign == −1, nan, logabsdet)). */
