@@ -29,7 +29,24 @@ interface Case {
   error?: { type: string; message: string };
 }
 
-const fixture = loadFixture<{ cases: Case[]; X: FixtureValue[]; Y: FixtureValue[]; gradgradcheck: Record<string, boolean> }>("functional.json");
+interface ForwardCase {
+  name: string;
+  fn: string;
+  primals: Encoded[];
+  tangents: Encoded[];
+  outs: Array<{ primal: Encoded; tangent: Encoded | null }>;
+  printed: string[];
+  unpacked: string;
+}
+
+const fixture = loadFixture<{
+  cases: Case[];
+  X: FixtureValue[];
+  Y: FixtureValue[];
+  gradgradcheck: Record<string, boolean>;
+  forward: ForwardCase[];
+  forwardErrors: Record<string, string>;
+}>("functional.json");
 const X = tensor(fixture.X.map(decode), { dtype: "float64" }).reshape(4, 3);
 const Y = tensor(fixture.Y.map(decode), { dtype: "float64" }).reshape(4, 2);
 
@@ -53,6 +70,10 @@ const FUNCS: Record<string, Fn> = {
     return gl.sub(1, head).pow(2).add(tail.sub(head.pow(2)).pow(2).mul(100)).sum();
   },
   mlpLoss: (w, b) => F.mseLoss(X.matmul(w).add(b).tanh(), Y),
+  viewAndInplace: (x) => [x.index([Slice(1, null)]).mul(2), x.clone().mul_(x)],
+  unbindStack: (x) => gl.stack(x.unbind(0).reverse()).sin(),
+  softmaxCe: (x) => F.crossEntropy(x, tensor([0, 2], { dtype: "int64" })),
+  detAndSolve: (a) => [gl.linalg.det(a), gl.linalg.solve(a, gl.ones(a.shape[0], { dtype: a.dtype }))],
 };
 
 function decodeTensor(e: Encoded, requiresGrad: boolean): Tensor {
@@ -147,5 +168,71 @@ describe("autograd.gradgradcheck", () => {
     assert.equal(autograd.gradcheck((t) => Cube.apply(t), [x]), true);
     assert.equal(autograd.gradgradcheck((t) => Cube.apply(t), [x], { raiseException: false }), false);
     assert.throws(() => autograd.gradgradcheck((t) => Cube.apply(t), [x]), /Jacobian mismatch/);
+  });
+});
+
+/** A 0-dim dual prints its tangent as a Python float, all 17 digits: there, agreement to 1e-12 (the last bits of a
+ * float64 jvp depend on the order its sums run in); everything else to the character. */
+function samePrint(actual: string, expected: string): void {
+  const pattern = /tangent=(-?[0-9.]+(?:e[-+][0-9]+)?)\)$/;
+  const a = actual.match(pattern);
+  const e = expected.match(pattern);
+  if (!a || !e) return assert.equal(actual, expected);
+  assert.equal(actual.slice(0, a.index), expected.slice(0, e.index));
+  assert.ok(Math.abs(Number(a[1]) - Number(e[1])) <= 1e-12 * Math.abs(Number(e[1])), `${actual} vs ${expected}`);
+}
+
+describe("autograd.forwardAd against PyTorch 1.13", () => {
+  const fw = autograd.forwardAd;
+  for (const c of fixture.forward) {
+    it(`${c.name}: primals, tangents (J·v) and the dual tensors' print`, () => {
+      fw.dualLevel(() => {
+        const duals = c.primals.map((p, i) => fw.makeDual(decodeTensor(p, false), decodeTensor(c.tangents[i], false)));
+        const out = FUNCS[c.fn](...duals);
+        const outs = Array.isArray(out) ? out : [out];
+        assert.equal(outs.length, c.outs.length);
+        outs.forEach((o, k) => {
+          const { primal, tangent } = fw.unpackDual(o);
+          compare(primal, c.outs[k].primal, `output ${k} primal`);
+          if (c.outs[k].tangent === null) assert.equal(tangent, null);
+          else compare(tangent, c.outs[k].tangent!, `output ${k} tangent`);
+          samePrint(String(o), c.printed[k]);
+        });
+        assert.equal(String(fw.unpackDual(outs[0])), c.unpacked);
+        // The tangent is the Jacobian-vector product: the same as autograd.functional.jvp.
+        const primals = c.primals.map((p) => decodeTensor(p, false));
+        const tangents = c.tangents.map((t) => decodeTensor(t, false));
+        const [, jv] = autograd.functional.jvp(FUNCS[c.fn], primals, tangents);
+        flatten(jv).forEach((t, k) => assertNear(t, c.outs[k].tangent!.values, `jvp output ${k}`, 1e-5));
+      });
+    });
+  }
+
+  it("PyTorch's errors: no level, a tangent of another size, a nested level; tangents end with the level", () => {
+    const x = tensor([1, 2, 3], { dtype: "float64" });
+    assert.throws(() => fw.makeDual(x, x), { message: fixture.forwardErrors.noLevel });
+    let kept: Tensor | null = null;
+    fw.dualLevel(() => {
+      assert.throws(() => fw.makeDual(x, tensor([1, 2])), { message: fixture.forwardErrors.size });
+      assert.throws(() => fw.dualLevel(() => 0), { message: fixture.forwardErrors.nested });
+      kept = fw.makeDual(x, x).mul(2);
+      assert.ok(fw.unpackDual(kept).tangent);
+    });
+    assert.equal(fw.unpackDual(kept!).tangent, null);
+    assert.equal(String(kept!), "tensor([2., 4., 6.], dtype=torch.float64)");
+  });
+
+  it("a dual tensor records no graph: its outputs require no grad unless its primal does", () => {
+    fw.dualLevel(() => {
+      const y = fw.makeDual(tensor([1, 2]), tensor([1, 0])).exp().sum();
+      assert.equal(y.gradFn, null);
+      assert.equal(y.requiresGrad, false);
+      const w = tensor([1, 2]).requiresGrad_();
+      const z = fw.makeDual(w, tensor([0, 1])).mul(3).sum();
+      assert.equal(z.gradFn?.name, "SumBackward0");
+      z.backward();
+      assert.deepEqual(w.grad!.tolist(), [3, 3]);
+      assert.equal(fw.unpackDual(z).tangent!.item(), 3);
+    });
   });
 });

@@ -13,3 +13,4 @@ export type { ReplayGraph } from "./replay";
 export { gradgradcheck } from "./gradgradcheck";
 export type { GradgradcheckOptions } from "./gradgradcheck";
 export * as functional from "./functional";
+export * as forwardAd from "./forward_ad";

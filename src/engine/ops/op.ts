@@ -86,18 +86,37 @@ function needsNode<A>(op: OpDefCommon<A>, inputs: readonly Tensor[], out: Tensor
   return false;
 }
 
+/** Set by autograd/forward_ad.ts while a dual level is open: computes the tangents of an op's outputs from those of
+ * its inputs (from the op's own backward, so it needs nothing per op). Called for the ops a user's code applies, not
+ * for those inside another op's forward. */
+export const forwardAdHooks: { propagate: ((op: AnyOpDef, inputs: readonly Tensor[], attrs: unknown, outputs: readonly Tensor[]) => void) | null } = { propagate: null };
+
+let forwardNesting = 0;
+
+function nestedForward<T>(run: () => T): T {
+  forwardNesting++;
+  try {
+    return run();
+  } finally {
+    forwardNesting--;
+  }
+}
+
 /** Runs an op: its forward, then (when grad mode is on and an input requires grad) the node that records it. */
 export function apply<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
-  const out = op.forward(inputs, attrs);
+  const propagate = forwardAdHooks.propagate;
+  const out = propagate === null ? op.forward(inputs, attrs) : nestedForward(() => op.forward(inputs, attrs));
   if (op.view) markView(out, inputs[0], isGradEnabled() ? "default" : "noGrad");
   if (needsNode(op, inputs, out)) out.gradFn = new GradFn(op as unknown as AnyOpDef, inputs, attrs, out);
   if (recorder.current) recorder.current.onTensor(out);
+  if (propagate !== null && forwardNesting === 0) propagate(op as unknown as AnyOpDef, inputs, attrs, [out]);
   return out;
 }
 
 /** `apply` for an op with several outputs; they share one node, and output i knows it is output i. */
 export function applyMulti<A>(op: MultiOpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor[] {
-  const outs = op.forward(inputs, attrs);
+  const propagate = forwardAdHooks.propagate;
+  const outs = propagate === null ? op.forward(inputs, attrs) : nestedForward(() => op.forward(inputs, attrs));
   if (op.view) for (const out of outs) markView(out, inputs[0], isGradEnabled() ? "multiOutput" : "noGrad");
   const differentiable = outs.filter((o) => needsNode(op, inputs, o));
   if (differentiable.length) {
@@ -108,6 +127,7 @@ export function applyMulti<A>(op: MultiOpDef<A>, inputs: readonly Tensor[], attr
     });
   }
   if (recorder.current) for (const out of outs) recorder.current.onTensor(out);
+  if (propagate !== null && forwardNesting === 0) propagate(op as unknown as AnyOpDef, inputs, attrs, outs);
   return outs;
 }
 
