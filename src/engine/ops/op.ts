@@ -31,6 +31,10 @@ interface OpDefCommon<A> {
   /** A view op: its forward returns a tensor sharing the first input's storage (and version counter), and the result
    * becomes a view of that input's base, as PyTorch's view ops do. */
   readonly view?: boolean;
+  /** Why, for these attributes, the op's backward is deliberately not the derivative of its forward (embedding's
+   * padding_idx keeps a row's gradient at zero), or null when it is. The numerical checks then do not judge the op,
+   * nor the leaves whose gradient flows through it, and say why. */
+  readonly notDerivative?: (attrs: A) => string | null;
   /** Attributes for running forward then backward afresh on other values, for ops whose backward reads state their
    * forward saved (user-defined Functions' ctx). Numerical checks use it; most ops need none. */
   readonly freshAttrs?: (attrs: A) => A;
