@@ -31,6 +31,8 @@ import "./ops/norms";
 import "./ops/logical";
 import "./ops/types";
 import "./ops/inplace_catalogue";
+import "./ops/linalg_products";
+import "./ops/linalg_methods";
 import "./autograd/backward";
 import "./autograd/view_history";
 export { Slice, SliceIndex, Ellipsis, None, Slice as slice } from "./ops/indexing";

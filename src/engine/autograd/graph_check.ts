@@ -473,7 +473,8 @@ function checkNode(node: GradFn, at: ReplayedNode, tol: Tolerance, random: Check
       result.message = `input ${i}: backward returned a gradient of shape ${formatShape(g.shape)} for an input of shape ${formatShape(x.shape)}`;
       return;
     }
-    const u = random.vector(x.numel());
+    const drawn = random.vector(x.numel());
+    const u = op.checkDirection ? op.checkDirection(drawn, x, i, node.attrs) : drawn;
     const xData = x._data;
     const xs = Tensor.fromData(float64Copy(xData), x.shape.slice(), "float64");
     const shifted = (s: number) => {
