@@ -1,6 +1,6 @@
 // Layer benchmarks: prints figures, asserts nothing. Run: npm run bench:layers (builds dist/engine.js first).
 // LeNet-5's shapes for 28×28 images, batch 64: conv2d forward and forward+backward (im2col + the WebAssembly gemm),
-// max pooling, batch norm, and a whole training step. Where /usr/bin/python3 has torch, the same benchmarks run in
+// max pooling, batch, layer and group norm, and a whole training step. Where /usr/bin/python3 has torch, the same benchmarks run in
 // PyTorch (bench/torch/layers.py) with one thread, and with its default threads when that is more, side by side.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -44,6 +44,10 @@ const bn2 = new nn.BatchNorm2d(16), xb = leaf(64, 16, 10, 10);
 results["batch_norm2d forward+backward"] = time(() => bn2.call(xb).sum().backward());
 const bn1 = new nn.BatchNorm1d(120), xb1 = leaf(64, 120);
 results["batch_norm1d forward+backward"] = time(() => bn1.call(xb1).sum().backward());
+const ln = new nn.LayerNorm(256), xl = leaf(32, 64, 256);
+results["layer_norm forward+backward"] = time(() => ln.call(xl).sum().backward());
+const gn = new nn.GroupNorm(4, 16), xg = leaf(64, 16, 10, 10);
+results["group_norm forward+backward"] = time(() => gn.call(xg).sum().backward());
 
 const lenet = new nn.Sequential(
   new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),

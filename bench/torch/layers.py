@@ -51,6 +51,12 @@ results["batch_norm2d forward+backward"] = fastest_ms(lambda: bn2(xb).sum().back
 bn1 = nn.BatchNorm1d(120)
 xb1 = torch.randn(64, 120, requires_grad=True)
 results["batch_norm1d forward+backward"] = fastest_ms(lambda: bn1(xb1).sum().backward())
+ln = nn.LayerNorm(256)
+xl = torch.randn(32, 64, 256, requires_grad=True)
+results["layer_norm forward+backward"] = fastest_ms(lambda: ln(xl).sum().backward())
+gn = nn.GroupNorm(4, 16)
+xg = torch.randn(64, 16, 10, 10, requires_grad=True)
+results["group_norm forward+backward"] = fastest_ms(lambda: gn(xg).sum().backward())
 
 lenet = nn.Sequential(
     nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),

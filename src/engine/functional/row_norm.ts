@@ -3,11 +3,16 @@
  * (a layer norm's rows are its last dims, a group norm's are a sample's channels of one group), then apply a weight
  * and bias per position (layer norm) or per channel (group norm). One op each, NativeLayerNormBackward0 and
  * NativeGroupNormBackward0; the gradient is a fused kernel, or differentiable ops when a graph of it is wanted.
+ * float32 goes through ATen's own kernels (kernels/f32/layer_norm.ts, group_norm.ts: PyTorch's bits); float64 through
+ * the double loops here.
  */
 import { isGradEnabled } from "../autograd/grad_mode";
 import { RuntimeError, ValueError } from "../errors";
 import { apply, defineOp } from "../ops/op";
 import { empty } from "../ops/operands";
+import { groupNormApply, groupNormBackward, type GroupNormLayout } from "../kernels/f32/group_norm";
+import { layerNormApply, layerNormBackward } from "../kernels/f32/layer_norm";
+import { normStats } from "../kernels/f32/moments";
 import { formatShape, numelOf } from "../shape";
 import type { Tensor } from "../tensor";
 import { checkFloating } from "./layer_args";
@@ -26,8 +31,8 @@ interface RowNormAttrs {
 }
 
 interface RowStats {
-  mean: Float64Array;
-  rstd: Float64Array;
+  mean: Float32Array | Float64Array;
+  rstd: Float32Array | Float64Array;
 }
 
 const statsByOutput = new WeakMap<Tensor, RowStats>();
@@ -39,10 +44,24 @@ function affineIndexer(a: RowNormAttrs): (row: number, j: number) => number {
   return (row, j) => (row % a.groups) * perGroup + Math.floor(j / a.spatial);
 }
 
+/** Whether ATen's float32 kernels apply: float32 input and parameters. */
+function isFloat32(inputs: readonly Tensor[]): boolean {
+  return inputs.every((t) => t.dtype === "float32");
+}
+
+function groupLayout(x: Tensor, a: RowNormAttrs): GroupNormLayout {
+  return { n: x.shape[0], c: x.shape[1], hxw: a.spatial, groups: a.groups };
+}
+
 function rowStats(x: Tensor, a: RowNormAttrs): RowStats {
   const d = x._data;
   const k = a.rowSize;
   const rows = k === 0 ? 0 : x.numel() / k;
+  if (d instanceof Float32Array) {
+    const stats = { mean: new Float32Array(rows), rstd: new Float32Array(rows) };
+    normStats(d, rows, k, a.eps, stats.mean, stats.rstd);
+    return stats;
+  }
   const mean = new Float64Array(rows);
   const rstd = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -65,6 +84,13 @@ function rowNormForward(inputs: readonly Tensor[], a: RowNormAttrs): Tensor {
   const { x, w, b } = split(inputs, a);
   const stats = rowStats(x, a);
   const out = empty(x.shape.slice(), x.dtype);
+  if (isFloat32(inputs) && stats.mean instanceof Float32Array && stats.rstd instanceof Float32Array) {
+    const [xd, wd, bd, od] = [x._data, w?._data ?? null, b?._data ?? null, out._data] as Array<Float32Array | null>;
+    if (a.kind === "layer") layerNormApply(xd!, wd, bd, stats.mean.length, a.rowSize, stats.mean, stats.rstd, od!);
+    else groupNormApply(xd!, wd, bd, groupLayout(x, a), stats.mean, stats.rstd, od!);
+    statsByOutput.set(out, stats);
+    return out;
+  }
   const src = x._data;
   const dst = out._data;
   const wd = w?._data;
@@ -84,6 +110,9 @@ function rowNormForward(inputs: readonly Tensor[], a: RowNormAttrs): Tensor {
 }
 
 function fusedBackward(g: Tensor, x: Tensor, w: Tensor | null, b: Tensor | null, stats: RowStats, a: RowNormAttrs, needs: readonly boolean[]): Array<Tensor | null> {
+  if (isFloat32([g, x, ...(w ? [w] : []), ...(b ? [b] : [])]) && stats.mean instanceof Float32Array && stats.rstd instanceof Float32Array) {
+    return float32Backward(g, x, w, b, stats as { mean: Float32Array; rstd: Float32Array }, a, needs);
+  }
   const k = a.rowSize;
   const xd = x._data;
   const gd = g._data;
@@ -123,6 +152,16 @@ function fusedBackward(g: Tensor, x: Tensor, w: Tensor | null, b: Tensor | null,
     return t;
   };
   return [gx, asTensor(gw, w), asTensor(gb, b)];
+}
+
+function float32Backward(g: Tensor, x: Tensor, w: Tensor | null, b: Tensor | null, stats: { mean: Float32Array; rstd: Float32Array }, a: RowNormAttrs, needs: readonly boolean[]): Array<Tensor | null> {
+  const gx = needs[0] ? empty(x.shape.slice(), x.dtype) : null;
+  const gw = needs[1] && w ? empty(w.shape.slice(), w.dtype) : null;
+  const gb = needs[2] && b ? empty(b.shape.slice(), b.dtype) : null;
+  const [gd, xd, wd, gxd, gwd, gbd] = [g._data, x._data, w?._data ?? null, gx?._data ?? null, gw?._data ?? null, gb?._data ?? null] as Array<Float32Array | null>;
+  if (a.kind === "layer") layerNormBackward(gd!, xd!, stats.mean, stats.rstd, wd, stats.mean.length, a.rowSize, gxd, gwd, gbd);
+  else groupNormBackward(gd!, xd!, stats.mean, stats.rstd, wd, groupLayout(x, a), gxd, gwd, gbd);
+  return [gx, gw, gb];
 }
 
 /** The gradients with differentiable ops: x seen as [rows, rowSize], the statistics recomputed from it. */
