@@ -8,11 +8,13 @@
 import { strict as assert } from "node:assert";
 import { F, tensor, type Tensor } from "../../src/engine";
 import { normStats } from "../../src/engine/kernels/f32/moments";
+import { FLOAT32, FLOAT64 } from "../../src/engine/kernels/f32/precision";
 import { loadFixture } from "./helpers/compare";
 import { MismatchReport, decodeF32, describeMismatches, mismatches, valuesOf } from "./helpers/bits";
 
 interface NormCase {
   op: "layerNorm" | "groupNorm";
+  dtype: "float32" | "float64";
   kind: string;
   shape: number[];
   normalizedShape?: number[];
@@ -33,23 +35,46 @@ interface NormCase {
 
 const fixture = loadFixture<{ cases: NormCase[] }>("bitexact_norm.json");
 
-function leaf(b64: string, shape: number[]): Tensor {
-  return tensor(decodeF32(b64)).reshape(shape).requiresGrad_(true);
+type Floats = Float32Array | Float64Array;
+
+function decode(b64: string, dtype: NormCase["dtype"]): Floats {
+  if (dtype === "float32") return decodeF32(b64);
+  const bytes = Buffer.from(b64, "base64");
+  const out = new Float64Array(bytes.length / 8);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+function leaf(values: Floats, shape: number[], dtype: NormCase["dtype"]): Tensor {
+  return tensor(Array.from(values), { dtype }).reshape(shape).requiresGrad_(true);
+}
+
+function valuesIn(t: Tensor, dtype: NormCase["dtype"]): Floats {
+  return dtype === "float32" ? valuesOf(t) : Float64Array.from(t.detach().reshape(-1).tolist() as number[]);
+}
+
+/** Positions where the bits differ (any NaN equals any NaN). */
+function differing(actual: ArrayLike<number>, expected: Floats): number[] {
+  if (expected instanceof Float32Array) return mismatches(actual, expected);
+  assert.equal(actual.length, expected.length, "element count");
+  const out: number[] = [];
+  for (let i = 0; i < expected.length; i++) if (!(Object.is(actual[i], expected[i]) || (actual[i] !== actual[i] && expected[i] !== expected[i]))) out.push(i);
+  return out;
 }
 
 function labelOf(c: NormCase): string {
   const affine = [c.w ? "weight" : "", c.b ? "bias" : ""].filter(Boolean).join("+") || "no affine";
   const over = c.op === "layerNorm" ? `over [${c.normalizedShape!.join("×")}]` : `${c.groups} groups`;
-  return `${c.op} [${c.shape.join("×")}] ${over} ${c.kind} ${affine} eps=${c.eps}`;
+  return `${c.op} ${c.dtype} [${c.shape.join("×")}] ${over} ${c.kind} ${affine} eps=${c.eps}`;
 }
 
 /** The kernel's statistics for the case's rows (the op keeps them with its output for the backward). */
-function stats(c: NormCase, x: Float32Array): [Float32Array, Float32Array] {
+function stats(c: NormCase, x: Floats): [Floats, Floats] {
   const rowSize = c.op === "layerNorm" ? c.normalizedShape!.reduce((p, d) => p * d, 1) : x.length / (c.shape[0] * c.groups!);
   const rows = rowSize === 0 ? 0 : x.length / rowSize;
-  const mean = new Float32Array(rows);
-  const rstd = new Float32Array(rows);
-  normStats(x, rows, rowSize, c.eps, mean, rstd);
+  const like = () => (x instanceof Float32Array ? new Float32Array(rows) : new Float64Array(rows));
+  const [mean, rstd] = [like(), like()];
+  normStats(x instanceof Float32Array ? FLOAT32 : FLOAT64, x, rows, rowSize, c.eps, mean, rstd);
   return [mean, rstd];
 }
 
@@ -59,24 +84,26 @@ describe("float32 layer and group norm, bit for bit against PyTorch 1.13", () =>
 
   for (const c of fixture.cases) {
     it(labelOf(c), () => {
-      const xv = decodeF32(c.x);
-      const x = leaf(c.x, c.shape);
-      const w = c.w ? leaf(c.w, c.op === "layerNorm" ? c.normalizedShape! : [c.shape[1]]) : null;
-      const b = c.b ? leaf(c.b, c.op === "layerNorm" ? c.normalizedShape! : [c.shape[1]]) : null;
+      const t = c.dtype;
+      const xv = decode(c.x, t);
+      const affineShape = c.op === "layerNorm" ? c.normalizedShape! : [c.shape[1]];
+      const x = leaf(xv, c.shape, t);
+      const w = c.w ? leaf(decode(c.w, t), affineShape, t) : null;
+      const b = c.b ? leaf(decode(c.b, t), affineShape, t) : null;
       const y = c.op === "layerNorm" ? F.layerNorm(x, c.normalizedShape!, { weight: w, bias: b, eps: c.eps }) : F.groupNorm(x, c.groups!, { weight: w, bias: b, eps: c.eps });
       const [mean, rstd] = stats(c, xv);
-      const results: Array<[string, ArrayLike<number>, string | undefined | null]> = [["output", valuesOf(y), c.out], ["mean", mean, c.mean], ["rstd", rstd, c.rstd]];
+      const results: Array<[string, ArrayLike<number>, string | undefined | null]> = [["output", valuesIn(y, t), c.out], ["mean", mean, c.mean], ["rstd", rstd, c.rstd]];
       if (c.g) {
-        y.backward(tensor(decodeF32(c.g)).reshape(c.shape));
-        results.push(["grad of input", valuesOf(x.grad!), c.gradX], ["grad of weight", w ? valuesOf(w.grad!) : [], c.gradW], ["grad of bias", b ? valuesOf(b.grad!) : [], c.gradB]);
+        y.backward(tensor(Array.from(decode(c.g, t)), { dtype: t }).reshape(c.shape));
+        results.push(["grad of input", valuesIn(x.grad!, t), c.gradX], ["grad of weight", w ? valuesIn(w.grad!, t) : [], c.gradW], ["grad of bias", b ? valuesIn(b.grad!, t) : [], c.gradB]);
       }
       const failures: string[] = [];
       for (const [what, actual, b64] of results) {
         if (!b64) continue;
-        const expected = decodeF32(b64);
-        const bad = mismatches(actual, expected);
+        const expected = decode(b64, t);
+        const bad = differing(actual, expected);
         report.add(`${labelOf(c)}: ${what}`, bad.length, expected.length);
-        if (bad.length) failures.push(`${what}: ${bad.length} of ${expected.length} differ: ${describeMismatches(bad, actual, expected, what === "mean" || what === "rstd" ? [] : [["x", xv]])}`);
+        if (bad.length) failures.push(`${what}: ${bad.length} of ${expected.length} differ: ${describeMismatches(bad, actual, Float32Array.from(expected), what === "mean" || what === "rstd" ? [] : [["x", Float32Array.from(xv)]])}`);
       }
       assert.equal(failures.length, 0, failures.join("\n"));
     });

@@ -3,8 +3,7 @@
  * (a layer norm's rows are its last dims, a group norm's are a sample's channels of one group), then apply a weight
  * and bias per position (layer norm) or per channel (group norm). One op each, NativeLayerNormBackward0 and
  * NativeGroupNormBackward0; the gradient is a fused kernel, or differentiable ops when a graph of it is wanted.
- * float32 goes through ATen's own kernels (kernels/f32/layer_norm.ts, group_norm.ts: PyTorch's bits); float64 through
- * the double loops here.
+ * The numbers are ATen's CPU kernels', float and double (kernels/f32/moments.ts, layer_norm.ts, group_norm.ts).
  */
 import { isGradEnabled } from "../autograd/grad_mode";
 import { RuntimeError, ValueError } from "../errors";
@@ -13,6 +12,7 @@ import { empty } from "../ops/operands";
 import { groupNormApply, groupNormBackward, type GroupNormLayout } from "../kernels/f32/group_norm";
 import { layerNormApply, layerNormBackward } from "../kernels/f32/layer_norm";
 import { normStats } from "../kernels/f32/moments";
+import { precisionOf, type FloatArray } from "../kernels/f32/precision";
 import { formatShape, numelOf } from "../shape";
 import type { Tensor } from "../tensor";
 import { checkFloating } from "./layer_args";
@@ -31,49 +31,30 @@ interface RowNormAttrs {
 }
 
 interface RowStats {
-  mean: Float32Array | Float64Array;
-  rstd: Float32Array | Float64Array;
+  mean: FloatArray;
+  rstd: FloatArray;
 }
 
 const statsByOutput = new WeakMap<Tensor, RowStats>();
 
-/** Which affine parameter element j of row `row` uses. */
-function affineIndexer(a: RowNormAttrs): (row: number, j: number) => number {
-  if (a.kind === "layer") return (_row, j) => j;
-  const perGroup = a.rowSize / a.spatial;
-  return (row, j) => (row % a.groups) * perGroup + Math.floor(j / a.spatial);
-}
-
-/** Whether ATen's float32 kernels apply: float32 input and parameters. */
-function isFloat32(inputs: readonly Tensor[]): boolean {
-  return inputs.every((t) => t.dtype === "float32");
+/** A tensor's values as the kernels read them (a floating tensor's own array). */
+function valuesOf(t: Tensor): FloatArray {
+  const d = t._data;
+  return d instanceof Float32Array || d instanceof Float64Array ? d : Float64Array.from(d);
 }
 
 function groupLayout(x: Tensor, a: RowNormAttrs): GroupNormLayout {
   return { n: x.shape[0], c: x.shape[1], hxw: a.spatial, groups: a.groups };
 }
 
+/** Each row's mean and rstd, in the input's dtype. */
 function rowStats(x: Tensor, a: RowNormAttrs): RowStats {
-  const d = x._data;
-  const k = a.rowSize;
-  const rows = k === 0 ? 0 : x.numel() / k;
-  if (d instanceof Float32Array) {
-    const stats = { mean: new Float32Array(rows), rstd: new Float32Array(rows) };
-    normStats(d, rows, k, a.eps, stats.mean, stats.rstd);
-    return stats;
-  }
-  const mean = new Float64Array(rows);
-  const rstd = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let sum = 0;
-    for (let i = r * k; i < (r + 1) * k; i++) sum += d[i];
-    const m = sum / k;
-    let sq = 0;
-    for (let i = r * k; i < (r + 1) * k; i++) sq += (d[i] - m) * (d[i] - m);
-    mean[r] = m;
-    rstd[r] = 1 / Math.sqrt(sq / k + a.eps);
-  }
-  return { mean, rstd };
+  const d = valuesOf(x);
+  const rows = a.rowSize === 0 ? 0 : x.numel() / a.rowSize;
+  const like = () => (d instanceof Float32Array ? new Float32Array(rows) : new Float64Array(rows));
+  const stats = { mean: like(), rstd: like() };
+  normStats(precisionOf(d), d, rows, a.rowSize, a.eps, stats.mean, stats.rstd);
+  return stats;
 }
 
 function split(inputs: readonly Tensor[], a: RowNormAttrs): { x: Tensor; w: Tensor | null; b: Tensor | null } {
@@ -84,83 +65,24 @@ function rowNormForward(inputs: readonly Tensor[], a: RowNormAttrs): Tensor {
   const { x, w, b } = split(inputs, a);
   const stats = rowStats(x, a);
   const out = empty(x.shape.slice(), x.dtype);
-  if (isFloat32(inputs) && stats.mean instanceof Float32Array && stats.rstd instanceof Float32Array) {
-    const [xd, wd, bd, od] = [x._data, w?._data ?? null, b?._data ?? null, out._data] as Array<Float32Array | null>;
-    if (a.kind === "layer") layerNormApply(xd!, wd, bd, stats.mean.length, a.rowSize, stats.mean, stats.rstd, od!);
-    else groupNormApply(xd!, wd, bd, groupLayout(x, a), stats.mean, stats.rstd, od!);
-    statsByOutput.set(out, stats);
-    return out;
-  }
-  const src = x._data;
-  const dst = out._data;
-  const wd = w?._data;
-  const bd = b?._data;
-  const at = affineIndexer(a);
-  const k = a.rowSize;
-  for (let r = 0; r < stats.mean.length; r++) {
-    const m = stats.mean[r];
-    const s = stats.rstd[r];
-    for (let j = 0, i = r * k; j < k; j++, i++) {
-      const p = wd || bd ? at(r, j) : 0;
-      dst[i] = (src[i] - m) * s * (wd ? wd[p] : 1) + (bd ? bd[p] : 0);
-    }
-  }
+  const xd = valuesOf(x);
+  const [wd, bd, od] = [w && valuesOf(w), b && valuesOf(b), valuesOf(out)];
+  const p = precisionOf(xd);
+  if (a.kind === "layer") layerNormApply(p, xd, wd, bd, stats.mean.length, a.rowSize, stats.mean, stats.rstd, od);
+  else groupNormApply(p, xd, wd, bd, groupLayout(x, a), stats.mean, stats.rstd, od);
   statsByOutput.set(out, stats);
   return out;
 }
 
 function fusedBackward(g: Tensor, x: Tensor, w: Tensor | null, b: Tensor | null, stats: RowStats, a: RowNormAttrs, needs: readonly boolean[]): Array<Tensor | null> {
-  if (isFloat32([g, x, ...(w ? [w] : []), ...(b ? [b] : [])]) && stats.mean instanceof Float32Array && stats.rstd instanceof Float32Array) {
-    return float32Backward(g, x, w, b, stats as { mean: Float32Array; rstd: Float32Array }, a, needs);
-  }
-  const k = a.rowSize;
-  const xd = x._data;
-  const gd = g._data;
-  const wd = w?._data;
-  const at = affineIndexer(a);
-  const params = (w ?? b)?.numel() ?? 0;
-  const gx = needs[0] ? empty(x.shape.slice(), x.dtype) : null;
-  const gw = needs[1] ? new Float64Array(params) : null;
-  const gb = needs[2] ? new Float64Array(params) : null;
-  for (let r = 0; r < stats.mean.length; r++) {
-    const m = stats.mean[r];
-    const s = stats.rstd[r];
-    let sumG = 0;
-    let sumGX = 0;
-    for (let j = 0, i = r * k; j < k; j++, i++) {
-      const p = at(r, j);
-      const xhat = (xd[i] - m) * s;
-      const gxhat = gd[i] * (wd ? wd[p] : 1);
-      sumG += gxhat;
-      sumGX += gxhat * xhat;
-      if (gw) gw[p] += gd[i] * xhat;
-      if (gb) gb[p] += gd[i];
-    }
-    if (gx) {
-      const out = gx._data;
-      for (let j = 0, i = r * k; j < k; j++, i++) {
-        const xhat = (xd[i] - m) * s;
-        const gxhat = gd[i] * (wd ? wd[at(r, j)] : 1);
-        out[i] = s * (gxhat - sumG / k - (xhat * sumGX) / k);
-      }
-    }
-  }
-  const asTensor = (v: Float64Array | null, like: Tensor | null) => {
-    if (!v || !like) return null;
-    const t = empty(like.shape.slice(), like.dtype);
-    t._data.set(v);
-    return t;
-  };
-  return [gx, asTensor(gw, w), asTensor(gb, b)];
-}
-
-function float32Backward(g: Tensor, x: Tensor, w: Tensor | null, b: Tensor | null, stats: { mean: Float32Array; rstd: Float32Array }, a: RowNormAttrs, needs: readonly boolean[]): Array<Tensor | null> {
   const gx = needs[0] ? empty(x.shape.slice(), x.dtype) : null;
   const gw = needs[1] && w ? empty(w.shape.slice(), w.dtype) : null;
   const gb = needs[2] && b ? empty(b.shape.slice(), b.dtype) : null;
-  const [gd, xd, wd, gxd, gwd, gbd] = [g._data, x._data, w?._data ?? null, gx?._data ?? null, gw?._data ?? null, gb?._data ?? null] as Array<Float32Array | null>;
-  if (a.kind === "layer") layerNormBackward(gd!, xd!, stats.mean, stats.rstd, wd, stats.mean.length, a.rowSize, gxd, gwd, gbd);
-  else groupNormBackward(gd!, xd!, stats.mean, stats.rstd, wd, groupLayout(x, a), gxd, gwd, gbd);
+  const xd = valuesOf(x);
+  const [gd, wd, gxd, gwd, gbd] = [valuesOf(g), w && valuesOf(w), gx && valuesOf(gx), gw && valuesOf(gw), gb && valuesOf(gb)];
+  const p = precisionOf(xd);
+  if (a.kind === "layer") layerNormBackward(p, gd, xd, stats.mean, stats.rstd, wd, stats.mean.length, a.rowSize, gxd, gwd, gbd);
+  else groupNormBackward(p, gd, xd, stats.mean, stats.rstd, wd, groupLayout(x, a), gxd, gwd, gbd);
   return [gx, gw, gb];
 }
 
