@@ -1,12 +1,15 @@
 /**
- * Gradlens's float32 layer and group normalisation against PyTorch 1.13's, bit for bit (mismatch count 0): the
- * output, each row's mean and rstd (as torch.native_layer_norm / native_group_norm return them), and the gradients
- * of input, weight and bias. Fixtures: scripts/fixtures/bitexact_norm_fixtures.py → test/fixtures/bitexact_norm.json
- * (Debian's PyTorch 1.13 on AVX2, one thread): row sizes 1 to 4096, with and without weight and bias, several eps,
- * ordinary, offset, tiny, subnormal, huge, overflowing, constant and mixed rows.
+ * Gradlens's layer and group normalisation (float32 and float64) against PyTorch 1.13's, bit for bit (mismatch count
+ * 0): the output, each row's mean and rstd (as torch.native_layer_norm / native_group_norm return them), and the
+ * gradients of input, weight and bias. Fixtures: scripts/fixtures/bitexact_norm_fixtures.py →
+ * test/fixtures/bitexact_norm.json (Debian's PyTorch 1.13 on AVX2, one thread): row sizes 1 to 8199, with and
+ * without weight and bias, several eps, ordinary, offset, tiny, subnormal, huge, overflowing, constant and mixed rows.
+ * float32 layer norm runs on WebAssembly SIMD where the engine has it; its JS kernels (the fallback) are checked too.
  */
 import { strict as assert } from "node:assert";
 import { F, tensor, type Tensor } from "../../src/engine";
+import { layerNormApply, layerNormBackward } from "../../src/engine/kernels/f32/layer_norm";
+import { layerNormBackwardWasm, layerNormForwardWasm } from "../../src/engine/kernels/f32/layer_norm_wasm";
 import { normStats } from "../../src/engine/kernels/f32/moments";
 import { FLOAT32, FLOAT64 } from "../../src/engine/kernels/f32/precision";
 import { loadFixture } from "./helpers/compare";
@@ -78,7 +81,34 @@ function stats(c: NormCase, x: Floats): [Floats, Floats] {
   return [mean, rstd];
 }
 
-describe("float32 layer and group norm, bit for bit against PyTorch 1.13", () => {
+type Result = [string, ArrayLike<number>, string | undefined | null];
+
+/** float32 layer norm through each kernel directly: the WebAssembly one (mean and rstd as it computes them; blocks of
+ * a few rows, so that rows and the weight's gradients cross blocks) and the JS fallback, on the case's statistics. */
+function kernelResults(c: NormCase, xv: Float32Array): Result[] {
+  const size = c.normalizedShape!.reduce((p, d) => p * d, 1);
+  const rows = size === 0 ? 0 : xv.length / size;
+  const [w, b] = [c.w ? decodeF32(c.w) : null, c.b ? decodeF32(c.b) : null];
+  const [wasmY, wasmMean, wasmRstd, jsY] = [new Float32Array(xv.length), new Float32Array(rows), new Float32Array(rows), new Float32Array(xv.length)];
+  const block = 3 * size;
+  assert.ok(layerNormForwardWasm(xv, w, b, rows, size, c.eps, wasmY, wasmMean, wasmRstd, block), "the WebAssembly kernels run here");
+  const [mean, rstd] = [decodeF32(c.mean), decodeF32(c.rstd)];
+  layerNormApply(FLOAT32, xv, w, b, rows, size, mean, rstd, jsY);
+  const results: Result[] = [["wasm mean", wasmMean, c.mean], ["wasm rstd", wasmRstd, c.rstd], ["wasm output", wasmY, c.out], ["JS kernel output", jsY, c.out]];
+  if (c.g) {
+    const g = decodeF32(c.g);
+    const grads = () => [new Float32Array(xv.length), w ? new Float32Array(size) : null, b ? new Float32Array(size) : null] as const;
+    const [dx, dw, db] = grads();
+    layerNormBackward(FLOAT32, g, xv, mean, rstd, w, rows, size, dx, dw, db);
+    const [wdx, wdw, wdb] = grads();
+    assert.ok(layerNormBackwardWasm(g, xv, mean, rstd, w, rows, size, wdx, wdw, wdb, block));
+    results.push(["JS kernel grad of input", dx, c.gradX], ["JS kernel grad of weight", dw ?? [], c.gradW], ["JS kernel grad of bias", db ?? [], c.gradB]);
+    results.push(["wasm grad of input", wdx, c.gradX], ["wasm grad of weight", wdw ?? [], c.gradW], ["wasm grad of bias", wdb ?? [], c.gradB]);
+  }
+  return results;
+}
+
+describe("layer and group norm, bit for bit against PyTorch 1.13", () => {
   const report = new MismatchReport();
   after(() => report.print("layer and group norm"));
 
@@ -92,18 +122,19 @@ describe("float32 layer and group norm, bit for bit against PyTorch 1.13", () =>
       const b = c.b ? leaf(decode(c.b, t), affineShape, t) : null;
       const y = c.op === "layerNorm" ? F.layerNorm(x, c.normalizedShape!, { weight: w, bias: b, eps: c.eps }) : F.groupNorm(x, c.groups!, { weight: w, bias: b, eps: c.eps });
       const [mean, rstd] = stats(c, xv);
-      const results: Array<[string, ArrayLike<number>, string | undefined | null]> = [["output", valuesIn(y, t), c.out], ["mean", mean, c.mean], ["rstd", rstd, c.rstd]];
+      const results: Result[] = [["output", valuesIn(y, t), c.out], ["mean", mean, c.mean], ["rstd", rstd, c.rstd]];
       if (c.g) {
         y.backward(tensor(Array.from(decode(c.g, t)), { dtype: t }).reshape(c.shape));
         results.push(["grad of input", valuesIn(x.grad!, t), c.gradX], ["grad of weight", w ? valuesIn(w.grad!, t) : [], c.gradW], ["grad of bias", b ? valuesIn(b.grad!, t) : [], c.gradB]);
       }
+      if (c.op === "layerNorm" && xv instanceof Float32Array) results.push(...kernelResults(c, xv));
       const failures: string[] = [];
       for (const [what, actual, b64] of results) {
         if (!b64) continue;
         const expected = decode(b64, t);
         const bad = differing(actual, expected);
         report.add(`${labelOf(c)}: ${what}`, bad.length, expected.length);
-        if (bad.length) failures.push(`${what}: ${bad.length} of ${expected.length} differ: ${describeMismatches(bad, actual, Float32Array.from(expected), what === "mean" || what === "rstd" ? [] : [["x", Float32Array.from(xv)]])}`);
+        if (bad.length) failures.push(`${what}: ${bad.length} of ${expected.length} differ: ${describeMismatches(bad, actual, Float32Array.from(expected), what.endsWith("mean") || what.endsWith("rstd") ? [] : [["x", Float32Array.from(xv)]])}`);
       }
       assert.equal(failures.length, 0, failures.join("\n"));
     });

@@ -11,6 +11,7 @@ import { apply, defineOp } from "../ops/op";
 import { empty } from "../ops/operands";
 import { groupNormApply, groupNormBackward, type GroupNormLayout } from "../kernels/f32/group_norm";
 import { layerNormApply, layerNormBackward } from "../kernels/f32/layer_norm";
+import { layerNormBackwardWasm, layerNormForwardWasm } from "../kernels/f32/layer_norm_wasm";
 import { normStats } from "../kernels/f32/moments";
 import { precisionOf, type FloatArray } from "../kernels/f32/precision";
 import { formatShape, numelOf } from "../shape";
@@ -39,8 +40,18 @@ const statsByOutput = new WeakMap<Tensor, RowStats>();
 
 /** A tensor's values as the kernels read them (a floating tensor's own array). */
 function valuesOf(t: Tensor): FloatArray {
+  if (!t._contiguous && t._strides.every((s) => s === 0)) {
+    // One value broadcast (the gradient of a sum): filled natively rather than gathered element by element.
+    const v = t._storage.data[t._offset];
+    return (t.dtype === "float32" ? new Float32Array(t.numel()) : new Float64Array(t.numel())).fill(v);
+  }
   const d = t._data;
   return d instanceof Float32Array || d instanceof Float64Array ? d : Float64Array.from(d);
+}
+
+/** float32 or absent: the WebAssembly kernels' case. */
+function isFloat32(d: FloatArray | null): d is Float32Array | null {
+  return d === null || d instanceof Float32Array;
 }
 
 function groupLayout(x: Tensor, a: RowNormAttrs): GroupNormLayout {
@@ -63,10 +74,18 @@ function split(inputs: readonly Tensor[], a: RowNormAttrs): { x: Tensor; w: Tens
 
 function rowNormForward(inputs: readonly Tensor[], a: RowNormAttrs): Tensor {
   const { x, w, b } = split(inputs, a);
-  const stats = rowStats(x, a);
   const out = empty(x.shape.slice(), x.dtype);
   const xd = valuesOf(x);
   const [wd, bd, od] = [w && valuesOf(w), b && valuesOf(b), valuesOf(out)];
+  if (a.kind === "layer" && xd instanceof Float32Array && od instanceof Float32Array && isFloat32(wd) && isFloat32(bd)) {
+    const rows = a.rowSize === 0 ? 0 : x.numel() / a.rowSize;
+    const fast = { mean: new Float32Array(rows), rstd: new Float32Array(rows) };
+    if (layerNormForwardWasm(xd, wd, bd, rows, a.rowSize, a.eps, od, fast.mean, fast.rstd)) {
+      statsByOutput.set(out, fast);
+      return out;
+    }
+  }
+  const stats = rowStats(x, a);
   const p = precisionOf(xd);
   if (a.kind === "layer") layerNormApply(p, xd, wd, bd, stats.mean.length, a.rowSize, stats.mean, stats.rstd, od);
   else groupNormApply(p, xd, wd, bd, groupLayout(x, a), stats.mean, stats.rstd, od);
@@ -81,6 +100,10 @@ function fusedBackward(g: Tensor, x: Tensor, w: Tensor | null, b: Tensor | null,
   const xd = valuesOf(x);
   const [gd, wd, gxd, gwd, gbd] = [valuesOf(g), w && valuesOf(w), gx && valuesOf(gx), gw && valuesOf(gw), gb && valuesOf(gb)];
   const p = precisionOf(xd);
+  const { mean, rstd } = stats;
+  if (a.kind === "layer" && xd instanceof Float32Array && gd instanceof Float32Array && mean instanceof Float32Array && rstd instanceof Float32Array && isFloat32(wd) && isFloat32(gxd) && isFloat32(gwd) && isFloat32(gbd)) {
+    if (layerNormBackwardWasm(gd, xd, mean, rstd, wd, mean.length, a.rowSize, gxd, gwd, gbd)) return [gx, gw, gb];
+  }
   if (a.kind === "layer") layerNormBackward(p, gd, xd, stats.mean, stats.rstd, wd, stats.mean.length, a.rowSize, gxd, gwd, gbd);
   else groupNormBackward(p, gd, xd, stats.mean, stats.rstd, wd, groupLayout(x, a), gxd, gwd, gbd);
   return [gx, gw, gb];
