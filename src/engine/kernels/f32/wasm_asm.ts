@@ -163,8 +163,13 @@ export class Asm {
 
 /** Locals a SIMD exact fma needs (declare once per function, reuse). */
 export interface FmaScratch {
-  /** The i64x2 (1, 1), set where fmaScratch declares the locals. */
+  /** Constants, set where fmaScratch declares the locals: the i64x2 (1, 1); the low 29 bits of a double's mantissa
+   * and the top one of them; the f64x2s 2^-126 (the least normal float) and +∞. */
   one: number;
+  low29: number;
+  mid29: number;
+  tiny: number;
+  inf: number;
   a: number;
   b: number;
   c: number;
@@ -178,11 +183,21 @@ export interface FmaScratch {
 }
 
 export function fmaScratch(asm: Asm): FmaScratch {
-  const one = asm.local("v128");
-  asm.f.simd(SimdOp.V128Const);
-  asm.f.code.push(1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0);
-  asm.set(one);
-  return { one, a: asm.local("v128"), b: asm.local("v128"), c: asm.local("v128"), p: asm.local("v128"), s: asm.local("v128"), r: asm.local("v128"), other: asm.local("v128"), mid: asm.local("v128"), lo: asm.local("v128"), hi: asm.local("v128") };
+  const i64x2 = (value: number) => {
+    const local = asm.local("v128");
+    const lane = [value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff, 0, 0, 0, 0];
+    asm.f.simd(SimdOp.V128Const);
+    asm.f.code.push(...lane, ...lane);
+    asm.set(local);
+    return local;
+  };
+  const f64x2 = (value: number) => {
+    const local = asm.local("v128");
+    asm.splat64(value).set(local);
+    return local;
+  };
+  const [one, low29, mid29, tiny, inf] = [i64x2(1), i64x2(0x1fffffff), i64x2(0x10000000), f64x2(2 ** -126), f64x2(Infinity)];
+  return { one, low29, mid29, tiny, inf, a: asm.local("v128"), b: asm.local("v128"), c: asm.local("v128"), p: asm.local("v128"), s: asm.local("v128"), r: asm.local("v128"), other: asm.local("v128"), mid: asm.local("v128"), lo: asm.local("v128"), hi: asm.local("v128") };
 }
 
 /** Lanes 2 and 3 of an f32x4 moved to lanes 0 and 1 (for promote_low). */
@@ -192,43 +207,46 @@ const JOIN_LOWS = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 /**
  * One half (two lanes) of an exact float fma: the f32x4 vectors in locals x, y, z, their lanes 0-1 (or 2-3 when
- * `high`) widened to f64x2; leaves the rounded f64x2 result in `out`. p = x·y is exact in double; s = p + z rounds
- * once; float(s) is exact unless s is a float midpoint that is not itself the exact sum, which the slow path settles
- * by the sum's error (Knuth's TwoSum) — only when some lane of the half is such a midpoint.
+ * `high`) widened to f64x2; leaves in `out` an f64x2 whose rounding to float is the result. p = x·y is exact in
+ * double and s = p + z rounds once, so float(s) is exact unless s is a float midpoint (its 29 bits below float
+ * precision are 1000…0) that is not the exact sum: only where some lane may be one (or lies outside the normal float
+ * range, where that bit test does not apply) does the careful path run, settling it by the sum's error (TwoSum).
  */
 function fmaHalf(asm: Asm, t: FmaScratch, x: number, y: number, z: number, high: boolean, out: number): void {
-  const widen = (local: number) => {
-    asm.get(local);
-    if (high) asm.get(local).shuffle(HIGH_TO_LOW);
-    asm.v(S.f64x2PromoteLowF32x4);
-  };
-  widen(x);
-  widen(y);
+  widenTo(asm, x, high);
+  widenTo(asm, y, high);
   asm.v(S.f64x2Mul).set(t.p);
-  widen(z);
+  widenTo(asm, z, high);
   asm.set(t.c);
-  asm.get(t.p, t.c).v(S.f64x2Add).set(t.s);
-  asm.get(t.s).v(S.f32x4DemoteF64x2Zero, S.f64x2PromoteLowF32x4).set(t.r);
-  // other = 2s − r: the float on the other side when s is halfway between floats.
-  asm.get(t.s, t.s).v(S.f64x2Add).get(t.r).v(S.f64x2Sub).set(t.other);
-  asm.get(t.other).v(S.f32x4DemoteF64x2Zero, S.f64x2PromoteLowF32x4).get(t.other).v(S.f64x2Eq);
-  asm.get(t.r, t.s).v(S.f64x2Ne, S.and).set(t.mid);
-  asm.get(t.r).set(out);
-  asm.get(t.mid).v(S.anyTrue).open("if");
+  asm.get(t.p, t.c).v(S.f64x2Add).tee(t.s).set(out);
+  asm.get(t.s, t.low29).v(S.and).get(t.mid29).v(S.i64x2Eq);
+  asm.get(t.s).v(S.f64x2Abs).get(t.tiny).v(S.f64x2Lt, S.or, S.anyTrue).open("if");
   {
+    asm.get(t.s).v(S.f32x4DemoteF64x2Zero, S.f64x2PromoteLowF32x4).set(t.r);
+    // other = 2s − r: the float on the other side when s is halfway between floats.
+    asm.get(t.s, t.s).v(S.f64x2Add).get(t.r).v(S.f64x2Sub).set(t.other);
+    asm.get(t.other).v(S.f32x4DemoteF64x2Zero, S.f64x2PromoteLowF32x4).get(t.other).v(S.f64x2Eq);
+    asm.get(t.r, t.s).v(S.f64x2Ne, S.and).set(t.mid);
     // e = (p − (s − bb)) + (z − bb), bb = s − p: the exact sum is s + e. Take `other` where s is a midpoint, r finite,
-    // e ≠ 0 and e points from r towards other.
+    // e ≠ 0 and e points from r towards other; else r.
     const bb = t.a;
     const e = t.b;
     asm.get(t.s, t.p).v(S.f64x2Sub).set(bb);
     asm.get(t.p, t.s, bb).v(S.f64x2Sub, S.f64x2Sub).get(t.c, bb).v(S.f64x2Sub, S.f64x2Add).set(e);
     asm.get(t.mid);
     asm.get(e).zero().v(S.f64x2Ne, S.and);
-    asm.get(t.r).v(S.f64x2Abs).splat64(Infinity).v(S.f64x2Lt, S.and);
+    asm.get(t.r).v(S.f64x2Abs).get(t.inf).v(S.f64x2Lt, S.and);
     asm.get(e).zero().v(S.f64x2Gt).get(t.other, t.r).v(S.f64x2Gt, S.xor, S.not, S.and).set(t.mid);
     asm.get(t.other, t.r, t.mid).v(S.bitselect).set(out);
   }
   asm.end();
+}
+
+/** Pushes lanes 0-1 (or 2-3) of the f32x4 in `local` widened to f64x2. */
+function widenTo(asm: Asm, local: number, high: boolean): void {
+  asm.get(local);
+  if (high) asm.get(local).shuffle(HIGH_TO_LOW);
+  asm.v(S.f64x2PromoteLowF32x4);
 }
 
 /**
@@ -288,15 +306,10 @@ export function fma1(asm: Asm, t: FmaScalarScratch, x: () => void, y: () => void
  * s stays as it is.
  */
 function fmaHalfOdd(asm: Asm, t: FmaScratch, x: number, y: number, z: number, high: boolean, out: number): void {
-  const widen = (local: number) => {
-    asm.get(local);
-    if (high) asm.get(local).shuffle(HIGH_TO_LOW);
-    asm.v(S.f64x2PromoteLowF32x4);
-  };
-  widen(x);
-  widen(y);
+  widenTo(asm, x, high);
+  widenTo(asm, y, high);
   asm.v(S.f64x2Mul).set(t.p);
-  widen(z);
+  widenTo(asm, z, high);
   asm.set(t.c);
   asm.get(t.p, t.c).v(S.f64x2Add).set(t.s);
   const bb = t.a;
@@ -305,7 +318,7 @@ function fmaHalfOdd(asm: Asm, t: FmaScratch, x: number, y: number, z: number, hi
   asm.get(t.p, t.s, bb).v(S.f64x2Sub, S.f64x2Sub).get(t.c, bb).v(S.f64x2Sub, S.f64x2Add).set(e);
   // adjust = (e ≠ 0 and s finite and s even) ? (sign(e) = sign(s) ? +1 : −1) : 0, on the bit pattern.
   asm.get(e).zero().v(S.f64x2Ne);
-  asm.get(t.s).v(S.f64x2Abs).splat64(Infinity).v(S.f64x2Lt, S.and);
+  asm.get(t.s).v(S.f64x2Abs).get(t.inf).v(S.f64x2Lt, S.and);
   asm.get(t.s, t.one).v(S.and).zero().v(S.i64x2Eq, S.and);
   asm.get(t.s, e).v(S.xor).i32(63).v(S.i64x2ShrS).get(t.one).v(S.or, S.and);
   asm.get(t.s).v(S.i64x2Add).set(out);
