@@ -10,6 +10,9 @@ const SMALLEST_SAFE_PRODUCT = 2 ** -960;
 const LARGEST_SAFE = 2 ** 990;
 
 export function fma64(a: number, b: number, c: number): number {
+  // An exact product (a factor of 1, as a weight at its initial value or a gradient of ones has) or nothing to add:
+  // one rounding already.
+  if (a === 1 || b === 1 || c === 0) return a * b + c;
   const p = a * b;
   if (p === 0 || !Number.isFinite(p) || !Number.isFinite(c)) {
     // An exact zero product (the sum then rounds once), or an infinity or NaN: IEEE's own rules. A finite product
