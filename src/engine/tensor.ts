@@ -111,6 +111,7 @@ export class Tensor {
 
   /** A tensor sharing this one's values, cut from the graph (PyTorch's `.data`). */
   get data(): Tensor {
+    recorder.current?.onCut?.(this, "data");
     return new Tensor(this._storage, this.shape, this.dtype);
   }
 
@@ -135,10 +136,12 @@ export class Tensor {
 
   item(): number {
     if (this.numel() !== 1) throw new RuntimeError(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+    recorder.current?.onCut?.(this, "item");
     return this._storage.data[0];
   }
 
   tolist(): NestedNumbers {
+    recorder.current?.onCut?.(this, "tolist");
     const data = this._storage.data;
     const build = (dim: number, offset: number, stride: number): NestedNumbers => {
       if (dim === this.ndim) return data[offset];
@@ -187,12 +190,14 @@ export class Tensor {
   /** A new leaf sharing this tensor's values, cut from the graph. */
   detach(): Tensor {
     const t = new Tensor(this._storage, this.shape, this.dtype);
+    recorder.current?.onCut?.(this, "detach");
     if (recorder.current) recorder.current.onTensor(t);
     return t;
   }
 
   /** Cuts this tensor from the graph in place: it becomes a leaf that does not require grad. */
   detach_(): this {
+    recorder.current?.onCut?.(this, "detach_");
     this.gradFn = null;
     this._requiresGrad = false;
     this._retainsGrad = false;

@@ -1,5 +1,5 @@
 /** Messages between the runner's host side and its worker thread. */
-import type { ConsoleLine, SnippetError } from "./trace";
+import type { ConsoleLine, FindingThresholds, SnippetError } from "./trace";
 import type { RecordedParts } from "./recorder";
 import type { Tolerance } from "../engine/autograd/graph_check";
 
@@ -8,6 +8,7 @@ export interface WorkerInput {
   source: string;
   checkBudgetMs: number;
   tolerance: Tolerance;
+  thresholds: FindingThresholds;
   /** One Int32: the line running now, written by the snippet, read by the host when it must stop a stuck run. */
   lineBuffer: SharedArrayBuffer;
 }

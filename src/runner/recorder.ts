@@ -7,11 +7,30 @@ import * as engine from "../engine";
 import { setForwardLocation } from "../engine/autograd/anomaly";
 import { AccumulateGrad, GradFn, type Node } from "../engine/autograd/node";
 import type { LeafCheck, NodeCheck, Tolerance } from "../engine/autograd/graph_check";
+import type { OpDef } from "../engine/ops/op";
 import type { Recorder } from "../engine/recorder";
 import type { Tensor } from "../engine/tensor";
+import { isFloating } from "../engine/dtype";
+import {
+  ActivationWatch,
+  CutGraphWatch,
+  type CutHow,
+  type Names,
+  NonFiniteWatch,
+  OptimizerWatch,
+  ShapeWatch,
+  sortFindings,
+  trainingFindings,
+} from "./findings";
+import { type Activation, FlowRecorder, type ModuleState } from "./gradientFlow";
 import { type Entry, HISTORY_PER_LINE, LineHistory } from "./lineHistory";
+import { anyNonZero, l2 } from "./stats";
 import { jsonNumber, summarize } from "./summary";
 import type {
+  Finding,
+  FindingThresholds,
+  GradientFlow,
+  ModuleRecord,
   BackwardRecord,
   GradCheckRecord,
   NodeCheckRecord,
@@ -32,6 +51,7 @@ export interface RecorderOptions {
   file: string;
   checkBudgetMs: number;
   tolerance: Tolerance;
+  thresholds: FindingThresholds;
   onProgress: (message: string) => void;
 }
 
@@ -45,6 +65,9 @@ export interface RecordedParts {
   warnings: TraceWarning[];
   limits: TraceLimits;
   checkDurationMs: number;
+  findings: Finding[];
+  modules: ModuleRecord[];
+  flow: GradientFlow;
 }
 
 export class TraceRecorder implements Recorder {
@@ -62,6 +85,23 @@ export class TraceRecorder implements Recorder {
   private readonly warnings: TraceWarning[] = [];
   private gradsBefore = new Map<Tensor, Float64Array>();
   private checkMs = 0;
+  /** The gradient that reached each node in the latest backward through it (weak: old graphs stay collectable). */
+  private readonly nodeGrads = new WeakMap<Node, Tensor>();
+  /** The module call that made each node. */
+  private readonly nodeModules = new WeakMap<Node, ModuleState>();
+  /** True between onBackwardStart and onBackward (autograd.grad's walks are not a backward). */
+  private inBackward = false;
+  private backwardHadGradient = false;
+  private zeroGradientBackwards = 0;
+  private readonly backwardLines: Array<number | null> = [];
+  /** The latest op's output and name: a module's output made by its last op tells which activation it is. */
+  private lastOp: { out: Tensor; name: string } | null = null;
+  private readonly flow = new FlowRecorder();
+  private readonly cuts = new CutGraphWatch();
+  private readonly optimizers = new OptimizerWatch();
+  private readonly nonFinite = new NonFiniteWatch();
+  private readonly activations = new ActivationWatch();
+  private readonly shapes = new ShapeWatch();
 
   constructor(private readonly options: RecorderOptions) {}
 
@@ -75,8 +115,68 @@ export class TraceRecorder implements Recorder {
     return this.line ? { line: this.line, column: 1 } : null;
   }
 
-  onTensor(t: Tensor): void {
+  onTensor(t: Tensor, op?: OpDef<unknown>, inputs?: readonly Tensor[], attrs?: unknown): void {
     this.record(t, this.line);
+    if (op && inputs) this.watchOp(t, op, inputs, attrs);
+  }
+
+  /** What the findings and the module grouping need of each op. */
+  private watchOp(t: Tensor, op: OpDef<unknown>, inputs: readonly Tensor[], attrs: unknown): void {
+    const line = this.line;
+    const module = this.flow.currentModule;
+    if (module && t.gradFn) this.nodeModules.set(t.gradFn, module);
+    let requiresGrad: Tensor | null = null;
+    for (const x of inputs) {
+      if (!x.requiresGrad) continue;
+      requiresGrad ??= x;
+      if (x.gradFn === null) this.cuts.usedLeaf(x);
+    }
+    if (requiresGrad && !t.gradFn && op.differentiable !== false && isFloating(t.dtype)) this.cuts.cut(requiresGrad, "noGrad", line);
+    if (!this.nonFinite.found && isFloating(t.dtype)) this.nonFinite.forward(t, op.name, inputs, line);
+    const name = op.name;
+    this.lastOp = { out: t, name };
+    const site = module ? { id: module.id, name: module.name } : null;
+    if (name === "relu") this.activations.relu(t, line, site);
+    else if (name === "tanh" || name === "sigmoid") this.activations.saturating(t, name, line, site);
+    else if (name === "softmax" || name === "logSoftmax") this.shapes.softmax(t, inputs[0], attrs as number, name === "logSoftmax", line);
+  }
+
+  onCut(source: Tensor, how: CutHow): void {
+    this.cuts.cut(source, how, this.line);
+  }
+
+  onNodeGradient(node: Node, g: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null): void {
+    if (!this.inBackward) return;
+    this.nodeGrads.set(node, g);
+    if (node instanceof AccumulateGrad) {
+      const leaf = node.variable;
+      this.flow.leafGradient(leaf, g);
+      this.cuts.leafReached(leaf);
+      if (!this.backwardHadGradient && anyNonZero(g._data)) this.backwardHadGradient = true;
+      return;
+    }
+    const fn = node as GradFn;
+    this.flow.outputGradient(fn.output, g);
+    if (inputGrads && !this.nonFinite.found) this.nonFinite.backward(fn, g, inputGrads, this.nodeLines.get(fn) ?? this.line);
+  }
+
+  onOptimizerStep(optimizer: { readonly params: readonly Tensor[] }, done: boolean): void {
+    if (done) {
+      this.flow.stepEnded();
+      return;
+    }
+    this.flow.stepStarted(optimizer.params);
+    this.optimizers.stepStarted(optimizer, this.line);
+  }
+
+  onModuleCall(module: object, inputs: readonly Tensor[]): (output: Tensor | null) => void {
+    const isLayer = module instanceof engine.nn.Module && module.namedChildren().length === 0;
+    const state = this.flow.enterModule(module, inputs, this.line, isLayer);
+    return (output) => {
+      const last = this.lastOp;
+      const activation: Activation = last && last.out === output && (last.name === "relu" || last.name === "tanh" || last.name === "sigmoid") ? last.name : null;
+      this.flow.exitModule(state, output, activation);
+    };
   }
 
   /** Notes a tensor (once) as made at `line`, with its node's line and number. */
@@ -103,6 +203,10 @@ export class TraceRecorder implements Recorder {
    * line's series. */
   bind(value: unknown, name: string | null, line: number, column: number): void {
     if (value instanceof engine.nn.Module && name) this.nameParameters(value, name, line);
+    if (value instanceof engine.optim.Optimizer) {
+      this.optimizers.madeAt(value, line);
+      for (const p of value.params) this.flow.addParameter(p);
+    }
     if (!(value instanceof engine.Tensor)) return;
     const entry = this.record(value, line);
     // The first name sticks: `let y = x` makes an alias, and the graph and hovers keep calling that tensor x.
@@ -121,10 +225,12 @@ export class TraceRecorder implements Recorder {
   /** A module assigned to a variable: its parameters take PyTorch's names under it (`model.0.weight`) and stay in
    * the Trace for the whole run, whatever else their line makes. */
   private nameParameters(module: engine.nn.Module, name: string, line: number): void {
+    this.flow.nameModule(module, name, (m) => (m instanceof engine.nn.Module ? m.namedChildren() : []));
     for (const [path, parameter] of module.namedParameters()) {
       // Parameters are made inside nn, where nothing records them: they count as made on the module's line.
       const entry = this.record(parameter, line);
       entry.pinned = true;
+      this.flow.addParameter(parameter);
       if (!entry.name) {
         entry.name = `${name}.${path}`;
         entry.at = { line, column: 1 };
@@ -136,9 +242,16 @@ export class TraceRecorder implements Recorder {
 
   onWarning(message: string): void {
     this.warnings.push({ message, at: this.at() });
+    this.shapes.warning(message, this.line);
   }
 
-  onBackwardStart(): void {
+  onBackwardStart(root: Tensor): void {
+    this.inBackward = true;
+    this.backwardHadGradient = false;
+    this.backwardLines.push(this.line || null);
+    this.flow.startBackward(root);
+    this.cuts.backwardStarted();
+    this.optimizers.backwardStarted(this.line);
     // The gradient a backward contributes is .grad after minus .grad before (grads accumulate).
     this.gradsBefore = new Map();
     for (const { tensor: t } of this.history.kept()) if (t.isLeaf && t._grad) this.gradsBefore.set(t, Float64Array.from(t._grad._data));
@@ -146,6 +259,8 @@ export class TraceRecorder implements Recorder {
 
   onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void {
     if (!accumulated) return;
+    this.inBackward = false;
+    if (!this.backwardHadGradient) this.zeroGradientBackwards++;
     const grads = leaves.map((leaf) => ({ tensor: this.record(leaf, this.line).id, grad: gradSummary(leaf)! }));
     const record: BackwardRecord = {
       id: this.backwards.length + 1,
@@ -223,7 +338,7 @@ export class TraceRecorder implements Recorder {
     const tensors = retained.map((e) => this.tensorRecord(e));
     // The numerical gradient of each leaf's latest check, which the panel shows beside .grad.
     const numerical = new Map(this.checks.flatMap((c) => c.leaves).map((c) => [c.leaf, c.numerical] as const));
-    const valuesOnDemand = keepBigValues(retained, numerical);
+    const valuesOnDemand = keepBigValues(retained, numerical, (t) => this.backwardGradOf(t));
     const byId = new Map(retained.map((e) => [e.id, e.tensor]));
     for (const { record, leaves, nodes: nodeChecks, names } of this.checks) {
       const rootFn = byId.get(record.root)?.gradFn;
@@ -231,6 +346,7 @@ export class TraceRecorder implements Recorder {
       record.checks = leaves.map((c) => this.leafCheckRecord(c, names.get(c.leaf)));
       record.nodeChecks = nodeChecks.map((c) => this.nodeCheckRecord(c, nodeId));
     }
+    const { flow, modules } = this.flow.finish((t) => this.names.tensor(t));
     return {
       tensors,
       valuesOnDemand,
@@ -240,7 +356,45 @@ export class TraceRecorder implements Recorder {
       warnings: this.warnings,
       limits: { droppedTensors: this.history.dropped, droppedNodes, historyPerLine: HISTORY_PER_LINE },
       checkDurationMs: this.checkMs,
+      findings: this.findings(flow),
+      modules,
+      flow,
     };
+  }
+
+  /** How findings name tensors and nodes. */
+  private readonly names: Names = {
+    tensor: (t) => {
+      const e = this.history.get(t);
+      if (!e) return { id: null, name: "a tensor" };
+      return { id: e.id, name: e.name ?? (e.at ? `the tensor made at line ${e.at.line}` : `tensor #${e.id}`) };
+    },
+    node: (n) => ({ id: this.nodeId(n), line: this.nodeLines.get(n) ?? null }),
+  };
+
+  private findings(flow: GradientFlow): Finding[] {
+    const layers = this.flow.moduleStates().filter((m) => m.isLayer && Number.isFinite(m.gradNorm));
+    return sortFindings([
+      ...this.cuts.findings(this.names),
+      ...this.optimizers.findings(this.names),
+      ...this.nonFinite.findings(this.names),
+      ...this.activations.findings(this.options.thresholds),
+      ...this.shapes.findings(),
+      ...trainingFindings({
+        flow,
+        backwardLines: this.backwardLines,
+        zeroGradientBackwards: this.zeroGradientBackwards,
+        parameterLines: flow.parameters.map((p) => (p.tensor === null ? null : (this.history.kept().find((e) => e.id === p.tensor)?.at?.line ?? null))),
+        layerGradients: layers.map((m) => ({ module: m.id, name: m.name, className: m.className, norm: m.gradNorm })),
+        thresholds: this.options.thresholds,
+      }),
+    ]);
+  }
+
+  /** The gradient that reached a tensor in the latest backward through it (a leaf's: that backward's share). */
+  private backwardGradOf(t: Tensor): Tensor | null {
+    const node = t.gradFn ?? t._accumulator;
+    return node ? (this.nodeGrads.get(node) ?? null) : null;
   }
 
   private nodeId(n: Node): number {
@@ -256,7 +410,7 @@ export class TraceRecorder implements Recorder {
   private nodeRecord(n: Node, nodeId: (n: Node) => number): NodeRecord {
     if (n instanceof AccumulateGrad) {
       const line = this.history.get(n.variable)?.at?.line ?? this.nodeLines.get(n);
-      return { id: nodeId(n), kind: "accumulate", name: n.name, at: line ? { line, column: 1 } : null, tensor: this.idOf(n.variable), inputs: [], next: [] };
+      return { id: nodeId(n), kind: "accumulate", name: n.name, at: line ? { line, column: 1 } : null, tensor: this.idOf(n.variable), inputs: [], next: [], gradNorm: this.gradNorm(n), module: null };
     }
     const fn = n as GradFn;
     const line = this.nodeLines.get(fn);
@@ -269,7 +423,14 @@ export class TraceRecorder implements Recorder {
       tensor: this.idOf(fn.output),
       inputs: fn.inputs.map((t) => this.idOf(t)).filter((id): id is number => id !== null),
       next: fn.next.map((next, i) => ({ node: next ? nodeId(next) : null, inputNr: fn.inputs[i]._outputNr })),
+      gradNorm: this.gradNorm(fn),
+      module: this.nodeModules.get(fn)?.id ?? null,
     };
+  }
+
+  private gradNorm(n: Node): NodeRecord["gradNorm"] {
+    const g = this.nodeGrads.get(n);
+    return g ? jsonNumber(l2(g._data)) : null;
   }
 
   private tensorRecord(e: Entry): TensorRecord {
@@ -286,8 +447,14 @@ export class TraceRecorder implements Recorder {
       repr: t.toString(),
       value: summarize(t.shape, t.dtype, t._data),
       grad: gradSummary(t),
+      backwardGrad: this.backwardGradSummary(t),
       occurrence: e.occurrence,
     };
+  }
+
+  private backwardGradSummary(t: Tensor): TensorRecord["backwardGrad"] {
+    const g = this.backwardGradOf(t);
+    return g ? summarize(g.shape, g.dtype, g._data) : null;
   }
 
   private leafCheckRecord(c: LeafCheck, known?: { id: number; name: string | null; at: SourceLocation | null }): GradCheckRecord {
@@ -330,7 +497,7 @@ function finite(x: number): number {
 }
 
 /** The values of the tensors the Trace can only summarize, latest first, within VALUES_ON_DEMAND_TOTAL. */
-function keepBigValues(retained: Entry[], numerical: ReadonlyMap<Tensor, Float64Array | null>): ValuesOnDemand {
+function keepBigValues(retained: Entry[], numerical: ReadonlyMap<Tensor, Float64Array | null>, backwardGrad: (t: Tensor) => Tensor | null): ValuesOnDemand {
   const kept: ValuesOnDemand = new Map();
   let budget = VALUES_ON_DEMAND_TOTAL;
   for (let i = retained.length - 1; i >= 0; i--) {
@@ -339,10 +506,16 @@ function keepBigValues(retained: Entry[], numerical: ReadonlyMap<Tensor, Float64
     if (n <= VALUES_INLINE_LIMIT || n > VALUES_ON_DEMAND_LIMIT) continue;
     const g = t._grad;
     const n64 = numerical.get(t);
-    const cost = n * (1 + (g ? 1 : 0) + (n64 ? 1 : 0));
+    const bg = t.isLeaf ? null : backwardGrad(t);
+    const cost = n * (1 + (g ? 1 : 0) + (n64 ? 1 : 0) + (bg ? 1 : 0));
     if (cost > budget) continue;
     budget -= cost;
-    kept.set(retained[i].id, { value: Float64Array.from(t._data), grad: g ? Float64Array.from(g._data) : null, numerical: n64 ? Float64Array.from(n64) : null });
+    kept.set(retained[i].id, {
+      value: Float64Array.from(t._data),
+      grad: g ? Float64Array.from(g._data) : null,
+      numerical: n64 ? Float64Array.from(n64) : null,
+      backwardGrad: bg ? Float64Array.from(bg._data) : null,
+    });
   }
   return kept;
 }

@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import type { Tolerance } from "../engine/autograd/graph_check";
 import type { WorkerInput, WorkerMessage } from "./protocol";
 import type { RecordedParts } from "./recorder";
-import { type ConsoleLine, type SnippetError, type Trace, TRACE_VERSION, type ValuesOnDemand } from "./trace";
+import { type ConsoleLine, DEFAULT_THRESHOLDS, type FindingThresholds, type SnippetError, type Trace, TRACE_VERSION, type ValuesOnDemand } from "./trace";
 
 export interface RunOptions {
   file: string;
@@ -20,6 +20,8 @@ export interface RunOptions {
   /** Time the numerical checks of the whole run may take; 0 turns them off. */
   checkBudgetMs?: number;
   tolerance?: Partial<Tolerance>;
+  /** Thresholds of the findings (vanishing and exploding gradients, dead ReLUs...). */
+  thresholds?: Partial<FindingThresholds>;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
   onConsole?: (line: ConsoleLine) => void;
@@ -36,7 +38,7 @@ export function workerScriptPath(): string {
 }
 
 function emptyParts(): RecordedParts {
-  return { tensors: [], valuesOnDemand: new Map(), nodes: [], backwards: [], series: [], warnings: [], limits: { droppedTensors: 0, droppedNodes: 0, historyPerLine: 0 }, checkDurationMs: 0 };
+  return { tensors: [], valuesOnDemand: new Map(), nodes: [], backwards: [], series: [], warnings: [], limits: { droppedTensors: 0, droppedNodes: 0, historyPerLine: 0 }, checkDurationMs: 0, findings: [], modules: [], flow: { parameters: [], layers: [], loss: [] } };
 }
 
 /** A run: its Trace, and beside it the values of the tensors too big to travel inside it (for a viewer to ask for). */
@@ -72,7 +74,7 @@ export function runSnippetWithValues(options: RunOptions): Promise<RunOutput> {
 
   return new Promise<RunOutput>((resolve) => {
     let settled = false;
-    const input: WorkerInput = { file, source, checkBudgetMs, tolerance, lineBuffer };
+    const input: WorkerInput = { file, source, checkBudgetMs, tolerance, thresholds: { ...DEFAULT_THRESHOLDS, ...options.thresholds }, lineBuffer };
     const worker = new Worker(workerScriptPath(), {
       workerData: input,
       resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, memoryMb / 8)), stackSizeMb: 4 },
@@ -138,6 +140,9 @@ function output(file: string, source: string, startedAt: Date, started: number, 
     warnings: parts.warnings,
     error,
     limits: parts.limits,
+    findings: parts.findings,
+    modules: parts.modules,
+    flow: parts.flow,
   };
   return { trace, valuesOnDemand: parts.valuesOnDemand };
 }

@@ -26,6 +26,7 @@ const recorder = new TraceRecorder({
   file: input.file,
   checkBudgetMs: input.checkBudgetMs,
   tolerance: input.tolerance,
+  thresholds: input.thresholds,
   onProgress: (message) => post({ type: "progress", message }),
 });
 

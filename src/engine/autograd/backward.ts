@@ -6,7 +6,7 @@
 import { allocate, isFloating } from "../dtype";
 import { RuntimeError } from "../errors";
 import { sumTo } from "../ops/views";
-import { recorder, unrecorded } from "../recorder";
+import { type Recorder, recorder, unrecorded } from "../recorder";
 import { formatShape, sameShape } from "../shape";
 import { type BackwardOptions, Tensor } from "../tensor";
 import { withGradMode } from "./grad_mode";
@@ -97,13 +97,14 @@ interface RunResult {
 }
 
 function run(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunResult {
-  // Gradients are the engine's own work: the recorder learns of them through onBackward, not tensor by tensor.
-  return unrecorded(() => withGradMode(options.createGraph, () => walk(roots, rootGrads, options)));
+  // Gradients are the engine's own work: the recorder learns of them through onBackward and onNodeGradient only.
+  const watch = recorder.current?.onNodeGradient ? recorder.current : null;
+  return unrecorded(() => withGradMode(options.createGraph, () => walk(roots, rootGrads, options, watch)));
 }
 
 let walkCount = 0;
 
-function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunResult {
+function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions, watch: Recorder | null): RunResult {
   const walkId = ++walkCount;
   const startNodes: Node[] = [];
   roots.forEach((root) => startNodes.push(edgeTo(root)!));
@@ -123,6 +124,7 @@ function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunRes
     if (node instanceof AccumulateGrad) {
       const leaf = node.variable;
       if (g) g = runHooks(leaf, g);
+      if (g && watch) watch.onNodeGradient!(node, g, null);
       if (g && captureSet) {
         if (captureSet.has(leaf)) captured.set(leaf, g);
       } else if (g && (!options.onlyInto || options.onlyInto.has(leaf))) {
@@ -140,6 +142,7 @@ function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunRes
       if (captureSet?.has(output)) captured.set(output, g);
     }
     const inputGrads = g ? callBackward(fn, g) : null;
+    if (g && watch) watch.onNodeGradient!(fn, g, inputGrads);
     const next = fn.next;
     for (let i = 0; i < next.length; i++) {
       const target = next[i];

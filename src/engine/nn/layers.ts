@@ -61,7 +61,7 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.layers.reduce((h, layer) => layer.forward(h), x);
+    return this.layers.reduce((h, layer) => layer.call(h), x);
   }
 }
 

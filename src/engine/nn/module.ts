@@ -2,6 +2,7 @@
  * nn.Module. Parameters and submodules are found among a module's own properties in the order they were defined,
  * as PyTorch registers them on assignment: `this.fc1 = new Linear(...)` names "fc1.weight", "fc1.bias".
  */
+import { recorder } from "../recorder";
 import type { Tensor } from "../tensor";
 import { Parameter } from "./parameter";
 
@@ -12,7 +13,14 @@ export abstract class Module {
 
   /** PyTorch's `module(x)`: JavaScript objects are not callable, so this is the spelling. */
   call(...inputs: Tensor[]): Tensor {
-    return this.forward(...inputs);
+    const ended = recorder.current?.onModuleCall?.(this, inputs);
+    if (!ended) return this.forward(...inputs);
+    let out: Tensor | null = null;
+    try {
+      return (out = this.forward(...inputs));
+    } finally {
+      ended(out);
+    }
   }
 
   /** [name, child] for each submodule, in definition order (arrays of modules count, named "name.0", ...). */

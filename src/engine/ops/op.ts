@@ -59,6 +59,6 @@ export function apply<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Ten
       }
     }
   }
-  if (recorder.current) recorder.current.onTensor(out);
+  if (recorder.current) recorder.current.onTensor(out, op as unknown as OpDef<unknown>, inputs, attrs);
   return out;
 }

@@ -23,6 +23,7 @@ export abstract class Optimizer {
   }
 
   step(): void {
+    recorder.current?.onOptimizerStep?.(this, false);
     noGrad(() => {
       this.params.forEach((p, i) => {
         if (!p.grad) return;
@@ -31,6 +32,7 @@ export abstract class Optimizer {
         if (recorder.current) recorder.current.onModified(p);
       });
     });
+    recorder.current?.onOptimizerStep?.(this, true);
   }
 
   /** Updates one parameter's values in place, given its gradient. */

@@ -1,0 +1,117 @@
+/**
+ * How the training loop drives the optimizer: a `.grad` the optimizer already used that the next backward adds to
+ * (no zeroGrad between), a step with no gradient to take, an optimizer over tensors no backward reaches, and a
+ * parameter that never changes.
+ */
+import type { Tensor } from "../../engine/tensor";
+import { anyNonZero } from "../stats";
+import type { Finding } from "../trace";
+import { finding, list, type Names, plural } from "./context";
+
+interface OptimizerState {
+  params: readonly Tensor[];
+  /** Where it was made (the variable's line), or its first step. */
+  line: number;
+  steps: number;
+  /** Parameters that had a non-zero gradient at some step. */
+  withGrad: Set<Tensor>;
+  /** Each parameter's values at its first step. */
+  initial: Map<Tensor, Float64Array>;
+}
+
+export class OptimizerWatch {
+  private readonly optimizers = new Map<object, OptimizerState>();
+  /** Parameters whose gradient a step used since the last backward. */
+  private stepped = new Set<Tensor>();
+  private backwards = 0;
+  private accumulated: { line: number; params: Set<Tensor> } | null = null;
+  private stepWithoutGrad: { line: number; zeroed: boolean } | null = null;
+
+  /** Where each optimizer was made, from the variable it was assigned to. */
+  madeAt(optimizer: object, line: number): void {
+    if (!this.optimizers.has(optimizer)) this.state(optimizer, line);
+  }
+
+  stepStarted(optimizer: { readonly params: readonly Tensor[] }, line: number): void {
+    const state = this.state(optimizer, line);
+    state.steps++;
+    if (state.steps === 1) for (const p of state.params) state.initial.set(p, Float64Array.from(p._data));
+    let any = false;
+    let zeroed = false;
+    for (const p of state.params) {
+      const g = p._grad;
+      if (!g) continue;
+      if (anyNonZero(g._data)) {
+        any = true;
+        state.withGrad.add(p);
+        this.stepped.add(p);
+      } else zeroed = true;
+    }
+    // Zeroed gradients, or none before any backward: the step came before the backward that should feed it.
+    if (!any && (zeroed || this.backwards === 0)) this.stepWithoutGrad ??= { line, zeroed };
+  }
+
+  backwardStarted(line: number): void {
+    this.backwards++;
+    for (const p of this.stepped) {
+      if (p._grad && anyNonZero(p._grad._data)) {
+        this.accumulated ??= { line, params: new Set() };
+        if (this.accumulated.line === line) this.accumulated.params.add(p);
+      }
+    }
+    this.stepped = new Set();
+  }
+
+  findings(names: Names): Finding[] {
+    const out: Finding[] = [];
+    const name = (t: Tensor) => names.tensor(t);
+    const ids = (ts: Iterable<Tensor>) => [...ts].flatMap((t) => {
+      const id = name(t).id;
+      return id === null ? [] : [id];
+    });
+    if (this.accumulated) {
+      const { line, params } = this.accumulated;
+      out.push(finding("missing-zero-grad", "warning", line,
+        `The gradients of ${list([...params].map((p) => name(p).name))} grow from one iteration to the next: backward() at line ${line} adds to the .grad the optimizer already stepped with, and no zeroGrad() came in between.`,
+        "Call optimizer.zeroGrad() at the start of each iteration, before loss.backward().", { tensors: ids(params) }));
+    }
+    if (this.stepWithoutGrad) {
+      const { line, zeroed } = this.stepWithoutGrad;
+      out.push(finding("step-before-backward", "warning", line,
+        `optimizer.step() at line ${line} ran when no parameter had a gradient (${zeroed ? "they had just been zeroed" : "no backward() had run yet"}), so it changed nothing.`,
+        "Order each iteration as zeroGrad(), forward, loss.backward(), then optimizer.step()."));
+    }
+    for (const state of this.optimizers.values()) {
+      if (!state.steps) continue;
+      const never = state.params.filter((p) => !state.withGrad.has(p));
+      if (never.length && this.backwards > 0 && !(this.stepWithoutGrad && never.length === state.params.length)) {
+        out.push(finding("optimizer-without-grad", "warning", state.line,
+          `The optimizer made at line ${state.line} updates ${list(never.map((p) => name(p).name))}, which never got a gradient in ${plural(state.steps, "step")}: ${never.length === 1 ? "it is" : "they are"} not used to compute the loss.`,
+          "Give the optimizer the parameters of the model you train (optim.SGD(model.parameters(), …)), or use those tensors in the loss.", { tensors: ids(never) }));
+      }
+      if (state.steps < 2) continue;
+      const unchanged = state.params.filter((p) => state.withGrad.has(p) && sameValues(p._data, state.initial.get(p)));
+      if (unchanged.length) {
+        out.push(finding("parameter-unchanged", "warning", state.line,
+          `${list(unchanged.map((p) => name(p).name))} never changed in ${plural(state.steps, "optimizer step")} although ${unchanged.length === 1 ? "it" : "they"} had a gradient.`,
+          "Check the learning rate (lr: 0 changes nothing) and that the gradient is not vanishingly small next to the weights.", { tensors: ids(unchanged) }));
+      }
+    }
+    return out;
+  }
+
+  private state(optimizer: object, line: number): OptimizerState {
+    let state = this.optimizers.get(optimizer);
+    if (!state) {
+      const params = (optimizer as { params?: readonly Tensor[] }).params ?? [];
+      this.optimizers.set(optimizer, (state = { params, line, steps: 0, withGrad: new Set(), initial: new Map() }));
+    }
+    return state;
+  }
+}
+
+function sameValues(now: ArrayLike<number>, then: Float64Array | undefined): boolean {
+  if (!then || then.length !== now.length) return false;
+  for (let i = 0; i < then.length; i++) if (now[i] !== then[i] && !(Number.isNaN(now[i]) && Number.isNaN(then[i]))) return false;
+  return true;
+}
