@@ -261,6 +261,7 @@ export class TraceRecorder implements Recorder {
     if (!accumulated) return;
     this.inBackward = false;
     if (!this.backwardHadGradient) this.zeroGradientBackwards++;
+    this.optimizers.backwardEnded(leaves);
     const grads = leaves.map((leaf) => ({ tensor: this.record(leaf, this.line).id, grad: gradSummary(leaf)! }));
     const record: BackwardRecord = {
       id: this.backwards.length + 1,
@@ -374,6 +375,7 @@ export class TraceRecorder implements Recorder {
 
   private findings(flow: GradientFlow): Finding[] {
     const layers = this.flow.moduleStates().filter((m) => m.isLayer && Number.isFinite(m.gradNorm));
+    const lines = new Map(this.history.kept().map((e) => [e.id, e.at?.line]));
     return sortFindings([
       ...this.cuts.findings(this.names),
       ...this.optimizers.findings(this.names),
@@ -384,7 +386,7 @@ export class TraceRecorder implements Recorder {
         flow,
         backwardLines: this.backwardLines,
         zeroGradientBackwards: this.zeroGradientBackwards,
-        parameterLines: flow.parameters.map((p) => (p.tensor === null ? null : (this.history.kept().find((e) => e.id === p.tensor)?.at?.line ?? null))),
+        parameterLines: flow.parameters.map((p) => (p.tensor === null ? null : (lines.get(p.tensor) ?? null))),
         layerGradients: layers.map((m) => ({ module: m.id, name: m.name, className: m.className, norm: m.gradNorm })),
         thresholds: this.options.thresholds,
       }),

@@ -13,9 +13,12 @@ export type CutHow = "detach" | "detach_" | "data" | "item" | "tolist" | "noGrad
 interface Cut {
   how: CutHow;
   line: number;
-  /** The graph the values were cut from: a node, or the leaf itself. */
-  from: Node | Tensor;
+  /** The graphs the values were cut from (nodes, or leaves themselves): one line may cut several (an op under noGrad
+   * reads a weight and a bias); a line in a loop keeps its latest. */
+  from: Array<Node | Tensor>;
 }
+
+const SOURCES_PER_CUT = 16;
 
 /** Leaves tracked at most (a loop that makes a fresh leaf each iteration stops adding past it). */
 const MAX_LEAVES = 2000;
@@ -39,7 +42,13 @@ export class CutGraphWatch {
 
   cut(source: Tensor, how: CutHow, line: number): void {
     if (!source.requiresGrad) return;
-    this.cuts.set(`${line}:${how}`, { how, line, from: source.gradFn ?? source });
+    const key = `${line}:${how}`;
+    let cut = this.cuts.get(key);
+    if (!cut) this.cuts.set(key, (cut = { how, line, from: [] }));
+    const from = source.gradFn ?? source;
+    if (cut.from.includes(from)) return;
+    cut.from.push(from);
+    if (cut.from.length > SOURCES_PER_CUT) cut.from.shift();
   }
 
   /** A leaf that requires grad was an input of an op. */
@@ -85,7 +94,7 @@ export class CutGraphWatch {
     let best: Cut | null = null;
     for (const cut of this.cuts.values()) {
       if (best && cut.line < best.line) continue;
-      if (cut.from === leaf || (cut.from instanceof GradFn && reaches(cut.from, leaf))) best = cut;
+      if (cut.from.some((from) => from === leaf || (from instanceof GradFn && reaches(from, leaf)))) best = cut;
     }
     return best;
   }

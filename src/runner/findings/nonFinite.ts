@@ -67,8 +67,8 @@ export class NonFiniteWatch {
     const cause = CAUSES[o.op] ?? GENERIC;
     const ranges = o.inputs.map((r) => (r.min === null ? "no finite value" : r.min === r.max ? num(r.min) : `[${num(r.min)}, ${num(r.max)}]`));
     const got = ranges.length === 1 ? `its input ranges over ${ranges[0]}` : `its inputs range over ${ranges.join(" and ")}`;
-    const who = o.phase === "forward" ? `${o.op} at line ${o.line}` : `The backward of ${o.op} at line ${o.line}${o.node ? ` (${o.node.name})` : ""}`;
-    const message = `${o.phase === "forward" ? who.charAt(0).toUpperCase() + who.slice(1) : who} made the run's first ${o.what}${o.phase === "forward" ? " (in the forward pass)" : ""}: ${got}, and ${cause[o.phase]}.`;
+    const who = o.phase === "forward" ? `The forward pass of ${o.op} at line ${o.line}` : `The backward of ${o.op} at line ${o.line}${o.node ? ` (${o.node.name})` : ""}`;
+    const message = `${who} made the run's first ${o.what}: ${got}, and ${cause[o.phase]}.`;
     return [finding("non-finite", "warning", o.line, message, cause.fix, { nodes: o.node ? [names.node(o.node).id] : [] })];
   }
 }

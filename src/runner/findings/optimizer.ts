@@ -1,6 +1,6 @@
 /**
  * How the training loop drives the optimizer: a `.grad` the optimizer already used that the next backward adds to
- * (no zeroGrad between), a step with no gradient to take, an optimizer over tensors no backward reaches, and a
+ * (no zeroGrad between), a step with no fresh gradient to take, an optimizer over tensors no backward reaches, and a
  * parameter that never changes.
  */
 import type { Tensor } from "../../engine/tensor";
@@ -24,6 +24,8 @@ export class OptimizerWatch {
   /** Parameters whose gradient a step used since the last backward. */
   private stepped = new Set<Tensor>();
   private backwards = 0;
+  /** Leaves some backward reached, and the version of their .grad right after the latest one did. */
+  private readonly reached = new WeakMap<Tensor, number>();
   private accumulated: { line: number; params: Set<Tensor> } | null = null;
   private stepWithoutGrad: { line: number; zeroed: boolean } | null = null;
 
@@ -36,19 +38,23 @@ export class OptimizerWatch {
     const state = this.state(optimizer, line);
     state.steps++;
     if (state.steps === 1) for (const p of state.params) state.initial.set(p, Float64Array.from(p._data));
-    let any = false;
+    let fresh = false;
+    let reachedBefore = false;
     let zeroed = false;
     for (const p of state.params) {
       const g = p._grad;
+      const version = this.reached.get(p);
+      if (version !== undefined) reachedBefore = true;
       if (!g) continue;
+      // Fresh: the .grad a backward left, not changed since (zeroGrad writes zeros and bumps its version).
+      if (version === g._storage.version) fresh = true;
+      else zeroed = true;
       if (anyNonZero(g._data)) {
-        any = true;
         state.withGrad.add(p);
         this.stepped.add(p);
-      } else zeroed = true;
+      }
     }
-    // Zeroed gradients, or none before any backward: the step came before the backward that should feed it.
-    if (!any && (zeroed || this.backwards === 0)) this.stepWithoutGrad ??= { line, zeroed };
+    if (!fresh && (this.backwards === 0 || reachedBefore)) this.stepWithoutGrad ??= { line, zeroed };
   }
 
   backwardStarted(line: number): void {
@@ -60,6 +66,10 @@ export class OptimizerWatch {
       }
     }
     this.stepped = new Set();
+  }
+
+  backwardEnded(leaves: readonly Tensor[]): void {
+    for (const leaf of leaves) this.reached.set(leaf, leaf._grad ? leaf._grad._storage.version : -1);
   }
 
   findings(names: Names): Finding[] {
@@ -78,15 +88,15 @@ export class OptimizerWatch {
     if (this.stepWithoutGrad) {
       const { line, zeroed } = this.stepWithoutGrad;
       out.push(finding("step-before-backward", "warning", line,
-        `optimizer.step() at line ${line} ran when no parameter had a gradient (${zeroed ? "they had just been zeroed" : "no backward() had run yet"}), so it changed nothing.`,
+        `optimizer.step() at line ${line} ran before backward() had given the parameters a gradient (${zeroed ? "they had just been zeroed" : "they had none yet"}), so it changed nothing.`,
         "Order each iteration as zeroGrad(), forward, loss.backward(), then optimizer.step()."));
     }
     for (const state of this.optimizers.values()) {
       if (!state.steps) continue;
-      const never = state.params.filter((p) => !state.withGrad.has(p));
-      if (never.length && this.backwards > 0 && !(this.stepWithoutGrad && never.length === state.params.length)) {
+      const never = state.params.filter((p) => !this.reached.has(p));
+      if (never.length && this.backwards > 0) {
         out.push(finding("optimizer-without-grad", "warning", state.line,
-          `The optimizer made at line ${state.line} updates ${list(never.map((p) => name(p).name))}, which never got a gradient in ${plural(state.steps, "step")}: ${never.length === 1 ? "it is" : "they are"} not used to compute the loss.`,
+          `The optimizer made at line ${state.line} updates ${list(never.map((p) => name(p).name))}, which no backward() reached in ${plural(state.steps, "step")}: ${never.length === 1 ? "it is" : "they are"} not used to compute the loss.`,
           "Give the optimizer the parameters of the model you train (optim.SGD(model.parameters(), …)), or use those tensors in the loss.", { tensors: ids(never) }));
       }
       if (state.steps < 2) continue;

@@ -67,13 +67,12 @@ function gradientScale({ flow, parameterLines, layerGradients, thresholds }: Tra
   };
   for (const [kind, group] of [["vanishing", vanishing], ["exploding", exploding]] as const) {
     if (!group.length) continue;
-    group.sort((a, b) => (kind === "vanishing" ? a.ratio - b.ratio : b.ratio - a.ratio));
-    const worst = group[0];
+    const worst = group.reduce((a, b) => ((kind === "vanishing" ? b.ratio < a.ratio : b.ratio > a.ratio) ? b : a));
     const layer = through(kind === "vanishing");
     const where = layer ? `; it ${kind === "vanishing" ? "shrinks" : "grows"} most going back through ${layer.name} (${layer.className}), ×${num(layer.factor)}` : "";
     const names = list(group.map((g) => g.name));
     out.push(finding(kind === "vanishing" ? "vanishing-gradient" : "exploding-gradient", "warning", worst.line,
-      `The gradient ${kind === "vanishing" ? "vanishes" : "explodes"} at ${names}: ${worst.name}'s gradient norm is ${num(worst.ratio)} times its weight's norm${where}.`,
+      `The gradient ${kind === "vanishing" ? "vanishes" : "explodes"} at ${names}: ${group.length > 1 ? `at worst (${worst.name}) ` : ""}its norm is ${num(worst.ratio)} times the weight's norm${where}.`,
       kind === "vanishing"
         ? "Use ReLU rather than sigmoid or tanh between many layers, initialise the weights at the right scale (Kaiming or Xavier), or add normalisation or residual connections."
         : "Lower the learning rate, clip the gradient's norm before the step, or initialise the weights smaller.",
