@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { readReportAssets, renderHtmlReport } from "../runner/htmlReport";
 import { runSnippet } from "../runner/run";
 import { parseArgs, USAGE, UsageError } from "./args";
-import { checkReport, COLOR, PLAIN } from "./report";
+import { checkReport, COLOR, failsOn, findingsReport, PLAIN } from "./report";
 
 export const EXIT = { ok: 0, checkFailed: 1, snippetFailed: 2, usage: 64 } as const;
 
@@ -34,8 +34,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${style.bad(`${e.name}: ${e.message}`)}\n  at ${path.relative(process.cwd(), e.file) || e.file}${e.at ? `:${e.at.line}` : ""}\n`);
   }
   if (!options.quiet && trace.backwards.length) process.stdout.write(`\n${checkReport(trace, style)}\n`);
+  if (!options.quiet && trace.findings.length) process.stdout.write(`\n${findingsReport(trace.findings, style)}\n`);
   if (options.json) writeFileSync(options.json, JSON.stringify(trace));
   if (options.html) writeFileSync(options.html, renderHtmlReport(trace, readReportAssets(__dirname)));
+  if (trace.status === "ok" && failsOn(trace.findings, options.failOn)) return EXIT.checkFailed;
   return trace.status === "ok" ? EXIT.ok : trace.status === "check-failed" ? EXIT.checkFailed : EXIT.snippetFailed;
 }
 
