@@ -7,6 +7,7 @@ import * as engine from "../engine";
 import { setForwardLocation } from "../engine/autograd/anomaly";
 import { AccumulateGrad, GradFn, type Node } from "../engine/autograd/node";
 import type { LeafCheck, NodeCheck, Tolerance } from "../engine/autograd/graph_check";
+import { checkFunction, type FunctionCheck } from "../engine/autograd/function_check";
 import type { OpDef } from "../engine/ops/op";
 import type { Recorder } from "../engine/recorder";
 import type { Tensor } from "../engine/tensor";
@@ -80,7 +81,9 @@ export class TraceRecorder implements Recorder {
   private readonly nodeIds = new WeakMap<Node, number>();
   private nextNodeId = 1;
   private readonly backwards: BackwardRecord[] = [];
-  private readonly checks: Array<{ record: BackwardRecord; leaves: LeafCheck[]; nodes: NodeCheck[]; names: Map<Tensor, { id: number; name: string | null; at: SourceLocation | null }> }> = [];
+  private readonly checks: Array<{ record: BackwardRecord; leaves: LeafCheck[]; nodes: NodeCheck[]; functions: FunctionCheck[]; names: Map<Tensor, { id: number; name: string | null; at: SourceLocation | null }> }> = [];
+  /** The user Functions' nodes the current backward ran: the gradient each got and what its backward returned. */
+  private functionCalls: Array<{ fn: GradFn; g: Tensor; inputGrads: ReadonlyArray<Tensor | null> }> = [];
   private readonly series = new Map<string, ScalarSeries>();
   private readonly warnings: TraceWarning[] = [];
   private gradsBefore = new Map<Tensor, Float64Array>();
@@ -157,6 +160,7 @@ export class TraceRecorder implements Recorder {
     }
     const fn = node as GradFn;
     this.flow.outputGradient(fn.output, g);
+    if (inputGrads && fn.op.freshAttrs && this.options.checkBudgetMs > 0) this.functionCalls.push({ fn, g, inputGrads });
     if (inputGrads && !this.nonFinite.found) this.nonFinite.backward(fn, g, inputGrads, this.nodeLines.get(fn) ?? this.line);
   }
 
@@ -247,6 +251,7 @@ export class TraceRecorder implements Recorder {
 
   onBackwardStart(root: Tensor): void {
     this.inBackward = true;
+    this.functionCalls = [];
     this.backwardHadGradient = false;
     this.backwardLines.push(this.line || null);
     this.flow.startBackward(root);
@@ -308,7 +313,12 @@ export class TraceRecorder implements Recorder {
       const e = this.history.get(leaf);
       return [leaf, { id: e?.id ?? 0, name: e?.name ?? null, at: e?.at ?? null }] as const;
     }));
-    this.checks.push({ record, leaves: leafChecks, nodes: nodeChecks, names });
+    // A user Function's backward against the autograd of its own forward: exact, and one backward each.
+    const functionStarted = performance.now();
+    const functions = this.functionCalls.map(({ fn, g, inputGrads }) => checkFunction(fn, g, inputGrads));
+    this.functionCalls = [];
+    this.checkMs += performance.now() - functionStarted;
+    this.checks.push({ record, leaves: leafChecks, nodes: nodeChecks, functions, names });
   }
 
   /** Writes the records. Called once, when the snippet has finished (or failed). */
@@ -341,11 +351,19 @@ export class TraceRecorder implements Recorder {
     const numerical = new Map(this.checks.flatMap((c) => c.leaves).map((c) => [c.leaf, c.numerical] as const));
     const valuesOnDemand = keepBigValues(retained, numerical, (t) => this.backwardGradOf(t));
     const byId = new Map(retained.map((e) => [e.id, e.tensor]));
-    for (const { record, leaves, nodes: nodeChecks, names } of this.checks) {
+    for (const { record, leaves, nodes: nodeChecks, functions, names } of this.checks) {
       const rootFn = byId.get(record.root)?.gradFn;
       record.rootNode = rootFn ? nodeId(rootFn) : null;
       record.checks = leaves.map((c) => this.leafCheckRecord(c, names.get(c.leaf)));
       record.nodeChecks = nodeChecks.map((c) => this.nodeCheckRecord(c, nodeId));
+      // Where the exact check could run, it replaces the numerical one of the same node.
+      for (const f of functions) {
+        if (f.passed === null) continue;
+        const exact = this.functionCheckRecord(f, nodeId);
+        const i = record.nodeChecks.findIndex((c) => c.node === exact.node);
+        if (i >= 0) record.nodeChecks[i] = exact;
+        else record.nodeChecks.push(exact);
+      }
     }
     const { flow, modules } = this.flow.finish((t) => this.names.tensor(t));
     return {
@@ -475,6 +493,23 @@ export class TraceRecorder implements Recorder {
       maxRelError: finite(c.maxRelError),
       worst: c.worst,
       numerical: c.numerical ? summarize(c.leaf.shape, "float64", c.numerical) : null,
+    };
+  }
+
+  private functionCheckRecord(c: FunctionCheck, nodeId: (n: Node) => number): NodeCheckRecord {
+    const line = this.nodeLines.get(c.node);
+    return {
+      node: nodeId(c.node),
+      name: c.node.name,
+      at: line ? { line, column: 1 } : null,
+      passed: c.passed,
+      skipped: c.skipped,
+      maxAbsError: finite(c.maxAbsError),
+      maxRelError: finite(c.maxRelError),
+      message: c.message,
+      method: "autograd",
+      wrongElements: c.wrong.map((w) => ({ ...w, analytical: finite(w.analytical), expected: finite(w.expected) })),
+      wrongCount: c.wrongCount,
     };
   }
 

@@ -57,6 +57,16 @@ interface FunctionClass {
 }
 
 const opsByClass = new WeakMap<FunctionClass, OpDef<FunctionAttrs>>();
+const classesByOp = new WeakMap<OpDef<FunctionAttrs>, FunctionClass>();
+
+/** A user Function's forward, to run afresh on other tensors in the current grad mode (function_check.ts differentiates
+ * it with the engine's autograd); null for a node that is not a user's Function. */
+export function userForward(op: OpDef<unknown>, attrs: unknown): ((inputs: readonly Tensor[]) => unknown) | null {
+  const cls = classesByOp.get(op as OpDef<FunctionAttrs>);
+  if (!cls) return null;
+  const { args } = attrs as FunctionAttrs;
+  return (inputs) => cls.forward(new FunctionCtx(), ...withTensors(args, inputs));
+}
 
 function withTensors(args: unknown[], tensors: readonly Tensor[]): unknown[] {
   let k = 0;
@@ -103,6 +113,7 @@ function opFor(cls: FunctionClass): OpDef<FunctionAttrs> {
     },
   };
   opsByClass.set(cls, op);
+  classesByOp.set(op, cls);
   return op;
 }
 
