@@ -16,8 +16,12 @@ export function renderTensor(t: TensorRecord, check: GradCheckRecord | null, pen
   head.append(el("span", "tensor-name", t.name ?? `tensor #${t.id}`), el("span", "muted", ` [${t.shape.join(", ")}] ${t.dtype}${t.requiresGrad ? " · requires grad" : ""}${t.isLeaf ? " · leaf" : ""}${t.at ? ` · line ${t.at.line}` : ""}`));
   root.append(head, statsLine("value", t.value));
   if (t.grad) root.append(statsLine(".grad", t.grad));
+  // The gradient that reached a tensor with no .grad of its own (a non-leaf): PyTorch keeps it only with retainGrad().
+  const flowGrad = !t.grad && t.backwardGrad ? t.backwardGrad : null;
+  if (flowGrad) root.append(statsLine("∇ in backward", flowGrad));
   const columns: Array<[string, ValueSummary]> = [["value", t.value]];
   if (t.grad) columns.push([".grad", t.grad]);
+  if (flowGrad) columns.push(["∇ in backward", flowGrad]);
   if (check?.numerical) columns.push(["numerical", check.numerical]);
   root.append(pending ? el("div", "muted", `Loading all ${numel(t)} values…`) : valuesTable(columns, sampled));
   if (t.shape.length === 2 && t.value.values) {

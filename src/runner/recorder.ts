@@ -88,8 +88,9 @@ export class TraceRecorder implements Recorder {
   private readonly warnings: TraceWarning[] = [];
   private gradsBefore = new Map<Tensor, Float64Array>();
   private checkMs = 0;
-  /** The gradient that reached each node in the latest backward through it (weak: old graphs stay collectable). */
-  private readonly nodeGrads = new WeakMap<Node, Tensor>();
+  /** The gradient that reached each tensor (a node's output, or a leaf) in the latest backward through it. Weak: old
+   * graphs stay collectable. Keyed by tensor, not node: `detach_()` takes a tensor's node away, not its gradient. */
+  private readonly tensorGrads = new WeakMap<Tensor, Tensor>();
   /** The module call that made each node. */
   private readonly nodeModules = new WeakMap<Node, ModuleState>();
   /** True between onBackwardStart and onBackward (autograd.grad's walks are not a backward). */
@@ -150,15 +151,16 @@ export class TraceRecorder implements Recorder {
 
   onNodeGradient(node: Node, g: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null): void {
     if (!this.inBackward) return;
-    this.nodeGrads.set(node, g);
     if (node instanceof AccumulateGrad) {
       const leaf = node.variable;
+      this.tensorGrads.set(leaf, g);
       this.flow.leafGradient(leaf, g);
       this.cuts.leafReached(leaf);
       if (!this.backwardHadGradient && anyNonZero(g._data)) this.backwardHadGradient = true;
       return;
     }
     const fn = node as GradFn;
+    this.tensorGrads.set(fn.output, g);
     this.flow.outputGradient(fn.output, g);
     if (inputGrads && fn.op.freshAttrs && this.options.checkBudgetMs > 0) this.functionCalls.push({ fn, g, inputGrads });
     if (inputGrads && !this.nonFinite.found) this.nonFinite.backward(fn, g, inputGrads, this.nodeLines.get(fn) ?? this.line);
@@ -413,8 +415,7 @@ export class TraceRecorder implements Recorder {
 
   /** The gradient that reached a tensor in the latest backward through it (a leaf's: that backward's share). */
   private backwardGradOf(t: Tensor): Tensor | null {
-    const node = t.gradFn ?? t._accumulator;
-    return node ? (this.nodeGrads.get(node) ?? null) : null;
+    return this.tensorGrads.get(t) ?? null;
   }
 
   private nodeId(n: Node): number {
@@ -449,7 +450,7 @@ export class TraceRecorder implements Recorder {
   }
 
   private gradNorm(n: Node): NodeRecord["gradNorm"] {
-    const g = this.nodeGrads.get(n);
+    const g = this.tensorGrads.get(n instanceof AccumulateGrad ? n.variable : (n as GradFn).output);
     return g ? jsonNumber(l2(g._data)) : null;
   }
 
