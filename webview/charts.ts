@@ -39,6 +39,8 @@ function tickLabels(log: boolean | undefined) {
 }
 
 const HEIGHT = 190;
+/** Backwards and calls are counted in whole steps. */
+const STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
 function widthOf(host: HTMLElement): number {
   return Math.max(260, Math.floor(host.getBoundingClientRect().width || 360) - 4);
@@ -74,7 +76,7 @@ export function lineChart(series: Series[], options: ChartOptions): HTMLElement 
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
     axes: [
-      { label: options.x, stroke, grid, ticks: grid, labelSize: 18, size: 36 },
+      { label: options.x, stroke, grid, ticks: grid, labelSize: 18, size: 36, incrs: STEPS },
       { label: options.y, stroke, grid, ticks: grid, labelSize: 18, size: 50, values: tickLabels(options.log) },
     ],
     series: [
@@ -114,7 +116,7 @@ export function bandChart(b: BandSeries, options: ChartOptions): HTMLElement {
     height: HEIGHT - 20,
     scales: { x: { time: false } },
     axes: [
-      { label: options.x, stroke, grid, ticks: grid, labelSize: 18, size: 36 },
+      { label: options.x, stroke, grid, ticks: grid, labelSize: 18, size: 36, incrs: STEPS },
       { label: options.y, stroke, grid, ticks: grid, labelSize: 18, size: 50, values: tickLabels(false) },
     ],
     series: [

@@ -1,5 +1,6 @@
 /** The `gradlens.*` settings, read fresh on each use so that changes apply at once. */
 import * as vscode from "vscode";
+import { DEFAULT_THRESHOLDS, type FindingThresholds } from "../runner/trace";
 
 export type LiveModeSetting = "gradFiles" | "always" | "off";
 
@@ -7,6 +8,7 @@ export interface RunSettings {
   timeoutMs: number;
   memoryMb: number;
   check: { enabled: boolean; budgetMs: number; eps: number; atol: number; rtol: number };
+  thresholds: FindingThresholds;
 }
 
 export function runSettings(): RunSettings {
@@ -21,7 +23,19 @@ export function runSettings(): RunSettings {
       atol: c.get("check.atol", 1e-5),
       rtol: c.get("check.rtol", 1e-3),
     },
+    thresholds: {
+      vanishingRatio: c.get("findings.vanishingRatio", DEFAULT_THRESHOLDS.vanishingRatio),
+      explodingRatio: c.get("findings.explodingRatio", DEFAULT_THRESHOLDS.explodingRatio),
+      deadReluFraction: c.get("findings.deadReluFraction", DEFAULT_THRESHOLDS.deadReluFraction),
+      saturationFraction: c.get("findings.saturationFraction", DEFAULT_THRESHOLDS.saturationFraction),
+      divergenceFactor: c.get("findings.divergenceFactor", DEFAULT_THRESHOLDS.divergenceFactor),
+    },
   };
+}
+
+/** Whether Run File opens the panel beside the editor. */
+export function openPanelOnRun(): boolean {
+  return vscode.workspace.getConfiguration("gradlens").get<string>("panel.openOnRun", "always") !== "never";
 }
 
 export function liveModeSetting(): LiveModeSetting {

@@ -3,6 +3,10 @@ import * as vscode from "vscode";
 import type { SnippetRunner } from "./runner";
 import { formatError } from "./traceView";
 
+function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+!|<>]/g, "\\$&");
+}
+
 export function registerHovers(runner: SnippetRunner): vscode.Disposable {
   return vscode.languages.registerHoverProvider({ language: "typescript" }, {
     provideHover(document, position) {
@@ -17,6 +21,9 @@ export function registerHovers(runner: SnippetRunner): vscode.Disposable {
       if (tensor.grad) {
         md.appendMarkdown("**.grad**\n");
         md.appendCodeblock(tensor.grad.text, "python");
+      } else if (tensor.backwardGrad) {
+        md.appendMarkdown("**gradient in the latest backward** (what `retainGrad()` would keep; `.grad` stays `null`)\n");
+        md.appendCodeblock(tensor.backwardGrad.text, "python");
       }
       const chain = result.view.gradFnChain(tensor);
       if (chain.length) md.appendMarkdown(`**grad_fn:** ${chain.map((s) => `\`${s}\``).join(" → ")}\n\n`);
@@ -27,6 +34,9 @@ export function registerHovers(runner: SnippetRunner): vscode.Disposable {
         if (check.worst && check.passed === false) {
           md.appendMarkdown(`\n\nworst at \`[${check.worst.index.join(", ")}]\`: analytical ${check.worst.analytical}, numerical ${check.worst.numerical}`);
         }
+      }
+      for (const f of result.trace.findings.filter((x) => x.at?.line === position.line + 1)) {
+        md.appendMarkdown(`\n\n**⚠ ${f.rule}:** ${escapeMarkdown(f.message)}\n\n*Fix:* ${escapeMarkdown(f.fix)}`);
       }
       return new vscode.Hover(md);
     },

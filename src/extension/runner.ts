@@ -77,6 +77,7 @@ export class SnippetRunner implements vscode.Disposable {
         memoryMb: settings.memoryMb,
         checkBudgetMs: settings.check.enabled ? settings.check.budgetMs : 0,
         tolerance: { eps: settings.check.eps, atol: settings.check.atol, rtol: settings.check.rtol },
+        thresholds: settings.thresholds,
         signal: controller.signal,
       });
       if (controller.signal.aborted) return undefined;

@@ -2,10 +2,13 @@
  * Gradient flow over a run: per parameter and backward, the gradient's norm, the weight's norm and the size of the
  * optimizer's update relative to the weight; per module call, its input, output and output gradient as distributions,
  * and for leaf modules (a layer) the output's mean, std and fraction of zeros or saturated values.
+ *
+ * While the snippet runs, a module call only copies an evenly strided sample of its values (at most SAMPLE): sorting
+ * them into quantiles and histograms, and the layer statistics, wait for the end of the run.
  */
 import type { Tensor } from "../engine/tensor";
 import { jsonNumber } from "./summary";
-import { distribution, l2, moments, relativeChange } from "./stats";
+import { distribution, l2, moments, relativeChange, strided } from "./stats";
 import type { Distribution, GradientFlow, JsonNumber, LayerFlow, ModuleRecord, ParameterFlow, SourceLocation } from "./trace";
 
 /** Backwards (and calls) past this many are not charted. */
@@ -20,6 +23,15 @@ interface ParameterState {
   updateRatio: Array<JsonNumber | null>;
 }
 
+/** A sample of one call's values, summarised at the end of the run. */
+interface Sampled {
+  call: number;
+  values: Float64Array;
+}
+
+/** The activation a layer's output came from, for the zero and saturation fractions. */
+export type Activation = "relu" | "tanh" | "sigmoid" | null;
+
 export interface ModuleState {
   id: number;
   module: object;
@@ -33,16 +45,16 @@ export interface ModuleState {
   stride: number;
   /** Whether the call running now is one whose distributions are recorded. */
   recording: boolean;
-  input: Distribution[];
-  output: Distribution[];
-  grad: Distribution[];
-  layer: LayerFlow | null;
-  /** The norm of the gradient that reached its output in the latest backward (NaN before any). */
-  gradNorm: number;
+  input: Sampled[];
+  output: Sampled[];
+  grad: Sampled[];
+  /** Per call of a layer: a sample of its output, and the activation that made it. */
+  layerSamples: Array<{ values: Float64Array; activation: Activation }>;
+  /** Its latest output: the gradient that reached it gives the layer's gradient norm. */
+  lastOutput: Tensor | null;
+  /** Ends a call (what Module.call gets back from the recorder). */
+  exit: ((output: Tensor | null) => void) | null;
 }
-
-/** The activation a layer's output came from, for the zero and saturation fractions. */
-export type Activation = "relu" | "tanh" | "sigmoid" | null;
 
 function setAt<T>(list: Array<T | null>, index: number, value: T): void {
   if (index < 0 || index >= MAX_POINTS) return;
@@ -50,7 +62,7 @@ function setAt<T>(list: Array<T | null>, index: number, value: T): void {
   list[index] = value;
 }
 
-function thin(list: Distribution[]): void {
+function thin<T>(list: T[]): void {
   for (let i = list.length - 1; i > 0; i -= 2) list.splice(i, 1);
 }
 
@@ -59,14 +71,16 @@ export class FlowRecorder {
   /** Index of the backward running now or last (-1 before the first). */
   backward = -1;
   readonly loss: Array<JsonNumber | null> = [];
-  private before: Map<Tensor, Float64Array> | null = null;
+  private before: Map<Tensor, ArrayLike<number>> | null = null;
+  /** Once an optimizer steps, weights are measured at the step (before it), not again at each backward. */
+  private stepping = false;
 
   private readonly modules = new Map<object, ModuleState>();
   private readonly stack: ModuleState[] = [];
   /** Module names given by the snippet's variables (`model`, then `model.0`, ...). */
   private readonly names = new WeakMap<object, string>();
   /** Outputs of recorded module calls: their gradient joins the call's grad distribution. */
-  private readonly outputs = new WeakMap<Tensor, { state: ModuleState; call: number }>();
+  private readonly outputs = new WeakMap<Tensor, { state: ModuleState; call: number; sample: Float64Array; recorded: boolean }>();
   private nextModuleId = 1;
 
   /** A module's parameters and submodules, named under the variable it was assigned to. */
@@ -79,28 +93,30 @@ export class FlowRecorder {
     if (!this.parameters.has(t)) this.parameters.set(t, { tensor: t, gradNorm: [], weightNorm: [], updateRatio: [] });
   }
 
-  isParameter(t: Tensor): boolean {
-    return this.parameters.has(t);
-  }
-
   startBackward(root: Tensor): void {
     this.backward++;
     setAt(this.loss, this.backward, root.numel() === 1 ? jsonNumber(root._data[0]) : null);
   }
 
-  /** A leaf's share of this backward's gradient. */
-  leafGradient(leaf: Tensor, g: Tensor): void {
+  /** A leaf's share of this backward's gradient, and its norm. */
+  leafGradient(leaf: Tensor, norm: number): void {
     const p = this.parameters.get(leaf);
     if (!p) return;
-    setAt(p.gradNorm, this.backward, jsonNumber(l2(g._data)));
-    setAt(p.weightNorm, this.backward, jsonNumber(l2(leaf._data)));
+    setAt(p.gradNorm, this.backward, jsonNumber(norm));
+    if (!this.stepping) setAt(p.weightNorm, this.backward, jsonNumber(l2(leaf._data)));
   }
 
   stepStarted(params: readonly Tensor[]): void {
     this.before = new Map();
+    this.stepping = true;
     for (const p of params) {
       this.addParameter(p);
-      if (p._grad) this.before.set(p, Float64Array.from(p._data));
+      if (!p._grad) continue;
+      // A copy in the parameter's own type is a memcpy; its norm is the weight's norm at this backward.
+      const copy = p._data.slice();
+      this.before.set(p, copy);
+      const state = this.parameters.get(p)!;
+      if (state.weightNorm[this.backward] === undefined || state.weightNorm[this.backward] === null) setAt(state.weightNorm, this.backward, jsonNumber(l2(copy)));
     }
   }
 
@@ -121,64 +137,56 @@ export class FlowRecorder {
     return this.stack.length ? this.stack[this.stack.length - 1] : null;
   }
 
-  enterModule(module: object, inputs: readonly Tensor[], line: number, isLayer: boolean): ModuleState {
+  /** A module's call starts; `isLayer` is asked once per module. */
+  enterModule(module: object, inputs: readonly Tensor[], line: number, isLayer: () => boolean, activation: (output: Tensor) => Activation): ModuleState {
     let state = this.modules.get(module);
     if (!state) {
       const className = (module as { constructor: { name: string } }).constructor.name;
       const parent = this.currentModule;
       const name = this.names.get(module) ?? (parent ? `${parent.name}.${className}` : className);
-      state = { id: this.nextModuleId++, module, name, className, parent, at: line ? { line, column: 1 } : null, calls: 0, isLayer, stride: 1, recording: false, input: [], output: [], grad: [], layer: null, gradNorm: NaN };
-      this.modules.set(module, state);
+      const made: ModuleState = { id: this.nextModuleId++, module, name, className, parent, at: line ? { line, column: 1 } : null, calls: 0, isLayer: isLayer(), stride: 1, recording: false, input: [], output: [], grad: [], layerSamples: [], lastOutput: null, exit: null };
+      made.exit = (output) => this.exitModule(made, output, output ? activation(output) : null);
+      this.modules.set(module, (state = made));
     }
     state.calls++;
     state.recording = (state.calls - 1) % state.stride === 0;
-    if (state.recording && inputs[0]) this.push(state, state.input, distribution(inputs[0]._data, state.calls));
+    if (state.recording && inputs[0]) {
+      // The previous layer's output, already sampled, is often this one's input.
+      const known = this.outputs.get(inputs[0]);
+      this.push(state, state.input, { call: state.calls, values: known ? known.sample : strided(inputs[0]._data) });
+    }
     this.stack.push(state);
     return state;
   }
 
-  exitModule(state: ModuleState, output: Tensor | null, activation: Activation): void {
+  private exitModule(state: ModuleState, output: Tensor | null, activation: Activation): void {
     const at = this.stack.lastIndexOf(state);
     if (at >= 0) this.stack.length = at;
     if (!output) return;
-    const values = output._data;
-    if (state.recording) {
-      this.push(state, state.output, distribution(values, state.calls));
-      this.outputs.set(output, { state, call: state.calls });
-    }
-    if (!state.isLayer || state.calls > MAX_POINTS) return;
-    const layer = (state.layer ??= { module: state.id, name: state.name, className: state.className, mean: [], std: [], zeroFraction: [], saturatedFraction: [] });
-    const m = moments(values);
-    const n = Math.max(values.length, 1);
-    layer.mean.push(jsonNumber(m.mean));
-    layer.std.push(jsonNumber(m.std));
-    layer.zeroFraction.push(activation === "relu" ? m.zeros / n : null);
-    layer.saturatedFraction.push(activation === "tanh" ? m.nearOne / n : activation === "sigmoid" ? m.nearZeroOrOne / n : null);
+    const sample = strided(output._data);
+    state.lastOutput = output;
+    this.outputs.set(output, { state, call: state.calls, sample, recorded: state.recording });
+    if (state.recording) this.push(state, state.output, { call: state.calls, values: sample });
+    if (state.isLayer && state.layerSamples.length < MAX_POINTS) state.layerSamples.push({ values: sample, activation });
   }
 
   /** The gradient that reached a tensor in a backward: if a module call made it, it joins that call's distribution. */
   outputGradient(output: Tensor, g: Tensor): void {
     const made = this.outputs.get(output);
-    if (!made) return;
-    made.state.gradNorm = l2(g._data);
+    if (!made || !made.recorded) return;
     const list = made.state.grad;
     const last = list[list.length - 1];
-    const d = distribution(g._data, made.call);
-    if (last && last.call === made.call) list[list.length - 1] = d;
-    else list.push(d);
+    const sampled = { call: made.call, values: strided(g._data) };
+    if (last && last.call === made.call) list[list.length - 1] = sampled;
+    else list.push(sampled);
     while (list.length > MAX_DISTRIBUTIONS) thin(list);
-  }
-
-  /** The module that made the output of a node (for findings that name a layer). */
-  moduleOfOutput(output: Tensor): ModuleState | null {
-    return this.outputs.get(output)?.state ?? null;
   }
 
   moduleStates(): ModuleState[] {
     return [...this.modules.values()];
   }
 
-  private push(state: ModuleState, list: Distribution[], d: Distribution): void {
+  private push(state: ModuleState, list: Sampled[], d: Sampled): void {
     list.push(d);
     if (list === state.output && list.length > MAX_DISTRIBUTIONS) {
       thin(state.input);
@@ -195,6 +203,7 @@ export class FlowRecorder {
       parameters.push({ tensor: id, name, shape: p.tensor.shape.slice(), gradNorm: p.gradNorm, weightNorm: p.weightNorm, updateRatio: p.updateRatio });
     }
     const states = this.moduleStates();
+    const summarise = (list: Sampled[]): Distribution[] => list.map((s) => distribution(s.values, s.call));
     const modules: ModuleRecord[] = states.map((s) => ({
       id: s.id,
       name: s.name,
@@ -202,11 +211,22 @@ export class FlowRecorder {
       parent: s.parent?.id ?? null,
       at: s.at,
       calls: s.calls,
-      input: s.input,
-      output: s.output,
-      grad: s.grad,
+      input: summarise(s.input),
+      output: summarise(s.output),
+      grad: summarise(s.grad),
     }));
-    const layers = states.filter((s) => s.layer).map((s) => s.layer!);
+    const layers: LayerFlow[] = states.filter((s) => s.layerSamples.length).map((s) => {
+      const layer: LayerFlow = { module: s.id, name: s.name, className: s.className, mean: [], std: [], zeroFraction: [], saturatedFraction: [] };
+      for (const { values, activation } of s.layerSamples) {
+        const m = moments(values);
+        const n = Math.max(values.length, 1);
+        layer.mean.push(jsonNumber(m.mean));
+        layer.std.push(jsonNumber(m.std));
+        layer.zeroFraction.push(activation === "relu" ? m.zeros / n : null);
+        layer.saturatedFraction.push(activation === "tanh" ? m.nearOne / n : activation === "sigmoid" ? m.nearZeroOrOne / n : null);
+      }
+      return layer;
+    });
     return { flow: { parameters, layers, loss: this.loss }, modules };
   }
 }

@@ -25,7 +25,7 @@ import {
 } from "./findings";
 import { type Activation, FlowRecorder, type ModuleState } from "./gradientFlow";
 import { type Entry, HISTORY_PER_LINE, LineHistory } from "./lineHistory";
-import { anyNonZero, l2 } from "./stats";
+import { l2 } from "./stats";
 import { jsonNumber, summarize } from "./summary";
 import type {
   Finding,
@@ -99,7 +99,12 @@ export class TraceRecorder implements Recorder {
   private zeroGradientBackwards = 0;
   private readonly backwardLines: Array<number | null> = [];
   /** The latest op's output and name: a module's output made by its last op tells which activation it is. */
-  private lastOp: { out: Tensor; name: string } | null = null;
+  private lastOpOut: Tensor | null = null;
+  private lastOpName = "";
+  /** This backward's op nodes, the gradient each got and what its backward made: searched for the first NaN only
+   * when a leaf's gradient comes out non-finite. */
+  private backwardNodes: Array<{ fn: GradFn; g: Tensor; inputGrads: ReadonlyArray<Tensor | null> }> = [];
+  private backwardNonFinite = false;
   private readonly flow = new FlowRecorder();
   private readonly cuts = new CutGraphWatch();
   private readonly optimizers = new OptimizerWatch();
@@ -138,10 +143,10 @@ export class TraceRecorder implements Recorder {
     if (requiresGrad && !t.gradFn && op.differentiable !== false && isFloating(t.dtype)) this.cuts.cut(requiresGrad, "noGrad", line);
     if (!this.nonFinite.found && isFloating(t.dtype)) this.nonFinite.forward(t, op.name, inputs, line);
     const name = op.name;
-    this.lastOp = { out: t, name };
-    const site = module ? { id: module.id, name: module.name } : null;
-    if (name === "relu") this.activations.relu(t, line, site);
-    else if (name === "tanh" || name === "sigmoid") this.activations.saturating(t, name, line, site);
+    this.lastOpOut = t;
+    this.lastOpName = name;
+    if (name === "relu") this.activations.relu(t, line, module && { id: module.id, name: module.name });
+    else if (name === "tanh" || name === "sigmoid") this.activations.saturating(t, name, line, module && { id: module.id, name: module.name });
     else if (name === "softmax" || name === "logSoftmax") this.shapes.softmax(t, inputs[0], attrs as number, name === "logSoftmax", line);
   }
 
@@ -154,16 +159,18 @@ export class TraceRecorder implements Recorder {
     if (node instanceof AccumulateGrad) {
       const leaf = node.variable;
       this.tensorGrads.set(leaf, g);
-      this.flow.leafGradient(leaf, g);
+      const norm = l2(g._data);
+      this.flow.leafGradient(leaf, norm);
       this.cuts.leafReached(leaf);
-      if (!this.backwardHadGradient && anyNonZero(g._data)) this.backwardHadGradient = true;
+      if (norm !== 0) this.backwardHadGradient = true;
+      if (!Number.isFinite(norm)) this.backwardNonFinite = true;
       return;
     }
     const fn = node as GradFn;
     this.tensorGrads.set(fn.output, g);
     this.flow.outputGradient(fn.output, g);
     if (inputGrads && fn.op.freshAttrs && this.options.checkBudgetMs > 0) this.functionCalls.push({ fn, g, inputGrads });
-    if (inputGrads && !this.nonFinite.found) this.nonFinite.backward(fn, g, inputGrads, this.nodeLines.get(fn) ?? this.line);
+    if (inputGrads && !this.nonFinite.found) this.backwardNodes.push({ fn, g, inputGrads });
   }
 
   onOptimizerStep(optimizer: { readonly params: readonly Tensor[] }, done: boolean): void {
@@ -176,13 +183,10 @@ export class TraceRecorder implements Recorder {
   }
 
   onModuleCall(module: object, inputs: readonly Tensor[]): (output: Tensor | null) => void {
-    const isLayer = module instanceof engine.nn.Module && module.namedChildren().length === 0;
-    const state = this.flow.enterModule(module, inputs, this.line, isLayer);
-    return (output) => {
-      const last = this.lastOp;
-      const activation: Activation = last && last.out === output && (last.name === "relu" || last.name === "tanh" || last.name === "sigmoid") ? last.name : null;
-      this.flow.exitModule(state, output, activation);
-    };
+    const state = this.flow.enterModule(module, inputs, this.line,
+      () => module instanceof engine.nn.Module && module.namedChildren().length === 0,
+      (output) => (this.lastOpOut === output && (this.lastOpName === "relu" || this.lastOpName === "tanh" || this.lastOpName === "sigmoid") ? this.lastOpName : null) as Activation);
+    return state.exit!;
   }
 
   /** Notes a tensor (once) as made at `line`, with its node's line and number. */
@@ -254,6 +258,8 @@ export class TraceRecorder implements Recorder {
   onBackwardStart(root: Tensor): void {
     this.inBackward = true;
     this.functionCalls = [];
+    this.backwardNodes = [];
+    this.backwardNonFinite = false;
     this.backwardHadGradient = false;
     this.backwardLines.push(this.line || null);
     this.flow.startBackward(root);
@@ -268,6 +274,13 @@ export class TraceRecorder implements Recorder {
     if (!accumulated) return;
     this.inBackward = false;
     if (!this.backwardHadGradient) this.zeroGradientBackwards++;
+    if (this.backwardNonFinite && !this.nonFinite.found) {
+      for (const { fn, g, inputGrads } of this.backwardNodes) {
+        this.nonFinite.backward(fn, g, inputGrads, this.nodeLines.get(fn) ?? this.line);
+        if (this.nonFinite.found) break;
+      }
+    }
+    this.backwardNodes = [];
     this.optimizers.backwardEnded(leaves);
     const grads = leaves.map((leaf) => ({ tensor: this.record(leaf, this.line).id, grad: gradSummary(leaf)! }));
     const record: BackwardRecord = {
@@ -394,7 +407,10 @@ export class TraceRecorder implements Recorder {
   };
 
   private findings(flow: GradientFlow): Finding[] {
-    const layers = this.flow.moduleStates().filter((m) => m.isLayer && Number.isFinite(m.gradNorm));
+    const layers = this.flow.moduleStates().flatMap((m) => {
+      const g = m.isLayer && m.lastOutput ? this.tensorGrads.get(m.lastOutput) : undefined;
+      return g ? [{ module: m.id, name: m.name, className: m.className, norm: l2(g._data) }] : [];
+    });
     const lines = new Map(this.history.kept().map((e) => [e.id, e.at?.line]));
     return sortFindings([
       ...this.cuts.findings(this.names),
@@ -407,7 +423,7 @@ export class TraceRecorder implements Recorder {
         backwardLines: this.backwardLines,
         zeroGradientBackwards: this.zeroGradientBackwards,
         parameterLines: flow.parameters.map((p) => (p.tensor === null ? null : (lines.get(p.tensor) ?? null))),
-        layerGradients: layers.map((m) => ({ module: m.id, name: m.name, className: m.className, norm: m.gradNorm })),
+        layerGradients: layers,
         thresholds: this.options.thresholds,
       }),
     ]);

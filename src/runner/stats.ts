@@ -82,22 +82,32 @@ export function moments(values: ArrayLike<number>): Moments {
   return { mean, std: n > 1 ? Math.sqrt(sq / (n - 1)) : 0, zeros, nearOne, nearZeroOrOne };
 }
 
-const SAMPLE = 4096;
+const SAMPLE = 1024;
 const BINS = 24;
 const QUANTILES = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1];
 
-/** Quantiles and a histogram of (an evenly strided sample of) the values. */
+/** An evenly strided copy of at most SAMPLE of the values (a module call keeps this, and summarises it later). */
+export function strided(values: ArrayLike<number>): Float64Array {
+  const stride = Math.max(1, Math.ceil(values.length / SAMPLE));
+  const out = new Float64Array(Math.ceil(values.length / stride));
+  for (let i = 0, k = 0; i < values.length; i += stride) out[k++] = values[i];
+  return out;
+}
+
+/** Quantiles and a histogram of (an evenly strided sample of at most SAMPLE of) the values. */
 export function distribution(values: ArrayLike<number>, call: number): Distribution {
   const stride = Math.max(1, Math.ceil(values.length / SAMPLE));
-  const sample: number[] = [];
+  const buffer = new Float64Array(Math.ceil(values.length / stride));
+  let n = 0;
   let nonFinite = 0;
   for (let i = 0; i < values.length; i += stride) {
     const v = values[i];
     if (v - v !== 0) nonFinite++;
-    else sample.push(v);
+    else buffer[n++] = v;
   }
-  if (!sample.length) return { call, quantiles: null, histogram: [], nonFinite };
-  sample.sort((a, b) => a - b);
+  if (!n) return { call, quantiles: null, histogram: [], nonFinite };
+  // A typed array sorts numerically, without a comparator call per step.
+  const sample = buffer.subarray(0, n).sort();
   const quantiles = QUANTILES.map((q) => sample[Math.min(sample.length - 1, Math.round(q * (sample.length - 1)))]);
   const lo = quantiles[0];
   const width = (quantiles[6] - lo) / BINS;

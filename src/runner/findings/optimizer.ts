@@ -16,13 +16,13 @@ interface OptimizerState {
   /** Parameters that had a non-zero gradient at some step. */
   withGrad: Set<Tensor>;
   /** Each parameter's values at its first step. */
-  initial: Map<Tensor, Float64Array>;
+  initial: Map<Tensor, ArrayLike<number>>;
 }
 
 export class OptimizerWatch {
   private readonly optimizers = new Map<object, OptimizerState>();
-  /** Parameters whose gradient a step used since the last backward. */
-  private stepped = new Set<Tensor>();
+  /** Parameters whose non-zero gradient a step used since the last backward: that .grad and its version then. */
+  private stepped = new Map<Tensor, { grad: Tensor; version: number }>();
   private backwards = 0;
   /** Leaves some backward reached, and the version of their .grad right after the latest one did. */
   private readonly reached = new WeakMap<Tensor, number>();
@@ -37,7 +37,7 @@ export class OptimizerWatch {
   stepStarted(optimizer: { readonly params: readonly Tensor[] }, line: number): void {
     const state = this.state(optimizer, line);
     state.steps++;
-    if (state.steps === 1) for (const p of state.params) state.initial.set(p, Float64Array.from(p._data));
+    if (state.steps === 1) for (const p of state.params) state.initial.set(p, p._data.slice());
     let fresh = false;
     let reachedBefore = false;
     let zeroed = false;
@@ -51,7 +51,7 @@ export class OptimizerWatch {
       else zeroed = true;
       if (anyNonZero(g._data)) {
         state.withGrad.add(p);
-        this.stepped.add(p);
+        this.stepped.set(p, { grad: g, version: g._storage.version });
       }
     }
     if (!fresh && (this.backwards === 0 || reachedBefore)) this.stepWithoutGrad ??= { line, zeroed };
@@ -59,13 +59,14 @@ export class OptimizerWatch {
 
   backwardStarted(line: number): void {
     this.backwards++;
-    for (const p of this.stepped) {
-      if (p._grad && anyNonZero(p._grad._data)) {
+    for (const [p, used] of this.stepped) {
+      // The same .grad, not written since the step (zeroGrad and grad.zero_() bump its version; set-to-none drops it).
+      if (p._grad === used.grad && p._grad._storage.version === used.version) {
         this.accumulated ??= { line, params: new Set() };
         if (this.accumulated.line === line) this.accumulated.params.add(p);
       }
     }
-    this.stepped = new Set();
+    this.stepped = new Map();
   }
 
   backwardEnded(leaves: readonly Tensor[]): void {
@@ -120,7 +121,7 @@ export class OptimizerWatch {
   }
 }
 
-function sameValues(now: ArrayLike<number>, then: Float64Array | undefined): boolean {
+function sameValues(now: ArrayLike<number>, then: ArrayLike<number> | undefined): boolean {
   if (!then || then.length !== now.length) return false;
   for (let i = 0; i < then.length; i++) if (now[i] !== then[i] && !(Number.isNaN(now[i]) && Number.isNaN(then[i]))) return false;
   return true;
