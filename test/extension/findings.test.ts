@@ -66,9 +66,11 @@ suite("Gradlens findings", () => {
     assert.notEqual(vscode.window.tabGroups.activeTabGroup.activeTab?.input instanceof vscode.TabInputWebview, true);
     const panelTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview);
     assert.ok(panelTab && panelTab.group.viewColumn !== editor.viewColumn, "the panel sits beside the editor");
-    // The coloured graph and the gradient-flow charts, as a user sees them.
+    // The coloured graph and the gradient-flow charts, as a user sees them (the sidebar closed to give the panel room).
+    await vscode.commands.executeCommand("workbench.action.closeSidebar");
     await sleep(1500);
     await screenshot("extension-gradient-flow");
+    await vscode.commands.executeCommand("workbench.action.toggleSidebarVisibility");
 
     await closePanel();
     const live = await writeFile("live_edit.grad.ts", 'import { tensor } from "gradlens";\nconst x = tensor([1, 2], { requiresGrad: true });\nx.mul(x).sum().backward();\n');
