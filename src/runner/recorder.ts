@@ -11,19 +11,8 @@ import { checkFunction, type FunctionCheck } from "../engine/autograd/function_c
 import type { OpDef } from "../engine/ops/op";
 import type { Recorder } from "../engine/recorder";
 import type { Tensor } from "../engine/tensor";
-import { isFloating } from "../engine/dtype";
-import {
-  ActivationWatch,
-  CutGraphWatch,
-  type CutHow,
-  type Names,
-  NonFiniteWatch,
-  OptimizerWatch,
-  ShapeWatch,
-  sortFindings,
-  trainingFindings,
-} from "./findings";
-import { type Activation, FlowRecorder, type ModuleState } from "./gradientFlow";
+import type { CutHow, Names } from "./findings";
+import { Insight } from "./insight";
 import { type Entry, HISTORY_PER_LINE, LineHistory } from "./lineHistory";
 import { l2 } from "./stats";
 import { jsonNumber, summarize } from "./summary";
@@ -88,29 +77,8 @@ export class TraceRecorder implements Recorder {
   private readonly warnings: TraceWarning[] = [];
   private gradsBefore = new Map<Tensor, Float64Array>();
   private checkMs = 0;
-  /** The gradient that reached each tensor (a node's output, or a leaf) in the latest backward through it. Weak: old
-   * graphs stay collectable. Keyed by tensor, not node: `detach_()` takes a tensor's node away, not its gradient. */
-  private readonly tensorGrads = new WeakMap<Tensor, Tensor>();
-  /** The module call that made each node. */
-  private readonly nodeModules = new WeakMap<Node, ModuleState>();
-  /** True between onBackwardStart and onBackward (autograd.grad's walks are not a backward). */
-  private inBackward = false;
-  private backwardHadGradient = false;
-  private zeroGradientBackwards = 0;
-  private readonly backwardLines: Array<number | null> = [];
-  /** The latest op's output and name: a module's output made by its last op tells which activation it is. */
-  private lastOpOut: Tensor | null = null;
-  private lastOpName = "";
-  /** This backward's op nodes, the gradient each got and what its backward made: searched for the first NaN only
-   * when a leaf's gradient comes out non-finite. */
-  private backwardNodes: Array<{ fn: GradFn; g: Tensor; inputGrads: ReadonlyArray<Tensor | null> }> = [];
-  private backwardNonFinite = false;
-  private readonly flow = new FlowRecorder();
-  private readonly cuts = new CutGraphWatch();
-  private readonly optimizers = new OptimizerWatch();
-  private readonly nonFinite = new NonFiniteWatch();
-  private readonly activations = new ActivationWatch();
-  private readonly shapes = new ShapeWatch();
+  /** Every node's gradient, modules, gradient flow and the findings' evidence. */
+  private readonly insight = new Insight();
 
   constructor(private readonly options: RecorderOptions) {}
 
@@ -126,67 +94,25 @@ export class TraceRecorder implements Recorder {
 
   onTensor(t: Tensor, op?: OpDef<unknown>, inputs?: readonly Tensor[], attrs?: unknown): void {
     this.record(t, this.line);
-    if (op && inputs) this.watchOp(t, op, inputs, attrs);
-  }
-
-  /** What the findings and the module grouping need of each op. */
-  private watchOp(t: Tensor, op: OpDef<unknown>, inputs: readonly Tensor[], attrs: unknown): void {
-    const line = this.line;
-    const module = this.flow.currentModule;
-    if (module && t.gradFn) this.nodeModules.set(t.gradFn, module);
-    let requiresGrad: Tensor | null = null;
-    for (const x of inputs) {
-      if (!x.requiresGrad) continue;
-      requiresGrad ??= x;
-      if (x.gradFn === null) this.cuts.usedLeaf(x);
-    }
-    if (requiresGrad && !t.gradFn && op.differentiable !== false && isFloating(t.dtype)) this.cuts.cut(requiresGrad, "noGrad", line);
-    if (!this.nonFinite.found && isFloating(t.dtype)) this.nonFinite.forward(t, op.name, inputs, line);
-    const name = op.name;
-    this.lastOpOut = t;
-    this.lastOpName = name;
-    if (name === "relu") this.activations.relu(t, line, module && { id: module.id, name: module.name });
-    else if (name === "tanh" || name === "sigmoid") this.activations.saturating(t, name, line, module && { id: module.id, name: module.name });
-    else if (name === "softmax" || name === "logSoftmax") this.shapes.softmax(t, inputs[0], attrs as number, name === "logSoftmax", line);
+    if (op && inputs) this.insight.op(t, op, inputs, attrs, this.line);
   }
 
   onCut(source: Tensor, how: CutHow): void {
-    this.cuts.cut(source, how, this.line);
+    this.insight.cut(source, how, this.line);
   }
 
   onNodeGradient(node: Node, g: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null): void {
-    if (!this.inBackward) return;
-    if (node instanceof AccumulateGrad) {
-      const leaf = node.variable;
-      this.tensorGrads.set(leaf, g);
-      const norm = l2(g._data);
-      this.flow.leafGradient(leaf, norm);
-      this.cuts.leafReached(leaf);
-      if (norm !== 0) this.backwardHadGradient = true;
-      if (!Number.isFinite(norm)) this.backwardNonFinite = true;
-      return;
-    }
-    const fn = node as GradFn;
-    this.tensorGrads.set(fn.output, g);
-    this.flow.outputGradient(fn.output, g);
-    if (inputGrads && fn.op.freshAttrs && this.options.checkBudgetMs > 0) this.functionCalls.push({ fn, g, inputGrads });
-    if (inputGrads && !this.nonFinite.found) this.backwardNodes.push({ fn, g, inputGrads });
+    this.insight.nodeGradient(node, g, inputGrads);
+    // A user Function's node: its backward is checked against the autograd of its forward after this backward.
+    if (inputGrads && node instanceof GradFn && node.op.freshAttrs && this.options.checkBudgetMs > 0) this.functionCalls.push({ fn: node, g, inputGrads });
   }
 
   onOptimizerStep(optimizer: { readonly params: readonly Tensor[] }, done: boolean): void {
-    if (done) {
-      this.flow.stepEnded();
-      return;
-    }
-    this.flow.stepStarted(optimizer.params);
-    this.optimizers.stepStarted(optimizer, this.line);
+    this.insight.optimizerStep(optimizer, done, this.line);
   }
 
   onModuleCall(module: object, inputs: readonly Tensor[]): (output: Tensor | null) => void {
-    const state = this.flow.enterModule(module, inputs, this.line,
-      () => module instanceof engine.nn.Module && module.namedChildren().length === 0,
-      (output) => (this.lastOpOut === output && (this.lastOpName === "relu" || this.lastOpName === "tanh" || this.lastOpName === "sigmoid") ? this.lastOpName : null) as Activation);
-    return state.exit!;
+    return this.insight.moduleCall(module, inputs, this.line);
   }
 
   /** Notes a tensor (once) as made at `line`, with its node's line and number. */
@@ -213,10 +139,7 @@ export class TraceRecorder implements Recorder {
    * line's series. */
   bind(value: unknown, name: string | null, line: number, column: number): void {
     if (value instanceof engine.nn.Module && name) this.nameParameters(value, name, line);
-    if (value instanceof engine.optim.Optimizer) {
-      this.optimizers.madeAt(value, line);
-      for (const p of value.params) this.flow.addParameter(p);
-    }
+    if (value instanceof engine.optim.Optimizer) this.insight.optimizerMade(value, line);
     if (!(value instanceof engine.Tensor)) return;
     const entry = this.record(value, line);
     // The first name sticks: `let y = x` makes an alias, and the graph and hovers keep calling that tensor x.
@@ -235,12 +158,12 @@ export class TraceRecorder implements Recorder {
   /** A module assigned to a variable: its parameters take PyTorch's names under it (`model.0.weight`) and stay in
    * the Trace for the whole run, whatever else their line makes. */
   private nameParameters(module: engine.nn.Module, name: string, line: number): void {
-    this.flow.nameModule(module, name, (m) => (m instanceof engine.nn.Module ? m.namedChildren() : []));
+    this.insight.namedModule(module, name);
     for (const [path, parameter] of module.namedParameters()) {
       // Parameters are made inside nn, where nothing records them: they count as made on the module's line.
       const entry = this.record(parameter, line);
       entry.pinned = true;
-      this.flow.addParameter(parameter);
+      this.insight.parameter(parameter);
       if (!entry.name) {
         entry.name = `${name}.${path}`;
         entry.at = { line, column: 1 };
@@ -252,19 +175,12 @@ export class TraceRecorder implements Recorder {
 
   onWarning(message: string): void {
     this.warnings.push({ message, at: this.at() });
-    this.shapes.warning(message, this.line);
+    this.insight.warning(message, this.line);
   }
 
   onBackwardStart(root: Tensor): void {
-    this.inBackward = true;
     this.functionCalls = [];
-    this.backwardNodes = [];
-    this.backwardNonFinite = false;
-    this.backwardHadGradient = false;
-    this.backwardLines.push(this.line || null);
-    this.flow.startBackward(root);
-    this.cuts.backwardStarted();
-    this.optimizers.backwardStarted(this.line);
+    this.insight.backwardStarted(root, this.line);
     // The gradient a backward contributes is .grad after minus .grad before (grads accumulate).
     this.gradsBefore = new Map();
     for (const { tensor: t } of this.history.kept()) if (t.isLeaf && t._grad) this.gradsBefore.set(t, Float64Array.from(t._grad._data));
@@ -272,16 +188,7 @@ export class TraceRecorder implements Recorder {
 
   onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void {
     if (!accumulated) return;
-    this.inBackward = false;
-    if (!this.backwardHadGradient) this.zeroGradientBackwards++;
-    if (this.backwardNonFinite && !this.nonFinite.found) {
-      for (const { fn, g, inputGrads } of this.backwardNodes) {
-        this.nonFinite.backward(fn, g, inputGrads, this.nodeLines.get(fn) ?? this.line);
-        if (this.nonFinite.found) break;
-      }
-    }
-    this.backwardNodes = [];
-    this.optimizers.backwardEnded(leaves);
+    this.insight.backwardEnded(leaves, (fn) => this.nodeLines.get(fn) ?? this.line);
     const grads = leaves.map((leaf) => ({ tensor: this.record(leaf, this.line).id, grad: gradSummary(leaf)! }));
     const record: BackwardRecord = {
       id: this.backwards.length + 1,
@@ -380,7 +287,8 @@ export class TraceRecorder implements Recorder {
         else record.nodeChecks.push(exact);
       }
     }
-    const { flow, modules } = this.flow.finish((t) => this.names.tensor(t));
+    const lines = new Map(retained.map((e) => [e.id, e.at?.line ?? null]));
+    const { flow, modules, findings } = this.insight.finish(this.names, (id) => lines.get(id) ?? null, this.options.thresholds);
     return {
       tensors,
       valuesOnDemand,
@@ -390,7 +298,7 @@ export class TraceRecorder implements Recorder {
       warnings: this.warnings,
       limits: { droppedTensors: this.history.dropped, droppedNodes, historyPerLine: HISTORY_PER_LINE },
       checkDurationMs: this.checkMs,
-      findings: this.findings(flow),
+      findings,
       modules,
       flow,
     };
@@ -406,32 +314,9 @@ export class TraceRecorder implements Recorder {
     node: (n) => ({ id: this.nodeId(n), line: this.nodeLines.get(n) ?? null }),
   };
 
-  private findings(flow: GradientFlow): Finding[] {
-    const layers = this.flow.moduleStates().flatMap((m) => {
-      const g = m.isLayer && m.lastOutput ? this.tensorGrads.get(m.lastOutput) : undefined;
-      return g ? [{ module: m.id, name: m.name, className: m.className, norm: l2(g._data) }] : [];
-    });
-    const lines = new Map(this.history.kept().map((e) => [e.id, e.at?.line]));
-    return sortFindings([
-      ...this.cuts.findings(this.names),
-      ...this.optimizers.findings(this.names),
-      ...this.nonFinite.findings(this.names),
-      ...this.activations.findings(this.options.thresholds),
-      ...this.shapes.findings(),
-      ...trainingFindings({
-        flow,
-        backwardLines: this.backwardLines,
-        zeroGradientBackwards: this.zeroGradientBackwards,
-        parameterLines: flow.parameters.map((p) => (p.tensor === null ? null : (lines.get(p.tensor) ?? null))),
-        layerGradients: layers,
-        thresholds: this.options.thresholds,
-      }),
-    ]);
-  }
-
   /** The gradient that reached a tensor in the latest backward through it (a leaf's: that backward's share). */
   private backwardGradOf(t: Tensor): Tensor | null {
-    return this.tensorGrads.get(t) ?? null;
+    return this.insight.gradientOf(t);
   }
 
   private nodeId(n: Node): number {
@@ -461,12 +346,12 @@ export class TraceRecorder implements Recorder {
       inputs: fn.inputs.map((t) => this.idOf(t)).filter((id): id is number => id !== null),
       next: fn.next.map((next, i) => ({ node: next ? nodeId(next) : null, inputNr: fn.inputs[i]._outputNr })),
       gradNorm: this.gradNorm(fn),
-      module: this.nodeModules.get(fn)?.id ?? null,
+      module: this.insight.moduleOf(fn),
     };
   }
 
   private gradNorm(n: Node): NodeRecord["gradNorm"] {
-    const g = this.tensorGrads.get(n instanceof AccumulateGrad ? n.variable : (n as GradFn).output);
+    const g = this.insight.gradientOf(n instanceof AccumulateGrad ? n.variable : (n as GradFn).output);
     return g ? jsonNumber(l2(g._data)) : null;
   }
 
