@@ -36,6 +36,7 @@ export function renderFlow(flow: GradientFlow, series: ScalarSeries[]): HTMLElem
   const stepped = reached.length > MANY ? reached.filter((p) => p.shape.length >= 2) : reached;
   if (stepped.length && flow.loss.length > 1) {
     charts.push(lineChart(stepped.map((p) => ({ label: p.name, values: p.gradNorm.map(num) })), { title: "‖grad‖ per parameter", x: "backward", y: "‖grad‖", log: true }));
+    charts.push(lineChart(stepped.map((p) => ({ label: p.name, values: p.weightNorm.map(num) })), { title: "‖weight‖ per parameter", x: "backward", y: "‖w‖", log: true }));
     const ratios = stepped.filter((p) => p.updateRatio.some((r) => r !== null));
     if (ratios.length) {
       charts.push(lineChart(ratios.map((p) => ({ label: p.name, values: p.updateRatio.map(num) })), { title: "update ÷ weight after each step (≈1e-3 is healthy)", x: "backward", y: "‖Δw‖ / ‖w‖", log: true }));

@@ -167,7 +167,7 @@ export class Insight {
       return g ? [{ module: m.id, name: m.name, className: m.className, norm: l2(g._data) }] : [];
     });
     const findings = sortFindings([
-      ...this.cuts.findings(names),
+      ...this.cuts.findings(names, this.optimizers.trained()),
       ...this.optimizers.findings(names),
       ...this.nonFinite.findings(names),
       ...this.activations.findings(thresholds),

@@ -52,7 +52,7 @@ describe("the gradient in the panel (Chromium)", function () {
     assert.match(await page.locator(".box", { hasText: "MseLossBackward0" }).locator("title").textContent() ?? "", /‖∇‖ = 1 \(latest backward\)/);
     assert.deepEqual((await page.locator(".frame-label").allTextContents()).map((t) => t.replace(/\s+▾$/, "")).sort(), ["model.0 · Linear", "model.1 · Tanh", "model.2 · Linear"]);
     const titles = await page.locator(".flow .chart-title").allTextContents();
-    assert.deepEqual(titles.slice(0, 3), ["Loss at each backward", "‖grad‖ per parameter", "update ÷ weight after each step (≈1e-3 is healthy)"]);
+    assert.deepEqual(titles.slice(0, 4), ["Loss at each backward", "‖grad‖ per parameter", "‖weight‖ per parameter", "update ÷ weight after each step (≈1e-3 is healthy)"]);
     const gradChart = page.locator(".flow .chart-box").nth(1);
     assert.deepEqual((await gradChart.locator(".u-legend .u-series .u-label").allTextContents()).slice(1), ["model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias"]);
     // The y axis is a log scale labelled by decades.

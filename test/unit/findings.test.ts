@@ -74,6 +74,27 @@ describe("findings", function () {
     });
   }
 
+  it("a frozen teacher whose output is detached on purpose, gradient accumulation over two backwards: no finding", async () => {
+    const trace = await run(path.join(examples, "bugs", "teacher.ts"), `import { F, manualSeed, nn, optim, randn } from "gradlens";
+manualSeed(0);
+const teacher = new nn.Sequential(new nn.Linear(4, 8), new nn.Tanh(), new nn.Linear(8, 1));
+const student = new nn.Linear(4, 1);
+const optimizer = new optim.SGD(student.parameters(), { lr: 0.05 });
+const x = randn(32, 4);
+for (let step = 0; step < 10; step++) {
+  optimizer.zeroGrad();
+  const target = teacher.call(x).detach();
+  for (let half = 0; half < 2; half++) {
+    const loss = F.mseLoss(student.call(x), target).div(2);
+    loss.backward();
+  }
+  optimizer.step();
+}
+`);
+    assert.equal(trace.error, null, trace.error?.message);
+    assert.deepEqual(trace.findings, [], describeFindings(trace));
+  });
+
   it("no finding on a correct example (and the NaN example names its op)", async () => {
     for (const file of readdirSync(examples).filter((f) => f.endsWith(".ts"))) {
       const trace = await runSnippet({ file: path.join(examples, file) });

@@ -66,11 +66,14 @@ export class CutGraphWatch {
     this.used.delete(leaf);
   }
 
-  findings(names: Names): Finding[] {
+  /** `trained`: the tensors some optimizer updates, or null when the run has no optimizer. With one, a tensor it does
+   * not update is not meant to learn (a frozen teacher network whose output is detached on purpose). */
+  findings(names: Names, trained: ReadonlySet<Tensor> | null): Finding[] {
     const byCut = new Map<Cut, Tensor[]>();
     for (const [leaf, attemptsBefore] of this.used) {
       // Only a backward after its use could have given it a gradient.
       if (this.attempts <= attemptsBefore || this.reached.has(leaf)) continue;
+      if (trained && !trained.has(leaf)) continue;
       const cut = this.cutReaching(leaf);
       if (!cut) continue;
       const leaves = byCut.get(cut);

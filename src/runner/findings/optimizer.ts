@@ -73,6 +73,12 @@ export class OptimizerWatch {
     for (const leaf of leaves) this.reached.set(leaf, leaf._grad ? leaf._grad._storage.version : -1);
   }
 
+  /** Every tensor an optimizer updates; null when the run made none. */
+  trained(): Set<Tensor> | null {
+    if (!this.optimizers.size) return null;
+    return new Set([...this.optimizers.values()].flatMap((s) => s.params));
+  }
+
   findings(names: Names): Finding[] {
     const out: Finding[] = [];
     const name = (t: Tensor) => names.tensor(t);
