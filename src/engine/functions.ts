@@ -49,3 +49,10 @@ export function mean(t: Tensor, dim?: number | number[] | null, keepdim = false)
   return t.mean(dim, keepdim);
 }
 
+
+// ---- views, slicing, indexing (torch.* function forms) ----
+export { view, reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose, movedim, expand, detach, contiguous } from "./ops/views";
+export { transpose as swapaxes, transpose as swapdims, movedim as moveaxis, t } from "./ops/views";
+export { clone } from "./ops/copy";
+export { select, narrow, diagonal, asStrided, unbind, split, chunk, tensorSplit } from "./ops/slicing";
+export { index, indexPut_ } from "./ops/indexing";

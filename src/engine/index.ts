@@ -2,7 +2,22 @@
  * Gradlens's autograd engine: PyTorch's semantics in TypeScript. Snippets import it as "gradlens"; Node code can
  * require the built `dist/engine.js`.
  */
+// The Tensor class first: the op families below add its methods (see tensor.ts).
 export { Tensor, Storage } from "./tensor";
+import "./ops/arith";
+import "./ops/unary";
+import "./ops/compare";
+import "./ops/reduce";
+import "./ops/linalg";
+import "./ops/views";
+import "./ops/copy";
+import "./ops/slicing";
+import "./ops/inplace";
+import "./autograd/backward";
+import "./autograd/view_history";
+export { Slice, SliceIndex, Ellipsis, None, Slice as slice } from "./ops/indexing";
+export type { IndexEntry, Indices } from "./ops/indexing";
+export * as indexing from "./ops/indexing_namespace";
 export type { BackwardOptions, GradHook, NestedNumbers, TensorOrScalar } from "./tensor";
 export type { DType } from "./dtype";
 export { RuntimeError, IndexError } from "./errors";

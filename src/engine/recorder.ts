@@ -3,12 +3,12 @@
  * would want to see happens; with no recorder set, each call is one property read.
  */
 import type { Node } from "./autograd/node";
-import type { OpDef } from "./ops/op";
+import type { AnyOpDef } from "./ops/op";
 import type { Tensor } from "./tensor";
 
 export interface Recorder {
   /** A tensor was made by an op (with the op, its inputs and attributes) or a creator (without). */
-  onTensor(t: Tensor, op?: OpDef<unknown>, inputs?: readonly Tensor[], attrs?: unknown): void;
+  onTensor(t: Tensor, op?: AnyOpDef, inputs?: readonly Tensor[], attrs?: unknown): void;
   /** A tensor's values changed in place (add_, copy_, detach_, an optimizer step...). */
   onModified(t: Tensor): void;
   /** `backward()` (or `autograd.grad`) is about to run. */
@@ -16,9 +16,10 @@ export interface Recorder {
   /** `backward()` (or `autograd.grad`) finished; `leaves` are the leaves its gradient reached, `gradient` what the
    * user passed for a non-scalar root. */
   onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void;
-  /** In a backward walk, the gradient that reached a node (for a GradFn, what `retainGrad()` would keep for its
-   * output; for an AccumulateGrad, the leaf's share), and what the node's backward made of it (null for a leaf). */
-  onNodeGradient?(node: Node, grad: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null): void;
+  /** In a backward walk, the gradient that reached a node's output (for a GradFn, what `retainGrad()` would keep for
+   * that output — one call per output that got one; for an AccumulateGrad, the leaf's share), and what the node's
+   * backward made (null for a leaf). */
+  onNodeGradient?(node: Node, grad: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null, output: Tensor): void;
   /** A tensor's values left its graph: `detach()`, `detach_()`, `.data`, `item()`, `tolist()`. */
   onCut?(source: Tensor, how: "detach" | "detach_" | "data" | "item" | "tolist"): void;
   /** An optimizer's `step()` starts (done = false) or has updated every parameter (done = true). */
@@ -27,6 +28,8 @@ export interface Recorder {
   onModuleCall?(module: object, inputs: readonly Tensor[]): ((output: Tensor | null) => void) | void;
   /** A warning PyTorch would print (UserWarning). */
   onWarning(message: string): void;
+  /** Something Gradlens did differently from PyTorch on purpose, for the user to know (not a warning). */
+  onNote?(message: string): void;
 }
 
 export const recorder: { current: Recorder | null } = { current: null };
@@ -57,4 +60,9 @@ export function warn(message: string): void {
   if (warned.has(message)) return;
   warned.add(message);
   console.warn(`UserWarning: ${message}`);
+}
+
+/** Tells the recorder (if any) of a deliberate difference from PyTorch; outside the runner it is silent. */
+export function note(message: string): void {
+  recorder.current?.onNote?.(message);
 }

@@ -6,7 +6,7 @@
 import * as engine from "../engine";
 import { AccumulateGrad, type GradFn, type Node } from "../engine/autograd/node";
 import { isFloating } from "../engine/dtype";
-import type { OpDef } from "../engine/ops/op";
+import type { AnyOpDef } from "../engine/ops/op";
 import type { Tensor } from "../engine/tensor";
 import {
   ActivationWatch,
@@ -49,16 +49,17 @@ export class Insight {
   private readonly shapes = new ShapeWatch();
 
   /** What the findings and the module grouping need of each op. */
-  op(t: Tensor, op: OpDef<unknown>, inputs: readonly Tensor[], attrs: unknown, line: number): void {
+  op(t: Tensor, op: AnyOpDef, inputs: readonly Tensor[], attrs: unknown, line: number): void {
     const module = this.flow.currentModule;
-    if (module && t.gradFn) this.nodeModules.set(t.gradFn, module);
+    const made = t._gradFn;
+    if (module && made) this.nodeModules.set(made, module);
     let requiresGrad: Tensor | null = null;
     for (const x of inputs) {
       if (!x.requiresGrad) continue;
       requiresGrad ??= x;
-      if (x.gradFn === null) this.cuts.usedLeaf(x);
+      if (x._gradFn === null) this.cuts.usedLeaf(x);
     }
-    if (requiresGrad && !t.gradFn && op.differentiable !== false && isFloating(t.dtype)) this.cuts.cut(requiresGrad, "noGrad", line);
+    if (requiresGrad && !made && op.differentiable !== false && isFloating(t.dtype)) this.cuts.cut(requiresGrad, "noGrad", line);
     if (!this.nonFinite.found && isFloating(t.dtype)) this.nonFinite.forward(t, op.name, inputs, line);
     const name = op.name;
     this.lastOpOut = t;
@@ -73,7 +74,7 @@ export class Insight {
   }
 
   /** In a backward: the gradient that reached a node, and what its backward made of it. */
-  nodeGradient(node: Node, g: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null): void {
+  nodeGradient(node: Node, g: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null, output: Tensor): void {
     if (!this.inBackward) return;
     if (node instanceof AccumulateGrad) {
       const leaf = node.variable;
@@ -86,8 +87,8 @@ export class Insight {
       return;
     }
     const fn = node as GradFn;
-    this.tensorGrads.set(fn.output, g);
-    this.flow.outputGradient(fn.output, g);
+    this.tensorGrads.set(output, g);
+    this.flow.outputGradient(output, g);
     if (inputGrads && !this.nonFinite.found) this.backwardNodes.push({ fn, g, inputGrads });
   }
 

@@ -8,7 +8,7 @@ import { setForwardLocation } from "../engine/autograd/anomaly";
 import { AccumulateGrad, GradFn, type Node } from "../engine/autograd/node";
 import type { LeafCheck, NodeCheck, Tolerance } from "../engine/autograd/graph_check";
 import { checkFunction, type FunctionCheck } from "../engine/autograd/function_check";
-import type { OpDef } from "../engine/ops/op";
+import type { AnyOpDef } from "../engine/ops/op";
 import type { Recorder } from "../engine/recorder";
 import type { Tensor } from "../engine/tensor";
 import type { CutHow, Names } from "./findings";
@@ -92,7 +92,7 @@ export class TraceRecorder implements Recorder {
     return this.line ? { line: this.line, column: 1 } : null;
   }
 
-  onTensor(t: Tensor, op?: OpDef<unknown>, inputs?: readonly Tensor[], attrs?: unknown): void {
+  onTensor(t: Tensor, op?: AnyOpDef, inputs?: readonly Tensor[], attrs?: unknown): void {
     this.record(t, this.line);
     if (op && inputs) this.insight.op(t, op, inputs, attrs, this.line);
   }
@@ -101,8 +101,8 @@ export class TraceRecorder implements Recorder {
     this.insight.cut(source, how, this.line);
   }
 
-  onNodeGradient(node: Node, g: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null): void {
-    this.insight.nodeGradient(node, g, inputGrads);
+  onNodeGradient(node: Node, g: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null, output: Tensor): void {
+    this.insight.nodeGradient(node, g, inputGrads, output);
     // A user Function's node: its backward is checked against the autograd of its forward after this backward.
     if (inputGrads && node instanceof GradFn && node.op.freshAttrs && this.options.checkBudgetMs > 0) this.functionCalls.push({ fn: node, g, inputGrads });
   }
@@ -183,7 +183,7 @@ export class TraceRecorder implements Recorder {
     this.insight.backwardStarted(root, this.line);
     // The gradient a backward contributes is .grad after minus .grad before (grads accumulate).
     this.gradsBefore = new Map();
-    for (const { tensor: t } of this.history.kept()) if (t.isLeaf && t._grad) this.gradsBefore.set(t, Float64Array.from(t._grad._data));
+    for (const { tensor: t } of this.history.kept()) if (t._gradFn === null && t._grad) this.gradsBefore.set(t, Float64Array.from(t._grad._data));
   }
 
   onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void {
@@ -257,7 +257,7 @@ export class TraceRecorder implements Recorder {
       visited.add(n);
       queue.push(n);
     };
-    for (const e of retained) visit(e.tensor.gradFn);
+    for (const e of retained) visit(e.tensor._gradFn);
     for (const b of this.checks) for (const c of b.nodes) visit(c.node);
     while (queue.length) {
       const n = queue.shift()!;
@@ -274,7 +274,7 @@ export class TraceRecorder implements Recorder {
     const valuesOnDemand = keepBigValues(retained, numerical, (t) => this.backwardGradOf(t));
     const byId = new Map(retained.map((e) => [e.id, e.tensor]));
     for (const { record, leaves, nodes: nodeChecks, functions, names } of this.checks) {
-      const rootFn = byId.get(record.root)?.gradFn;
+      const rootFn = byId.get(record.root)?._gradFn;
       record.rootNode = rootFn ? nodeId(rootFn) : null;
       record.checks = leaves.map((c) => this.leafCheckRecord(c, names.get(c.leaf)));
       record.nodeChecks = nodeChecks.map((c) => this.nodeCheckRecord(c, nodeId));
@@ -364,9 +364,10 @@ export class TraceRecorder implements Recorder {
       shape: t.shape.slice(),
       dtype: t.dtype,
       requiresGrad: t.requiresGrad,
-      isLeaf: t.isLeaf,
-      gradFn: t.gradFn ? (this.nodeIds.get(t.gradFn) ?? null) : null,
-      repr: t.toString(),
+      isLeaf: t._gradFn === null,
+      // The node the tensor had, not one a later in-place write would make anew for a view when grad_fn is read.
+      gradFn: t._gradFn ? (this.nodeIds.get(t._gradFn) ?? null) : null,
+      repr: t._format(t._gradFn),
       value: summarize(t.shape, t.dtype, t._data),
       grad: gradSummary(t),
       backwardGrad: this.backwardGradSummary(t),
@@ -445,7 +446,7 @@ function keepBigValues(retained: Entry[], numerical: ReadonlyMap<Tensor, Float64
     if (n <= VALUES_INLINE_LIMIT || n > VALUES_ON_DEMAND_LIMIT) continue;
     const g = t._grad;
     const n64 = numerical.get(t);
-    const bg = t.isLeaf ? null : backwardGrad(t);
+    const bg = t._gradFn === null ? null : backwardGrad(t);
     const cost = n * (1 + (g ? 1 : 0) + (n64 ? 1 : 0) + (bg ? 1 : 0));
     if (cost > budget) continue;
     budget -= cost;

@@ -11,6 +11,7 @@ import * as gl from "../../src/engine";
 import { autograd, type Tensor } from "../../src/engine";
 import { checkFunction } from "../../src/engine/autograd/function_check";
 import type { GradFn } from "../../src/engine/autograd/node";
+import { backwardOf } from "../../src/engine/ops/op";
 import { runSnippet } from "../../src/runner/run";
 
 /** Breaks the weight's gradient the way `spoil` says. */
@@ -36,7 +37,7 @@ function check(fn: ReturnType<typeof scaledBy>, rows: number, cols: number) {
   const out = fn.apply(x, w);
   const node = out.gradFn as GradFn;
   const g = gl.randn(rows, cols);
-  const inputGrads = node.op.backward({ inputs: node.inputs, output: out, attrs: node.attrs, needsInputGrad: [true, true] }, g);
+  const inputGrads = backwardOf(node.op, { inputs: node.inputs, outputs: [out], attrs: node.attrs, needsInputGrad: [true, true] }, [g]);
   return checkFunction(node, g, inputGrads);
 }
 

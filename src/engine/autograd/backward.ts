@@ -6,6 +6,8 @@
 import { allocate, isFloating } from "../dtype";
 import { RuntimeError } from "../errors";
 import { sumTo } from "../ops/views";
+import { emptyLike } from "../ops/copy";
+import { writeValues } from "../ops/write";
 import { type Recorder, recorder, unrecorded } from "../recorder";
 import { formatShape, sameShape } from "../shape";
 import { type BackwardOptions, Tensor } from "../tensor";
@@ -85,6 +87,21 @@ function rootGradients(roots: Tensor[], grads: Array<Tensor | null> | null, crea
   });
 }
 
+/** Adds `g` into `t`'s own storage (a `.grad` that code outside may hold on to, so it must not be replaced). */
+function addInto(t: Tensor, g: Tensor): void {
+  const d = t._data;
+  const s = g._data;
+  for (let i = 0; i < d.length; i++) d[i] += s[i];
+  if (!t._contiguous) writeValues(t, d);
+  t._bumpVersion();
+}
+
+function copyWithLayoutOf(g: Tensor, like: Tensor): Tensor {
+  const out = emptyLike(like, g.dtype);
+  writeValues(out, g._data);
+  return out;
+}
+
 function onesLike(t: Tensor): Tensor {
   const ones = Tensor.fromData(allocate(t.dtype, t.numel()), t.shape.slice(), t.dtype);
   ones._data.fill(1);
@@ -109,7 +126,7 @@ function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions, watch: 
   const startNodes: Node[] = [];
   roots.forEach((root) => startNodes.push(edgeTo(root)!));
   countDependencies(startNodes, walkId);
-  roots.forEach((_, i) => addGrad(startNodes[i], rootGrads[i]));
+  roots.forEach((root, i) => addGrad(startNodes[i], rootGrads[i], root._outputNr));
   const captureSet = options.capture ? new Set(options.capture) : null;
   const captured = new Map<Tensor, Tensor>();
   const leaves: Tensor[] = [];
@@ -118,13 +135,16 @@ function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions, watch: 
 
   while (ready.size) {
     const node = ready.pop()!;
-    let g = node._pending;
+    const first = node._pending;
+    const more = node._pendingMore;
     node._pending = null;
+    node._pendingMore = null;
 
     if (node instanceof AccumulateGrad) {
+      let g = first;
       const leaf = node.variable;
       if (g) g = runHooks(leaf, g);
-      if (g && watch) watch.onNodeGradient!(node, g, null);
+      if (g && watch) watch.onNodeGradient!(node, g, null, leaf);
       if (g && captureSet) {
         if (captureSet.has(leaf)) captured.set(leaf, g);
       } else if (g && (!options.onlyInto || options.onlyInto.has(leaf))) {
@@ -135,20 +155,26 @@ function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions, watch: 
     }
 
     const fn = node as GradFn;
-    const output = fn.output;
-    if (g) {
-      g = runHooks(output, g);
+    const grads: Array<Tensor | null> = more === null ? [first] : [first, ...more];
+    const outputs = more === null ? null : fn.outputs;
+    let reached = false;
+    for (let k = 0; k < grads.length; k++) {
+      let g = grads[k];
+      if (!g) continue;
+      reached = true;
+      const output = outputs === null ? fn.output : outputs[k];
+      g = grads[k] = runHooks(output, g);
       if (output._retainsGrad) accumulate(output, g, options.createGraph);
       if (captureSet?.has(output)) captured.set(output, g);
     }
-    const inputGrads = g ? callBackward(fn, g) : null;
-    if (g && watch) watch.onNodeGradient!(fn, g, inputGrads);
+    const inputGrads = reached ? callBackward(fn, grads) : null;
+    if (watch && reached) grads.forEach((g, k) => g && watch.onNodeGradient!(fn, g, inputGrads, outputs === null ? fn.output : outputs[k]));
     const next = fn.next;
     for (let i = 0; i < next.length; i++) {
       const target = next[i];
       if (!target) continue;
       const ig = inputGrads?.[i];
-      if (ig) addGrad(target, fitToInput(ig, fn.inputs[i], fn, i));
+      if (ig) addGrad(target, fitToInput(ig, fn.inputs[i], fn, i), fn.inputs[i]._outputNr);
       if (--target._dependencies === 0) ready.push(target);
     }
     if (!options.retainGraph) fn.released = true;
@@ -164,6 +190,7 @@ function countDependencies(starts: Node[], walkId: number): void {
     node._walk = walkId;
     node._dependencies = 0;
     node._pending = null;
+    node._pendingMore = null;
     stack.push(node);
   }
   while (stack.length) {
@@ -175,6 +202,7 @@ function countDependencies(starts: Node[], walkId: number): void {
         next._walk = walkId;
         next._dependencies = 0;
         next._pending = null;
+        next._pendingMore = null;
         stack.push(next);
       }
       next._dependencies++;
@@ -182,22 +210,36 @@ function countDependencies(starts: Node[], walkId: number): void {
   }
 }
 
-function addGrad(node: Node, g: Tensor): void {
-  const existing = node._pending;
-  node._pending = existing ? existing.add(g) : g;
+function addGrad(node: Node, g: Tensor, outputNr: number): void {
+  if (outputNr === 0) {
+    const existing = node._pending;
+    node._pending = existing ? existing.add(g) : g;
+    return;
+  }
+  const more = (node._pendingMore ??= []);
+  while (more.length < outputNr) more.push(null);
+  const existing = more[outputNr - 1];
+  more[outputNr - 1] = existing ? existing.add(g) : g;
 }
 
-function callBackward(fn: GradFn, g: Tensor): Array<Tensor | null> {
+function callBackward(fn: GradFn, grads: Array<Tensor | null>): Array<Tensor | null> {
   checkSaved(fn);
   const needsInputGrad = fn.next.map((n) => n !== null);
-  const grads = fn.op.backward({ inputs: fn.inputs, output: fn.output, attrs: fn.attrs, needsInputGrad }, g);
-  if (anomaly.enabled) checkForNaN(fn, grads);
-  return grads;
+  const op = fn.op;
+  let inputGrads: Array<Tensor | null>;
+  if (op.multiOutput) {
+    const all = fn.outputs.map((_, k) => grads[k] ?? null);
+    inputGrads = op.backward({ inputs: fn.inputs, output: fn.output, outputs: fn.outputs, attrs: fn.attrs, needsInputGrad }, all);
+  } else {
+    inputGrads = op.backward({ inputs: fn.inputs, output: fn.output, attrs: fn.attrs, needsInputGrad }, grads[0]!);
+  }
+  if (anomaly.enabled) checkForNaN(fn, inputGrads);
+  return inputGrads;
 }
 
 /** Refuses a freed graph, and saved values changed in place since the op ran (PyTorch's two classic errors). */
-function checkSaved(fn: GradFn): void {
-  const saved = savedTensors(fn.op, fn.inputs, fn.output);
+export function checkSaved(fn: GradFn): void {
+  const saved = savedTensors(fn);
   if (!saved) return;
   if (fn.released) {
     throw new RuntimeError(
@@ -207,14 +249,17 @@ function checkSaved(fn: GradFn): void {
         "saved tensors after calling backward.",
     );
   }
+  const inputsSaved = fn.savedInputs.length;
   saved.forEach((t, i) => {
     const expected = fn.savedVersions![i];
     const actual = t._storage.version;
     if (actual === expected) return;
-    const origin = t.gradFn ? `, which is output ${t._outputNr} of ${t.gradFn.name},` : "";
+    // PyTorch names the node a saved output came from; for a saved input, the grad_fn the tensor has now.
+    const origin = i >= inputsSaved ? fn.name : t.gradFn?.name;
+    const which = origin ? `, which is output ${t._outputNr} of ${origin},` : "";
     throw new RuntimeError(
       `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
-        `${t._describe()}${origin} is at version ${actual}; expected version ${expected} instead. Hint: enable anomaly ` +
+        `${t._describe()}${which} is at version ${actual}; expected version ${expected} instead. Hint: enable anomaly ` +
         `detection to find the operation that failed to compute its gradient, with autograd.detectAnomaly(...).`,
     );
   });
@@ -244,13 +289,23 @@ function runHooks(t: Tensor, g: Tensor): Tensor {
 function accumulate(t: Tensor, g: Tensor, createGraph: boolean): void {
   const current = t._grad;
   if (current === null) {
-    t._grad = createGraph ? g : g.detach().clone();
+    // A fresh .grad takes its variable's layout (PyTorch's clone_obey_contract): a transposed view's gradient arrives
+    // transposed, and code that holds on to .grad expects the parameter's row-major order.
+    t._grad = createGraph ? g : copyWithLayoutOf(g, t);
   } else if (createGraph || current.requiresGrad) {
     t._grad = current.add(g);
   } else {
-    const d = current._data;
-    const s = g._data;
-    for (let i = 0; i < d.length; i++) d[i] += s[i];
-    current._storage.version++;
+    addInto(current, g);
   }
 }
+
+declare module "../tensor" {
+  interface Tensor {
+    /** Computes the gradient of this tensor with respect to the leaves of its graph, into their `.grad`. */
+    backward(gradient?: Tensor | null, options?: BackwardOptions): void;
+  }
+}
+
+Tensor.prototype.backward = function (this: Tensor, gradient?: Tensor | null, options: BackwardOptions = {}): void {
+  backward([this], gradient ? [gradient] : null, options);
+};

@@ -4,7 +4,7 @@
  * OpDef as the built-in ops, so the node is in the graph, replays, and is checked numerically like any other.
  */
 import { RuntimeError } from "../errors";
-import { apply, composite, type OpDef } from "../ops/op";
+import { type AnyOpDef, apply, composite, type OpDef } from "../ops/op";
 import { Tensor } from "../tensor";
 import { formatShape } from "../shape";
 
@@ -61,8 +61,8 @@ const classesByOp = new WeakMap<OpDef<FunctionAttrs>, FunctionClass>();
 
 /** A user Function's forward, to run afresh on other tensors in the current grad mode (function_check.ts differentiates
  * it with the engine's autograd); null for a node that is not a user's Function. */
-export function userForward(op: OpDef<unknown>, attrs: unknown): ((inputs: readonly Tensor[]) => unknown) | null {
-  const cls = classesByOp.get(op as OpDef<FunctionAttrs>);
+export function userForward(op: AnyOpDef, attrs: unknown): ((inputs: readonly Tensor[]) => unknown) | null {
+  const cls = classesByOp.get(op as unknown as OpDef<FunctionAttrs>);
   if (!cls) return null;
   const { args } = attrs as FunctionAttrs;
   return (inputs) => cls.forward(new FunctionCtx(), ...withTensors(args, inputs));
@@ -140,7 +140,7 @@ export class Function {
     let out = composite(() => this.forward(ctx, ...args));
     if (!(out instanceof Tensor)) throw new RuntimeError(`${this.name}.forward must return a Tensor`);
     // Returning an input unchanged must not make the input itself the node's output.
-    if (tensors.includes(out)) out = new Tensor(out._storage, out.shape.slice(), out.dtype);
+    if (tensors.includes(out)) out = new Tensor(out._storage, out.shape.slice(), out.dtype, out._strides.slice(), out._offset);
     return apply(opFor(this), tensors, { args: shape, ctx, computed: out });
   }
 }

@@ -74,7 +74,7 @@ export function checkFunction(fn: GradFn, grad: Tensor, inputGrads: ReadonlyArra
   try {
     expected = unrecorded(() => withGradMode(true, () => {
       const out = forward(leaves);
-      if (!(out instanceof Tensor) || !out.gradFn) return null;
+      if (!(out instanceof Tensor) || !out._gradFn) return null;
       if (!sameValues(out, fn.output)) throw new Error("its forward gives other values when run again");
       const targets = leaves.filter((_, i) => wanted[i]);
       const grads = autogradGrad(out, targets, { gradOutputs: grad, allowUnused: true });

@@ -4,13 +4,13 @@
  * backward is wrong, not only the leaf whose gradient is).
  */
 import { formatShape } from "../shape";
-import { composite } from "../ops/op";
+import { backwardOf, composite, forwardOf } from "../ops/op";
 import { sumTo } from "../ops/views";
 import { Tensor } from "../tensor";
 import { CheckRandom } from "./check_random";
 import type { GradFn } from "./node";
 import { type NumericalDerivative, numericalDerivative, within } from "./numerical_derivative";
-import { replayGraph, toFloat64 } from "./replay";
+import { type ReplayedNode, replayGraph, toFloat64 } from "./replay";
 
 export interface Tolerance {
   /** Step of the central differences, relative to the input's size above 1 (see numerical_derivative.ts). */
@@ -197,21 +197,25 @@ export function checkNodes(root: Tensor, options: Partial<Tolerance> & { budgetM
   });
 }
 
-function checkNode(node: GradFn, at: { inputs: Tensor[]; output: Tensor }, tol: Tolerance, random: CheckRandom, result: NodeCheck): void {
+function checkNode(node: GradFn, at: ReplayedNode, tol: Tolerance, random: CheckRandom, result: NodeCheck): void {
   const op = node.op;
-  const attrs = op.freshAttrs ? op.freshAttrs(node.attrs) : node.attrs;
-  const forward = (inputs: Tensor[]) => composite(() => op.forward(inputs, op.freshAttrs ? op.freshAttrs(node.attrs) : node.attrs));
-  const output = op.freshAttrs ? composite(() => op.forward(at.inputs, attrs)) : at.output;
-  if (output.dtype !== "float64") {
+  const fresh = (): unknown => (op.freshAttrs ? op.freshAttrs(node.attrs) : node.attrs);
+  const attrs = fresh();
+  const forward = (inputs: Tensor[]) => composite(() => forwardOf(op, inputs, fresh()));
+  const outputs = op.freshAttrs ? composite(() => forwardOf(op, at.inputs, attrs)) : at.outputs;
+  if (!outputs.some((o) => o.dtype === "float64")) {
     result.skipped = "the op's output is not floating point";
     return;
   }
-  const v = Tensor.fromData(random.vector(output.numel()), output.shape.slice(), "float64");
+  // The objective is sum_k <output_k, v_k> over the floating outputs, with a random v_k each.
+  const vs = outputs.map((o) => (o.dtype === "float64" ? Tensor.fromData(random.vector(o.numel()), o.shape.slice(), "float64") : null));
   const needs = node.next.map((n, i) => n !== null && at.inputs[i].dtype === "float64");
-  const grads = composite(() => op.backward({ inputs: at.inputs, output, attrs, needsInputGrad: needs }, v));
+  const grads = composite(() => backwardOf(op, { inputs: at.inputs, outputs, attrs, needsInputGrad: needs }, vs));
+  const dotAll = (outs: Tensor[]) => outs.reduce((acc, o, k) => (vs[k] ? acc + dot(o, vs[k]!._data as Float64Array) : acc), 0);
   const dot = (a: Tensor, b: Float64Array) => {
     let s = 0;
-    for (let i = 0; i < b.length; i++) s += a._data[i] * b[i];
+    const d = a._data;
+    for (let i = 0; i < b.length; i++) s += d[i] * b[i];
     return s;
   };
   result.passed = true;
@@ -230,7 +234,7 @@ function checkNode(node: GradFn, at: { inputs: Tensor[]; output: Tensor }, tol: 
     const shifted = (s: number) => {
       const inputs = at.inputs.slice();
       inputs[i] = Tensor.fromData(Float64Array.from(x._data, (val, k) => val + s * u[k]), x.shape.slice(), "float64");
-      return dot(forward(inputs), v._data as Float64Array);
+      return dotAll(forward(inputs));
     };
     const analytical = dot(fitted, u);
     const scale = maxAbs(x._data);
@@ -243,7 +247,7 @@ function checkNode(node: GradFn, at: { inputs: Tensor[]; output: Tensor }, tol: 
     if (!d.agrees) {
       // A kink (relu or abs at 0, a max tie) makes the two one-sided slopes differ: that is not a wrong backward.
       const h = tol.eps * Math.max(1, scale);
-      const center = dot(forward(at.inputs), v._data as Float64Array);
+      const center = dotAll(forward(at.inputs));
       const right = (shifted(h) - center) / h;
       const left = (center - shifted(-h)) / h;
       if (!within(right, left, tol)) {

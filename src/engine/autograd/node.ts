@@ -1,9 +1,9 @@
 /**
- * The nodes of the backward graph. A `GradFn` is made by an op (PyTorch's `grad_fn`); it keeps the op, its inputs
- * and attributes, which is all that is needed both to run the op's backward and to run its forward again
+ * The nodes of the backward graph. A `GradFn` is made by an op (PyTorch's `grad_fn`); it keeps the op, its inputs,
+ * attributes and outputs, which is all that is needed both to run the op's backward and to run its forward again
  * (replay, for numerical checks). Leaves are reached through their `AccumulateGrad` node.
  */
-import type { OpDef } from "../ops/op";
+import type { AnyOpDef } from "../ops/op";
 import type { Tensor } from "../tensor";
 
 export type NextFunction = [Node | null, number];
@@ -19,8 +19,10 @@ export abstract class Node {
   _walk = 0;
   /** @internal Edges into this node not yet processed in the current walk. */
   _dependencies = 0;
-  /** @internal The gradient summed so far for this node in the current walk. */
+  /** @internal The gradient summed so far for output 0 of this node in the current walk... */
   _pending: Tensor | null = null;
+  /** @internal ...and for its other outputs (only nodes with several outputs have them). */
+  _pendingMore: Array<Tensor | null> | null = null;
 
   toString(): string {
     return `<${this.name} object>`;
@@ -37,20 +39,48 @@ export class GradFn extends Node {
   readonly seq = ++nextSeq;
   /** Set when a backward without `retainGraph` has run through this node. */
   released = false;
-  /** Storage versions of what the op saved for backward, taken when the op ran (null when it saved nothing). */
-  readonly savedVersions: number[] | null;
+  /** The versions of what the backward reads (`savedTensors`), taken when the op ran; null when it saves nothing. */
+  savedVersions: number[] | null;
+  /** Which inputs the backward reads. */
+  readonly savedInputs: readonly number[];
   /** Where each input's gradient goes, fixed when the op ran (a later in-place op must not reroute it). */
   readonly next: ReadonlyArray<Node | null>;
 
+  /** The first (for most ops the only) output; an in-place op puts the tensor it wrote into in place of its result. */
+  output: Tensor;
+  /** Every output, for an op that has several; null for the others (a list per node would cost every op). */
+  private readonly _outputs: Tensor[] | null;
+
   constructor(
-    readonly op: OpDef<unknown>,
+    readonly op: AnyOpDef,
     readonly inputs: readonly Tensor[],
     readonly attrs: unknown,
-    readonly output: Tensor,
+    outputs: Tensor | Tensor[],
   ) {
     super();
-    this.savedVersions = savedVersionsOf(op, inputs, output);
-    this.next = inputs.map(edgeTo);
+    if (Array.isArray(outputs)) {
+      this._outputs = outputs;
+      this.output = outputs[0];
+    } else {
+      this._outputs = null;
+      this.output = outputs;
+    }
+    const next = new Array<Node | null>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) next[i] = edgeTo(inputs[i]);
+    this.next = next;
+    const which = op.saves?.inputs;
+    this.savedInputs = which === undefined ? NONE : typeof which === "function" ? which(next.map((n) => n !== null)) : which;
+    this.savedVersions = savedVersionsOf(this);
+  }
+
+  get outputs(): Tensor[] {
+    return this._outputs ?? [this.output];
+  }
+
+  /** @internal The tensor an in-place op wrote into becomes its output 0. */
+  _setOutput(t: Tensor): void {
+    this.output = t;
+    if (this._outputs) this._outputs[0] = t;
   }
 
   get name(): string {
@@ -61,24 +91,35 @@ export class GradFn extends Node {
   get nextFunctions(): NextFunction[] {
     return this.next.map((node, i): NextFunction => [node, this.inputs[i]._outputNr]);
   }
+
+  /** @internal After an in-place op moved its output onto the tensor it wrote into: the saved output is that tensor
+   * at its new version (the saved inputs keep theirs, so a write into one of them is still caught). */
+  _resave(): void {
+    const now = savedVersionsOf(this);
+    const inputs = this.savedInputs.length;
+    if (now && this.savedVersions) for (let i = inputs; i < now.length; i++) this.savedVersions[i] = now[i];
+  }
 }
 
-function savedVersionsOf(op: OpDef<unknown>, inputs: readonly Tensor[], output: Tensor): number[] | null {
-  const s = op.saves;
-  if (!s) return null;
-  let versions: number[] | null = null;
-  if (s.inputs) for (const i of s.inputs) (versions ??= []).push(inputs[i]._storage.version);
-  if (s.output) (versions ??= []).push(output._storage.version);
+const NONE: readonly number[] = [];
+
+function savedVersionsOf(fn: GradFn): number[] | null {
+  const which = fn.savedInputs;
+  const output = fn.op.saves?.output === true;
+  if (which.length === 0 && !output) return null;
+  const versions: number[] = [];
+  for (let i = 0; i < which.length; i++) versions.push(fn.inputs[which[i]]._storage.version);
+  if (output) for (const t of fn.outputs) versions.push(t._storage.version);
   return versions;
 }
 
-/** The tensors an op keeps for its backward, in the order PyTorch reports them. */
-export function savedTensors<A>(op: OpDef<A>, inputs: readonly Tensor[], output: Tensor): Tensor[] | null {
-  const s = op.saves;
-  if (!s) return null;
-  const list = (s.inputs ?? []).map((i) => inputs[i]);
-  if (s.output) list.push(output);
-  return list.length ? list : null;
+/** What a node's backward reads, in the order PyTorch reports them: the saved inputs, then the outputs. */
+export function savedTensors(fn: GradFn): Tensor[] | null {
+  const output = fn.op.saves?.output === true;
+  if (fn.savedInputs.length === 0 && !output) return null;
+  const list = fn.savedInputs.map((i) => fn.inputs[i]);
+  if (output) for (const t of fn.outputs) list.push(t);
+  return list;
 }
 
 export class AccumulateGrad extends Node {
@@ -96,7 +137,9 @@ export class AccumulateGrad extends Node {
 
 /** Where the gradient for `t` goes: its grad_fn, its AccumulateGrad if it is a leaf that requires grad, or nowhere. */
 export function edgeTo(t: Tensor): Node | null {
-  if (t.gradFn) return t.gradFn;
+  // Only a view's grad_fn may need making anew (see Tensor.gradFn); the field is enough for the rest.
+  const fn = t._viewMeta === null ? t._gradFn : t.gradFn;
+  if (fn) return fn;
   if (t._requiresGrad) return (t._accumulator ??= new AccumulateGrad(t));
   return null;
 }

@@ -3,7 +3,7 @@
  * attributes and inputs, so this needs no knowledge of any particular op. It touches none of the original tensors.
  */
 import { isFloating } from "../dtype";
-import { composite } from "../ops/op";
+import { composite, forwardOf } from "../ops/op";
 import { Tensor } from "../tensor";
 import { AccumulateGrad, GradFn, type Node } from "./node";
 
@@ -15,7 +15,13 @@ export interface ReplayGraph {
   /** Recomputes the root from these leaf values (float64, same shapes as the leaves). */
   run(leafValues: ReadonlyMap<Tensor, Tensor>): Tensor;
   /** The float64 inputs and output of every node at the leaves' current values. */
-  trace(): Map<GradFn, { inputs: Tensor[]; output: Tensor }>;
+  trace(): Map<GradFn, ReplayedNode>;
+}
+
+/** One node's float64 inputs and outputs in a replay. */
+export interface ReplayedNode {
+  inputs: Tensor[];
+  outputs: Tensor[];
 }
 
 export function toFloat64(t: Tensor): Tensor {
@@ -74,29 +80,29 @@ export function replayGraph(root: Tensor): ReplayGraph {
     if (!c) constants.set(t, (c = toFloat64(t)));
     return c;
   };
-  const evaluate = (values: ReadonlyMap<Tensor, Tensor>, keep: Map<GradFn, { inputs: Tensor[]; output: Tensor }> | null) =>
+  const evaluate = (values: ReadonlyMap<Tensor, Tensor>, keep: Map<GradFn, ReplayedNode> | null) =>
     composite(() => {
-      const outputs = new Map<GradFn, Tensor>();
+      const outputs = new Map<GradFn, Tensor[]>();
       for (const node of nodes) {
         const inputs = node.inputs.map((t, i) => {
           const from = node.next[i];
-          if (from instanceof GradFn) return outputs.get(from)!;
+          if (from instanceof GradFn) return outputs.get(from)![t._outputNr];
           if (from instanceof AccumulateGrad) return values.get(from.variable) ?? constant(from.variable);
           return constant(t);
         });
         // A cast back to float32 would throw away the precision the replay is for.
-        const output = node.op.name === "cast" && isFloating(node.output.dtype) ? inputs[0] : node.op.forward(inputs, node.attrs);
-        outputs.set(node, output);
-        if (keep) keep.set(node, { inputs, output });
+        const out = node.op.name === "cast" && isFloating(node.output.dtype) ? [inputs[0]] : forwardOf(node.op, inputs, node.attrs);
+        outputs.set(node, out);
+        if (keep) keep.set(node, { inputs, outputs: out });
       }
-      return outputs.get(root.gradFn!)!;
+      return outputs.get(root.gradFn!)![root._outputNr];
     });
   return {
     nodes,
     leaves,
     run: (values) => evaluate(values, null),
     trace: () => {
-      const keep = new Map<GradFn, { inputs: Tensor[]; output: Tensor }>();
+      const keep = new Map<GradFn, ReplayedNode>();
       evaluate(new Map(), keep);
       return keep;
     },

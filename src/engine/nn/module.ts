@@ -5,6 +5,7 @@
 import { recorder } from "../recorder";
 import type { Tensor } from "../tensor";
 import { Parameter } from "./parameter";
+import { fillValues } from "../ops/write";
 
 export abstract class Module {
   training = true;
@@ -95,6 +96,6 @@ export function zeroGradOf(p: Tensor, setToNone: boolean): void {
     return;
   }
   if (g.gradFn) p.grad = g.detach();
-  p.grad!._data.fill(0);
-  p.grad!._storage.version++;
+  fillValues(p.grad!, 0);
+  p.grad!._bumpVersion();
 }

@@ -6,7 +6,7 @@ import { castScalar, isFloating, type DType } from "../dtype";
 import { RuntimeError } from "../errors";
 import { addSame, divSame, mapBinary, mapScalarWith, mapWithScalar, mulSame, subSame, type BinaryFn, type SameShapeLoop } from "../kernels/elementwise";
 import { broadcastShapes, sameShape } from "../shape";
-import type { Tensor, TensorOrScalar } from "../tensor";
+import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
 import { apply, defineOp } from "./op";
 import { empty, operand, promote, valuesAs } from "./operands";
 import { reciprocal } from "./unary";
@@ -65,12 +65,17 @@ const rsubOp = defineOp({
   backward: (_, g) => [g.neg(), null],
 });
 
+/** What a product's backward reads: each factor, when the other factor's gradient is wanted (PyTorch's rule). */
+export function crossSaved([da, db]: readonly boolean[]): number[] {
+  return db ? (da ? [0, 1] : [0]) : da ? [1] : [];
+}
+
 const mulOp = defineOp({
   name: "mul",
   gradFnName: "MulBackward0",
   forward: ([a, b]) => binaryForward(a, b, promote(a, b), (x, y) => x * y, undefined, mulSame),
   backward: ({ inputs: [a, b], needsInputGrad: [da, db] }, g) => [da ? g.mul(b) : null, db ? g.mul(a) : null],
-  saves: { inputs: [0, 1] },
+  saves: { inputs: crossSaved },
 });
 
 const divOp = defineOp({
@@ -81,7 +86,8 @@ const divOp = defineOp({
     da ? g.div(b) : null,
     db ? g.neg().mul(a).div(b.mul(b)) : null,
   ],
-  saves: { inputs: [0, 1] },
+  // other for either gradient, self only for other's.
+  saves: { inputs: ([da, db]) => (db ? [0, 1] : da ? [1] : []) },
 });
 
 function powName(_: void, [, exponent]: readonly Tensor[]): string {
@@ -181,3 +187,43 @@ export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 export function floorDivide(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return apply(floorDivideOp, [operand(a), operand(b)], undefined);
 }
+
+declare module "../tensor" {
+  interface Tensor {
+    add(other: TensorOrScalar, alpha?: number): Tensor;
+    sub(other: TensorOrScalar, alpha?: number): Tensor;
+    mul(other: TensorOrScalar): Tensor;
+    div(other: TensorOrScalar): Tensor;
+    pow(exponent: TensorOrScalar): Tensor;
+    floorDivide(other: TensorOrScalar): Tensor;
+    maximum(other: TensorOrScalar): Tensor;
+    minimum(other: TensorOrScalar): Tensor;
+  }
+}
+
+addMethods({
+  add(this: Tensor, other: TensorOrScalar, alpha?: number) {
+    return add(this, other, alpha);
+  },
+  sub(this: Tensor, other: TensorOrScalar, alpha?: number) {
+    return sub(this, other, alpha);
+  },
+  mul(this: Tensor, other: TensorOrScalar) {
+    return mul(this, other);
+  },
+  div(this: Tensor, other: TensorOrScalar) {
+    return div(this, other);
+  },
+  pow(this: Tensor, exponent: TensorOrScalar) {
+    return pow(this, exponent);
+  },
+  floorDivide(this: Tensor, other: TensorOrScalar) {
+    return floorDivide(this, other);
+  },
+  maximum(this: Tensor, other: TensorOrScalar) {
+    return maximum(this, other);
+  },
+  minimum(this: Tensor, other: TensorOrScalar) {
+    return minimum(this, other);
+  },
+});

@@ -1,5 +1,5 @@
 /** Comparisons and logical ops: bool results that never require grad. */
-import type { Tensor, TensorOrScalar } from "../tensor";
+import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
 import { binaryForward } from "./arith";
 import { apply, defineOp } from "./op";
 import { operand, promote } from "./operands";
@@ -29,3 +29,51 @@ export const logicalXor = comparison("logicalXor", (x, y) => (x !== 0) !== (y !=
 export function logicalNot(t: Tensor): Tensor {
   return eq(t, 0);
 }
+
+declare module "../tensor" {
+  interface Tensor {
+    eq(other: TensorOrScalar): Tensor;
+    ne(other: TensorOrScalar): Tensor;
+    gt(other: TensorOrScalar): Tensor;
+    ge(other: TensorOrScalar): Tensor;
+    lt(other: TensorOrScalar): Tensor;
+    le(other: TensorOrScalar): Tensor;
+    logicalAnd(other: TensorOrScalar | boolean): Tensor;
+    logicalOr(other: TensorOrScalar | boolean): Tensor;
+    logicalXor(other: TensorOrScalar | boolean): Tensor;
+    logicalNot(): Tensor;
+  }
+}
+
+addMethods({
+  eq(this: Tensor, other: TensorOrScalar) {
+    return eq(this, other);
+  },
+  ne(this: Tensor, other: TensorOrScalar) {
+    return ne(this, other);
+  },
+  gt(this: Tensor, other: TensorOrScalar) {
+    return gt(this, other);
+  },
+  ge(this: Tensor, other: TensorOrScalar) {
+    return ge(this, other);
+  },
+  lt(this: Tensor, other: TensorOrScalar) {
+    return lt(this, other);
+  },
+  le(this: Tensor, other: TensorOrScalar) {
+    return le(this, other);
+  },
+  logicalAnd(this: Tensor, other: TensorOrScalar | boolean) {
+    return logicalAnd(this, other);
+  },
+  logicalOr(this: Tensor, other: TensorOrScalar | boolean) {
+    return logicalOr(this, other);
+  },
+  logicalXor(this: Tensor, other: TensorOrScalar | boolean) {
+    return logicalXor(this, other);
+  },
+  logicalNot(this: Tensor) {
+    return logicalNot(this);
+  },
+});

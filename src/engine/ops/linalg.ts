@@ -7,10 +7,12 @@ import type { DType } from "../dtype";
 import { RuntimeError } from "../errors";
 import { gemm } from "../kernels/matmul";
 import { broadcastShapes, numelOf, sameShape } from "../shape";
-import type { Tensor } from "../tensor";
+import { Tensor, addMethods } from "../tensor";
+import { crossSaved } from "./arith";
 import { apply, defineOp } from "./op";
 import { empty } from "./operands";
-import { clone, expandAlways, t, transpose, viewAs } from "./views";
+import { clone } from "./copy";
+import { expandAlways, t, transpose, viewAs } from "./views";
 
 type FloatLike = Float32Array | Float64Array;
 
@@ -40,12 +42,23 @@ function dtypeShort(d: DType): string {
   return { float32: "float", float64: "double", int64: "long int", bool: "bool" }[d];
 }
 
+/** A matrix as gemm reads it: row-major storage, or a transposed view read in place as its base transposed (what
+ * `x @ w.t()` in every Linear layer passes), else a row-major copy. */
+function matrixOperand(t: Tensor, trans: boolean): { data: FloatLike; offset: number; trans: boolean } {
+  if (t._contiguous) return { data: t._storage.data as FloatLike, offset: t._offset, trans };
+  const [rowsStride, colsStride] = t._strides;
+  if (colsStride === Math.max(t.shape[0], 1) && rowsStride === 1) return { data: t._storage.data as FloatLike, offset: t._offset, trans: !trans };
+  return { data: t._data as FloatLike, offset: 0, trans };
+}
+
 function mmForward(a: Tensor, b: Tensor, { transA, transB }: MmAttrs): Tensor {
   const m = rows(a, transA);
   const k = cols(a, transA);
   const n = cols(b, transB);
   const out = empty([m, n], a.dtype);
-  gemm(m, n, k, a._data as FloatLike, 0, transA, b._data as FloatLike, 0, transB, out._data as FloatLike, 0);
+  const A = matrixOperand(a, transA);
+  const B = matrixOperand(b, transB);
+  gemm(m, n, k, A.data, A.offset, A.trans, B.data, B.offset, B.trans, out._data as FloatLike, 0);
   return out;
 }
 
@@ -62,7 +75,7 @@ const mmOp = defineOp<MmAttrs>({
   gradFnName: "MmBackward0",
   forward: ([a, b], attrs) => mmForward(a, b, attrs),
   backward: ({ inputs: [a, b], attrs, needsInputGrad }, g) => mmBackward(a, b, attrs, g, needsInputGrad),
-  saves: { inputs: [0, 1] },
+  saves: { inputs: crossSaved },
 });
 
 /** @internal mm with its operands read transposed where the flags say. */
@@ -95,7 +108,7 @@ const addmmOp = defineOp<MmAttrs>({
     return out;
   },
   backward: ({ inputs: [, a, b], attrs, needsInputGrad: [db, ...rest] }, g) => [db ? g : null, ...mmBackward(a, b, attrs, g, rest)],
-  saves: { inputs: [1, 2] },
+  saves: { inputs: ([, da, db]) => crossSaved([da, db]).map((i) => i + 1) },
 });
 
 export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
@@ -120,7 +133,7 @@ const dotOp = defineOp({
     return out;
   },
   backward: ({ inputs: [a, b], needsInputGrad: [da, db] }, g) => [da ? g.mul(b) : null, db ? g.mul(a) : null],
-  saves: { inputs: [0, 1] },
+  saves: { inputs: crossSaved },
 });
 
 export function dot(a: Tensor, b: Tensor): Tensor {
@@ -144,7 +157,7 @@ const mvOp = defineOp({
     da ? mmFlags(g.reshape(g.numel(), 1), v.reshape(1, v.numel()), false, false) : null,
     dv ? mmFlags(a, g.reshape(g.numel(), 1), true, false).reshape(v.numel()) : null,
   ],
-  saves: { inputs: [0, 1] },
+  saves: { inputs: crossSaved },
 });
 
 export function mv(a: Tensor, v: Tensor): Tensor {
@@ -174,7 +187,7 @@ const bmmOp = defineOp<MmAttrs>({
     da ? (transA ? bmmFlags(b, g, transB, true) : bmmFlags(g, b, false, !transB)) : null,
     db ? (transB ? bmmFlags(g, a, true, transA) : bmmFlags(a, g, !transA, false)) : null,
   ],
-  saves: { inputs: [0, 1] },
+  saves: { inputs: crossSaved },
 });
 
 function bmmFlags(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
@@ -237,3 +250,27 @@ function foldBatch(t: Tensor, expanded: number[], folded: number[]): Tensor {
   const e = expandAlways(t, expanded);
   return sameShape(t.shape, expanded) ? viewAs(e, folded, "ReshapeAliasBackward0") : viewAs(clone(e), folded, "UnsafeViewBackward0");
 }
+
+declare module "../tensor" {
+  interface Tensor {
+    matmul(other: Tensor): Tensor;
+    mm(other: Tensor): Tensor;
+    mv(vec: Tensor): Tensor;
+    dot(other: Tensor): Tensor;
+  }
+}
+
+addMethods({
+  matmul(this: Tensor, other: Tensor) {
+    return matmul(this, other);
+  },
+  mm(this: Tensor, other: Tensor) {
+    return mm(this, other);
+  },
+  mv(this: Tensor, vec: Tensor) {
+    return mv(this, vec);
+  },
+  dot(this: Tensor, other: Tensor) {
+    return dot(this, other);
+  },
+});

@@ -3,7 +3,7 @@ import { allocate, isFloating, type DType } from "../dtype";
 import { IndexError, RuntimeError } from "../errors";
 import { forEachReduced, sumReduce } from "../kernels/reduce";
 import { normalizeDim, numelOf } from "../shape";
-import { Tensor } from "../tensor";
+import { Tensor, addMethods } from "../tensor";
 import { apply, defineOp } from "./op";
 import { empty } from "./operands";
 
@@ -263,3 +263,33 @@ export function norm(t: Tensor, p: number, dim: number | number[] | null, keepdi
   if (!isFloating(t.dtype)) throw new RuntimeError(`norm(): input dtype should be either floating point or complex. Got ${t.dtype === "int64" ? "Long" : "Bool"} instead.`);
   return apply(normOp, [t], { ...reduceAttrs(t, dim, keepdim), p });
 }
+
+declare module "../tensor" {
+  interface Tensor {
+    sum(dim?: number | number[] | null, keepdim?: boolean): Tensor;
+    mean(dim?: number | number[] | null, keepdim?: boolean): Tensor;
+    max(): Tensor;
+    max(dim: number, keepdim?: boolean): ValuesIndices;
+    min(): Tensor;
+    min(dim: number, keepdim?: boolean): ValuesIndices;
+    norm(p?: number, dim?: number | number[] | null, keepdim?: boolean): Tensor;
+  }
+}
+
+addMethods({
+  sum(this: Tensor, dim?: number | number[] | null, keepdim = false) {
+    return sum(this, dim ?? null, keepdim);
+  },
+  mean(this: Tensor, dim?: number | number[] | null, keepdim = false) {
+    return mean(this, dim ?? null, keepdim);
+  },
+  max(this: Tensor, dim?: number, keepdim = false) {
+    return dim === undefined ? maxAll(this) : maxDim(this, dim, keepdim);
+  },
+  min(this: Tensor, dim?: number, keepdim = false) {
+    return dim === undefined ? minAll(this) : minDim(this, dim, keepdim);
+  },
+  norm(this: Tensor, p = 2, dim?: number | number[] | null, keepdim = false) {
+    return norm(this, p, dim ?? null, keepdim);
+  },
+});

@@ -1,7 +1,7 @@
 /** Elementwise functions of one tensor: forward as a scalar formula, backward beside it. */
 import { isFloating, type DType } from "../dtype";
 import { mapUnary, type UnaryFn } from "../kernels/elementwise";
-import type { Tensor } from "../tensor";
+import { Tensor, addMethods } from "../tensor";
 import { apply, defineOp, type OpDef } from "./op";
 import { empty, valuesAs } from "./operands";
 
@@ -119,3 +119,30 @@ export function clamp(t: Tensor, min: number | null, max: number | null): Tensor
   if (min === null && max === null) throw new TypeError("clamp: at least one of 'min' or 'max' must not be None");
   return apply(clampOp, [t], { min, max });
 }
+
+declare module "../tensor" {
+  interface Tensor {
+    neg(): Tensor;
+    abs(): Tensor;
+    sign(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    reciprocal(): Tensor;
+    sqrt(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    tanh(): Tensor;
+    sigmoid(): Tensor;
+    relu(): Tensor;
+    clamp(min?: number | null, max?: number | null): Tensor;
+  }
+}
+
+const unaryMethods = { neg, abs, sign, exp, log, reciprocal, sqrt, sin, cos, tanh, sigmoid, relu };
+addMethods(Object.fromEntries(Object.entries(unaryMethods).map(([name, fn]) => [name, function (this: Tensor) { return fn(this); }])));
+
+addMethods({
+  clamp(this: Tensor, min?: number | null, max?: number | null) {
+    return clamp(this, min ?? null, max ?? null);
+  },
+});

@@ -4,6 +4,7 @@ import { RuntimeError } from "../errors";
 import { zeroGradOf } from "../nn/module";
 import { recorder } from "../recorder";
 import type { Tensor } from "../tensor";
+import { writeValues } from "../ops/write";
 
 export abstract class Optimizer {
   readonly params: Tensor[];
@@ -28,7 +29,9 @@ export abstract class Optimizer {
       this.params.forEach((p, i) => {
         if (!p.grad) return;
         this.update(p, p.grad, i);
-        p._storage.version++;
+        // update() wrote into p._data, which for a parameter that is not contiguous is a row-major copy.
+        if (!p._contiguous) writeValues(p, p._data);
+        p._bumpVersion();
         if (recorder.current) recorder.current.onModified(p);
       });
     });

@@ -45,7 +45,7 @@ export class CutGraphWatch {
     const key = `${line}:${how}`;
     let cut = this.cuts.get(key);
     if (!cut) this.cuts.set(key, (cut = { how, line, from: [] }));
-    const from = source.gradFn ?? source;
+    const from = source._gradFn ?? source;
     if (cut.from.includes(from)) return;
     cut.from.push(from);
     if (cut.from.length > SOURCES_PER_CUT) cut.from.shift();

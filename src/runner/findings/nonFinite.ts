@@ -47,7 +47,7 @@ export class NonFiniteWatch {
     const ranges = inputs.map((t) => range(t._data));
     // Carried over from an input: it was born earlier (or came from the snippet's own numbers).
     if (ranges.some((r) => r.nonFinite > 0)) return;
-    this.origin = { phase: "forward", op, node: out.gradFn, line, what: what(out._data, bad), inputs: ranges };
+    this.origin = { phase: "forward", op, node: out._gradFn, line, what: what(out._data, bad), inputs: ranges };
   }
 
   backward(fn: GradFn, grad: Tensor, inputGrads: ReadonlyArray<Tensor | null>, line: number): void {

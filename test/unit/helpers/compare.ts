@@ -23,7 +23,7 @@ const F32_REL = 4 * 2 ** -23;
 const F64_REL = 1e-12;
 
 export function assertClose(t: Tensor, expected: FixtureValue[], exact: boolean, what: string): void {
-  const actual = Array.from(t.detach().reshape(-1).tolist() as number[]);
+  const actual = (t.detach().reshape(-1).tolist() as Array<number | boolean>).map(Number);
   assert.equal(actual.length, expected.length, `${what}: element count`);
   const rel = t.dtype === "float64" ? F64_REL : F32_REL;
   const scale = Math.max(...expected.map((v) => Math.abs(decode(v))).filter(Number.isFinite), 1e-30);

@@ -1,0 +1,2 @@
+/** `indexing.Slice`, `indexing.None`, `indexing.Ellipsis`: libtorch's `torch::indexing` namespace. */
+export { Slice, Ellipsis, None } from "./indexing";
