@@ -1,28 +1,28 @@
-// What recording every node's gradient (and the gradient flow and findings) costs: the snippet's own run time on
-// examples/mlp_training.ts, and on a bigger MLP, against Gradlens as it was before (a commit, built into a temp folder).
-// Numerical checks are off in both, so the figure is the recorder's cost alone. Prints figures, asserts nothing.
+// What recording every node's gradient (with the gradient flow and the findings' evidence) costs: the CPU time of a
+// snippet's run, recorder included, on examples/mlp_training.ts and on a bigger MLP, with this checkout's engine and
+// runner against a baseline commit's (built from its own sources in a temp folder; by default main as this work last
+// merged it, 811287c: the strided core without gradient recording). Numerical checks are off in both, so the figure is
+// the recorder's cost. CPU time in one process, the two alternating: the machine is shared, and waiting for a core, or a
+// busy moment, must not count against one of them.
+// Prints figures, asserts nothing.
 //
-//   node bench/insight.mjs [--baseline <commit>] [--runs 25]     (npm run bench:insight builds first)
+//   node bench/insight.mjs [--baseline <commit>] [--runs 40]
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-const root = new URL("..", import.meta.url).pathname;
-const require = createRequire(import.meta.url);
-const { values } = parseArgs({ options: { baseline: { type: "string", default: "b7135fd" }, runs: { type: "string", default: "25" } } });
-const runs = Number(values.runs);
+const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const { values } = parseArgs({ options: { baseline: { type: "string", default: "811287c" }, runs: { type: "string", default: "40" } } });
 
-/** The baseline commit's bundles, built once into a temp folder that shares this checkout's node_modules. */
-function buildBaseline(rev) {
-  const dir = join(tmpdir(), `gradlens-baseline-${rev}`);
-  if (existsSync(join(dir, "dist", "runner.js"))) return dir;
-  execFileSync("mkdir", ["-p", dir]);
+/** The baseline commit's sources in a temp folder that shares this checkout's node_modules. */
+function baselineTree(rev) {
+  const dir = join(tmpdir(), `gradlens-baseline-src-${rev}`);
+  if (existsSync(join(dir, "src"))) return dir;
+  mkdirSync(dir, { recursive: true });
   execFileSync("sh", ["-c", `git -C "${root}" archive ${rev} | tar -x -C "${dir}"`]);
   if (!existsSync(join(dir, "node_modules"))) symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
-  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: dir, stdio: "ignore" });
   return dir;
 }
 
@@ -40,39 +40,32 @@ for (let step = 0; step < 20; step++) {
 }
 `;
 
-async function once(runner, file, source) {
-  const trace = await runner.runSnippet({ file, source, checkBudgetMs: 0 });
-  if (trace.error) throw new Error(`${file}: ${trace.error.message}`);
-  return trace.durationMs;
+function pairs(file, runs) {
+  const out = execFileSync(process.execPath, ["--import", "tsx", join(root, "bench", "insight-child.ts"), base, root, file, String(runs)], { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 });
+  return JSON.parse(out);
 }
 
-const quantile = (xs, q) => xs.slice().sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))];
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const pct = (r) => `${((r - 1) * 100).toFixed(0)}%`.padStart(6);
 
-const baseDir = buildBaseline(values.baseline);
-const before = require(join(baseDir, "dist", "runner.js"));
-const now = require(join(root, "dist", "runner.js"));
+const runs = Number(values.runs);
+const base = baselineTree(values.baseline);
 const big = join(mkdtempSync(join(tmpdir(), "gradlens-bench-")), "mlp_784.ts");
 writeFileSync(big, BIG);
 const cases = [
-  ["examples/mlp_training.ts (4-8-1, batch 16, 30 steps)", join(root, "examples", "mlp_training.ts"), undefined],
-  ["MLP 784-256-10, batch 64, 20 steps", big, BIG],
+  ["examples/mlp_training.ts (4-8-1, batch 16, 30 steps)", join(root, "examples", "mlp_training.ts"), runs],
+  ["MLP 784-256-10, batch 64, 20 steps", big, Math.max(8, Math.round(runs / 3))],
 ];
-console.log(`Snippet run time with the recorder, checks off; ${runs} runs of each, alternating (Node ${process.version})`);
-console.log("The machine is shared: the fastest run (least disturbed) and the median are both shown.\n");
-console.log(`${"snippet".padEnd(54)} ${"before min".padStart(11)} ${"now min".padStart(9)} ${"cost".padStart(6)}   ${"before med".padStart(11)} ${"now med".padStart(9)} ${"cost".padStart(6)}`);
-const pct = (a, b) => `${(((b - a) / a) * 100).toFixed(0)}%`.padStart(6);
-for (const [label, file, source] of cases) {
-  const a = [];
-  const b = [];
-  for (let r = 0; r < 2; r++) {
-    await once(before, file, source);
-    await once(now, file, source);
-  }
-  for (let r = 0; r < runs; r++) {
-    a.push(await once(before, file, source));
-    b.push(await once(now, file, source));
-  }
-  const [amin, bmin, amed, bmed] = [quantile(a, 0), quantile(b, 0), quantile(a, 0.5), quantile(b, 0.5)];
-  console.log(`${label.padEnd(54)} ${`${amin.toFixed(1)} ms`.padStart(11)} ${`${bmin.toFixed(1)} ms`.padStart(9)} ${pct(amin, bmin)}   ${`${amed.toFixed(1)} ms`.padStart(11)} ${`${bmed.toFixed(1)} ms`.padStart(9)} ${pct(amed, bmed)}`);
+console.log(`CPU time of one run of a snippet with the recorder (checks off): before = commit ${values.baseline}, now = this`);
+console.log(`checkout, both in one process, run alternately (Node ${process.version}). The first quarter of the runs warm up`);
+console.log("and are left out; the cost is the median of each pair's ratio, so that a busy moment of the machine hits both.\n");
+console.log(`${"snippet".padEnd(54)} ${"before".padStart(9)} ${"now".padStart(9)} ${"cost".padStart(6)}   ${"first run: before".padStart(18)} ${"now".padStart(9)}`);
+for (const [label, file, n] of cases) {
+  const all = pairs(file, n);
+  const warm = all.slice(Math.ceil(n / 4));
+  const [am, bm] = [median(warm.map((p) => p[0])), median(warm.map((p) => p[1]))];
+  const ratio = median(warm.map(([a, b]) => b / a));
+  console.log(`${label.padEnd(54)} ${`${am.toFixed(1)} ms`.padStart(9)} ${`${bm.toFixed(1)} ms`.padStart(9)} ${pct(ratio)}   ${`${all[0][0].toFixed(1)} ms`.padStart(18)} ${`${all[0][1].toFixed(1)} ms`.padStart(9)}`);
 }
-console.log(`\nbefore = commit ${values.baseline} (built in ${baseDir}); now = this checkout's dist/.`);
+console.log("\n(before and now: medians of the warm runs; first run: the cold one, which compiles as it goes — both trees'");
+console.log("engines share one process, so the first figures are only indicative)");

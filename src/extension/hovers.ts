@@ -21,7 +21,7 @@ export function registerHovers(runner: SnippetRunner): vscode.Disposable {
       if (tensor.grad) {
         md.appendMarkdown("**.grad**\n");
         md.appendCodeblock(tensor.grad.text, "python");
-      } else if (tensor.backwardGrad) {
+      } else if (tensor.backwardGrad?.text) {
         md.appendMarkdown("**gradient in the latest backward** (what `retainGrad()` would keep; `.grad` stays `null`)\n");
         md.appendCodeblock(tensor.backwardGrad.text, "python");
       }

@@ -8,13 +8,13 @@
  */
 import type { Tensor } from "../engine/tensor";
 import { jsonNumber } from "./summary";
-import { distribution, l2, moments, relativeChange, strided } from "./stats";
+import { change, distribution, l2, moments, strided } from "./stats";
 import type { Distribution, GradientFlow, JsonNumber, LayerFlow, ModuleRecord, ParameterFlow, SourceLocation } from "./trace";
 
 /** Backwards (and calls) past this many are not charted. */
 const MAX_POINTS = 5000;
 /** Distributions kept per module and kind; past it every other one goes and the stride doubles. */
-const MAX_DISTRIBUTIONS = 48;
+const MAX_DISTRIBUTIONS = 24;
 
 interface ParameterState {
   tensor: Tensor;
@@ -48,10 +48,11 @@ export interface ModuleState {
   input: Sampled[];
   output: Sampled[];
   grad: Sampled[];
-  /** Per call of a layer: a sample of its output, and the activation that made it. */
-  layerSamples: Array<{ values: Float64Array; activation: Activation }>;
-  /** Its latest output: the gradient that reached it gives the layer's gradient norm. */
+  /** Per call of a layer: the statistics of (a sample of) its output. */
+  layer: LayerFlow | null;
+  /** Its latest output, and the gradient that reached it (the layer's gradient, for the findings). */
   lastOutput: Tensor | null;
+  lastGrad: Tensor | null;
   /** Ends a call (what Module.call gets back from the recorder). */
   exit: ((output: Tensor | null) => void) | null;
 }
@@ -62,8 +63,10 @@ function setAt<T>(list: Array<T | null>, index: number, value: T): void {
   list[index] = value;
 }
 
+/** Keeps every other entry, the first included (the calls 1, 3, 5, … of a list of calls 1, 2, 3, …). */
 function thin<T>(list: T[]): void {
-  for (let i = list.length - 1; i > 0; i -= 2) list.splice(i, 1);
+  const kept = list.filter((_, i) => i % 2 === 0);
+  list.splice(0, list.length, ...kept);
 }
 
 export class FlowRecorder {
@@ -111,12 +114,9 @@ export class FlowRecorder {
     this.stepping = true;
     for (const p of params) {
       this.addParameter(p);
-      if (!p._grad) continue;
-      // A copy in the parameter's own type is a memcpy; its norm is the weight's norm at this backward.
-      const copy = p._data.slice();
-      this.before.set(p, copy);
-      const state = this.parameters.get(p)!;
-      if (state.weightNorm[this.backward] === undefined || state.weightNorm[this.backward] === null) setAt(state.weightNorm, this.backward, jsonNumber(l2(copy)));
+      // A copy in the parameter's own type is a memcpy; its norm (taken with the update's) is the weight's norm at
+      // this backward.
+      if (p._grad) this.before.set(p, p._data.slice());
     }
   }
 
@@ -126,7 +126,9 @@ export class FlowRecorder {
       const state = this.parameters.get(p)!;
       // The first step after a backward speaks for it (gradient accumulation steps once per several backwards).
       if (state.updateRatio[this.backward] === undefined || state.updateRatio[this.backward] === null) {
-        setAt(state.updateRatio, this.backward, jsonNumber(relativeChange(p._data, before)));
+        const { norm, relative } = change(p._data, before);
+        setAt(state.updateRatio, this.backward, jsonNumber(relative));
+        if (state.weightNorm[this.backward] === undefined || state.weightNorm[this.backward] === null) setAt(state.weightNorm, this.backward, jsonNumber(norm));
       }
     }
     this.before = null;
@@ -144,7 +146,7 @@ export class FlowRecorder {
       const className = (module as { constructor: { name: string } }).constructor.name;
       const parent = this.currentModule;
       const name = this.names.get(module) ?? (parent ? `${parent.name}.${className}` : className);
-      const made: ModuleState = { id: this.nextModuleId++, module, name, className, parent, at: line ? { line, column: 1 } : null, calls: 0, isLayer: isLayer(), stride: 1, recording: false, input: [], output: [], grad: [], layerSamples: [], lastOutput: null, exit: null };
+      const made: ModuleState = { id: this.nextModuleId++, module, name, className, parent, at: line ? { line, column: 1 } : null, calls: 0, isLayer: isLayer(), stride: 1, recording: false, input: [], output: [], grad: [], layer: null, lastOutput: null, lastGrad: null, exit: null };
       made.exit = (output) => this.exitModule(made, output, output ? activation(output) : null);
       this.modules.set(module, (state = made));
     }
@@ -163,17 +165,29 @@ export class FlowRecorder {
     const at = this.stack.lastIndexOf(state);
     if (at >= 0) this.stack.length = at;
     if (!output) return;
+    // Moments before the sample is sorted into a distribution (their order does not matter; a sample's sort does not
+    // change them).
     const sample = strided(output._data);
     state.lastOutput = output;
     this.outputs.set(output, { state, call: state.calls, sample, recorded: state.recording });
     if (state.recording) this.push(state, state.output, { call: state.calls, values: sample });
-    if (state.isLayer && state.layerSamples.length < MAX_POINTS) state.layerSamples.push({ values: sample, activation });
+    if (state.isLayer && state.calls <= MAX_POINTS) {
+      const layer = (state.layer ??= { module: state.id, name: state.name, className: state.className, mean: [], std: [], zeroFraction: [], saturatedFraction: [] });
+      const m = moments(sample);
+      const n = Math.max(sample.length, 1);
+      layer.mean.push(jsonNumber(m.mean));
+      layer.std.push(jsonNumber(m.std));
+      layer.zeroFraction.push(activation === "relu" ? m.zeros / n : null);
+      layer.saturatedFraction.push(activation === "tanh" ? m.nearOne / n : activation === "sigmoid" ? m.nearZeroOrOne / n : null);
+    }
   }
 
   /** The gradient that reached a tensor in a backward: if a module call made it, it joins that call's distribution. */
   outputGradient(output: Tensor, g: Tensor): void {
     const made = this.outputs.get(output);
-    if (!made || !made.recorded) return;
+    if (!made) return;
+    if (made.state.lastOutput === output) made.state.lastGrad = g;
+    if (!made.recorded) return;
     const list = made.state.grad;
     const last = list[list.length - 1];
     const sampled = { call: made.call, values: strided(g._data) };
@@ -215,18 +229,7 @@ export class FlowRecorder {
       output: summarise(s.output),
       grad: summarise(s.grad),
     }));
-    const layers: LayerFlow[] = states.filter((s) => s.layerSamples.length).map((s) => {
-      const layer: LayerFlow = { module: s.id, name: s.name, className: s.className, mean: [], std: [], zeroFraction: [], saturatedFraction: [] };
-      for (const { values, activation } of s.layerSamples) {
-        const m = moments(values);
-        const n = Math.max(values.length, 1);
-        layer.mean.push(jsonNumber(m.mean));
-        layer.std.push(jsonNumber(m.std));
-        layer.zeroFraction.push(activation === "relu" ? m.zeros / n : null);
-        layer.saturatedFraction.push(activation === "tanh" ? m.nearOne / n : activation === "sigmoid" ? m.nearZeroOrOne / n : null);
-      }
-      return layer;
-    });
+    const layers = states.flatMap((s) => (s.layer ? [s.layer] : []));
     return { flow: { parameters, layers, loss: this.loss }, modules };
   }
 }

@@ -19,16 +19,11 @@ import {
   sortFindings,
   trainingFindings,
 } from "./findings";
-import { type Activation, FlowRecorder, type ModuleState } from "./gradientFlow";
+import { type Activation, FlowRecorder } from "./gradientFlow";
 import { l2 } from "./stats";
 import type { Finding, FindingThresholds, GradientFlow, ModuleRecord } from "./trace";
 
 export class Insight {
-  /** The gradient that reached each tensor (a node's output, or a leaf) in the latest backward through it. Weak: old
-   * graphs stay collectable. Keyed by tensor, not node: `detach_()` takes a tensor's node away, not its gradient. */
-  private readonly tensorGrads = new WeakMap<Tensor, Tensor>();
-  /** The module call that made each node. */
-  private readonly nodeModules = new WeakMap<Node, ModuleState>();
   /** True between the start and the end of a backward (autograd.grad's walks are not one). */
   private inBackward = false;
   private backwardHadGradient = false;
@@ -39,7 +34,7 @@ export class Insight {
   private lastOpName = "";
   /** This backward's op nodes, the gradient each got and what its backward made: searched for the first NaN only
    * when a leaf's gradient comes out non-finite. */
-  private backwardNodes: Array<{ fn: GradFn; g: Tensor; inputGrads: ReadonlyArray<Tensor | null> }> = [];
+  private backwardNodes: Array<GradFn | Tensor | ReadonlyArray<Tensor | null>> = [];
   private backwardNonFinite = false;
   private readonly flow = new FlowRecorder();
   private readonly cuts = new CutGraphWatch();
@@ -52,7 +47,6 @@ export class Insight {
   op(t: Tensor, op: AnyOpDef, inputs: readonly Tensor[], attrs: unknown, line: number): void {
     const module = this.flow.currentModule;
     const made = t._gradFn;
-    if (module && made) this.nodeModules.set(made, module);
     let requiresGrad: Tensor | null = null;
     for (const x of inputs) {
       if (!x.requiresGrad) continue;
@@ -60,7 +54,8 @@ export class Insight {
       if (x._gradFn === null) this.cuts.usedLeaf(x);
     }
     if (requiresGrad && !made && op.differentiable !== false && isFloating(t.dtype)) this.cuts.cut(requiresGrad, "noGrad", line);
-    if (!this.nonFinite.found && isFloating(t.dtype)) this.nonFinite.forward(t, op.name, inputs, line);
+    // A view only re-indexes its input (and reading a strided view's values would copy them): it makes no NaN.
+    if (!this.nonFinite.found && !op.view && isFloating(t.dtype)) this.nonFinite.forward(t, op.name, inputs, line);
     const name = op.name;
     this.lastOpOut = t;
     this.lastOpName = name;
@@ -73,23 +68,24 @@ export class Insight {
     this.cuts.cut(source, how, line);
   }
 
-  /** In a backward: the gradient that reached a node, and what its backward made of it. */
-  nodeGradient(node: Node, g: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null, output: Tensor): void {
-    if (!this.inBackward) return;
+  /** In a backward: the gradient that reached a node, and what its backward made of it. False outside a backward
+   * (autograd.grad's walk), where nothing is recorded. */
+  nodeGradient(node: Node, g: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null, output: Tensor): boolean {
+    if (!this.inBackward) return false;
     if (node instanceof AccumulateGrad) {
       const leaf = node.variable;
-      this.tensorGrads.set(leaf, g);
       const norm = l2(g._data);
       this.flow.leafGradient(leaf, norm);
       this.cuts.leafReached(leaf);
       if (norm !== 0) this.backwardHadGradient = true;
       if (!Number.isFinite(norm)) this.backwardNonFinite = true;
-      return;
+      return true;
     }
     const fn = node as GradFn;
-    this.tensorGrads.set(output, g);
     this.flow.outputGradient(output, g);
-    if (inputGrads && !this.nonFinite.found) this.backwardNodes.push({ fn, g, inputGrads });
+    // Three entries per node rather than an object: nothing to allocate per node.
+    if (inputGrads && !this.nonFinite.found) this.backwardNodes.push(fn, g, inputGrads);
+    return true;
   }
 
   backwardStarted(root: Tensor, line: number): void {
@@ -109,9 +105,10 @@ export class Insight {
     if (!this.backwardHadGradient) this.zeroGradientBackwards++;
     this.optimizers.backwardEnded(leaves);
     if (this.backwardNonFinite && !this.nonFinite.found) {
-      for (const { fn, g, inputGrads } of this.backwardNodes) {
-        this.nonFinite.backward(fn, g, inputGrads, nodeLine(fn));
-        if (this.nonFinite.found) break;
+      const list = this.backwardNodes;
+      for (let i = 0; i < list.length && !this.nonFinite.found; i += 3) {
+        const fn = list[i] as GradFn;
+        this.nonFinite.backward(fn, list[i + 1] as Tensor, list[i + 2] as ReadonlyArray<Tensor | null>, nodeLine(fn));
       }
     }
     this.backwardNodes = [];
@@ -151,20 +148,16 @@ export class Insight {
     this.shapes.warning(message, line);
   }
 
-  /** The gradient that reached a tensor in the latest backward through it (a leaf's: that backward's share). */
-  gradientOf(t: Tensor): Tensor | null {
-    return this.tensorGrads.get(t) ?? null;
-  }
-
-  moduleOf(n: Node): number | null {
-    return this.nodeModules.get(n)?.id ?? null;
+  /** The module (ModuleRecord id) whose call is running now, if any. */
+  get currentModule(): number | null {
+    return this.flow.currentModule?.id ?? null;
   }
 
   /** The gradient flow, the modules and the findings, once the run has ended. `lineOf`: a kept tensor's line by id. */
   finish(names: Names, lineOf: (id: number) => number | null, thresholds: FindingThresholds): { flow: GradientFlow; modules: ModuleRecord[]; findings: Finding[] } {
     const { flow, modules } = this.flow.finish((t) => names.tensor(t));
     const layers = this.flow.moduleStates().flatMap((m) => {
-      const g = m.isLayer && m.lastOutput ? this.tensorGrads.get(m.lastOutput) : undefined;
+      const g = m.isLayer ? m.lastGrad : null;
       return g ? [{ module: m.id, name: m.name, className: m.className, norm: l2(g._data) }] : [];
     });
     const findings = sortFindings([

@@ -15,7 +15,7 @@ import type { CutHow, Names } from "./findings";
 import { Insight } from "./insight";
 import { type Entry, HISTORY_PER_LINE, LineHistory } from "./lineHistory";
 import { l2 } from "./stats";
-import { jsonNumber, summarize } from "./summary";
+import { jsonNumber, stats, summarize } from "./summary";
 import type {
   Finding,
   FindingThresholds,
@@ -93,8 +93,11 @@ export class TraceRecorder implements Recorder {
   }
 
   onTensor(t: Tensor, op?: AnyOpDef, inputs?: readonly Tensor[], attrs?: unknown): void {
-    this.record(t, this.line);
-    if (op && inputs) this.insight.op(t, op, inputs, attrs, this.line);
+    const entry = this.record(t, this.line);
+    if (!op || !inputs) return;
+    const module = this.insight.currentModule;
+    if (module !== null) entry.module = module;
+    this.insight.op(t, op, inputs, attrs, this.line);
   }
 
   onCut(source: Tensor, how: CutHow): void {
@@ -102,7 +105,9 @@ export class TraceRecorder implements Recorder {
   }
 
   onNodeGradient(node: Node, g: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null, output: Tensor): void {
-    this.insight.nodeGradient(node, g, inputGrads, output);
+    if (!this.insight.nodeGradient(node, g, inputGrads, output)) return;
+    const kept = this.history.get(output);
+    if (kept) kept.backwardGrad = g;
     // A user Function's node: its backward is checked against the autograd of its forward after this backward.
     if (inputGrads && node instanceof GradFn && node.op.freshAttrs && this.options.checkBudgetMs > 0) this.functionCalls.push({ fn: node, g, inputGrads });
   }
@@ -316,7 +321,7 @@ export class TraceRecorder implements Recorder {
 
   /** The gradient that reached a tensor in the latest backward through it (a leaf's: that backward's share). */
   private backwardGradOf(t: Tensor): Tensor | null {
-    return this.insight.gradientOf(t);
+    return this.history.get(t)?.backwardGrad ?? null;
   }
 
   private nodeId(n: Node): number {
@@ -346,12 +351,12 @@ export class TraceRecorder implements Recorder {
       inputs: fn.inputs.map((t) => this.idOf(t)).filter((id): id is number => id !== null),
       next: fn.next.map((next, i) => ({ node: next ? nodeId(next) : null, inputNr: fn.inputs[i]._outputNr })),
       gradNorm: this.gradNorm(fn),
-      module: this.insight.moduleOf(fn),
+      module: this.history.get(fn.output)?.module ?? null,
     };
   }
 
   private gradNorm(n: Node): NodeRecord["gradNorm"] {
-    const g = this.insight.gradientOf(n instanceof AccumulateGrad ? n.variable : (n as GradFn).output);
+    const g = this.backwardGradOf(n instanceof AccumulateGrad ? n.variable : (n as GradFn).output);
     return g ? jsonNumber(l2(g._data)) : null;
   }
 
@@ -370,14 +375,19 @@ export class TraceRecorder implements Recorder {
       repr: t._format(t._gradFn),
       value: summarize(t.shape, t.dtype, t._data),
       grad: gradSummary(t),
-      backwardGrad: this.backwardGradSummary(t),
+      backwardGrad: this.backwardGradSummary(t, e.name !== null),
       occurrence: e.occurrence,
     };
   }
 
-  private backwardGradSummary(t: Tensor): TensorRecord["backwardGrad"] {
+  private backwardGradSummary(t: Tensor, named: boolean): TensorRecord["backwardGrad"] {
+    // A tensor with a .grad of its own shows that; printing the gradient twice would only cost time.
+    if (t._grad) return null;
     const g = this.backwardGradOf(t);
-    return g ? summarize(g.shape, g.dtype, g._data) : null;
+    if (!g) return null;
+    // PyTorch's print is the costly part: only a tensor a variable holds is printed (inline text and hovers show those).
+    if (named) return summarize(g.shape, g.dtype, g._data);
+    return { text: "", values: g._data.length <= VALUES_INLINE_LIMIT ? Array.from(g._data, jsonNumber) : null, stats: stats(g._data) };
   }
 
   private leafCheckRecord(c: LeafCheck, known?: { id: number; name: string | null; at: SourceLocation | null }): GradCheckRecord {

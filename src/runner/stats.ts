@@ -9,8 +9,8 @@ export function l2(values: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
-/** ‖a − b‖ / ‖b‖ (0 when both are 0). */
-export function relativeChange(after: ArrayLike<number>, before: ArrayLike<number>): number {
+/** In one pass: ‖before‖, and ‖after − before‖ / ‖before‖ (0 when nothing changed). */
+export function change(after: ArrayLike<number>, before: ArrayLike<number>): { norm: number; relative: number } {
   let d = 0;
   let n = 0;
   for (let i = 0; i < before.length; i++) {
@@ -18,8 +18,8 @@ export function relativeChange(after: ArrayLike<number>, before: ArrayLike<numbe
     d += diff * diff;
     n += before[i] * before[i];
   }
-  if (d === 0) return 0;
-  return Math.sqrt(d) / Math.sqrt(n);
+  const norm = Math.sqrt(n);
+  return { norm, relative: d === 0 ? 0 : Math.sqrt(d) / norm };
 }
 
 export function normJson(values: ArrayLike<number>): JsonNumber {
@@ -94,24 +94,22 @@ export function strided(values: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** Quantiles and a histogram of (an evenly strided sample of at most SAMPLE of) the values. */
-export function distribution(values: ArrayLike<number>, call: number): Distribution {
-  const stride = Math.max(1, Math.ceil(values.length / SAMPLE));
-  const buffer = new Float64Array(Math.ceil(values.length / stride));
-  let n = 0;
-  let nonFinite = 0;
-  for (let i = 0; i < values.length; i += stride) {
-    const v = values[i];
-    if (v - v !== 0) nonFinite++;
-    else buffer[n++] = v;
-  }
+/** Quantiles and a histogram of a sample (from `strided`). Sorts the sample in place: its order means nothing. */
+export function distribution(sample: Float64Array, call: number): Distribution {
+  // A typed array sorts numerically, NaN last, without a comparator call per step; ±Inf sit at the ends.
+  sample.sort();
+  let lo = 0;
+  let hi = sample.length;
+  while (hi > 0 && Number.isNaN(sample[hi - 1])) hi--;
+  while (lo < hi && sample[lo] === -Infinity) lo++;
+  while (hi > lo && sample[hi - 1] === Infinity) hi--;
+  const n = hi - lo;
+  const nonFinite = sample.length - n;
   if (!n) return { call, quantiles: null, histogram: [], nonFinite };
-  // A typed array sorts numerically, without a comparator call per step.
-  const sample = buffer.subarray(0, n).sort();
-  const quantiles = QUANTILES.map((q) => sample[Math.min(sample.length - 1, Math.round(q * (sample.length - 1)))]);
-  const lo = quantiles[0];
-  const width = (quantiles[6] - lo) / BINS;
+  const quantiles = QUANTILES.map((q) => sample[lo + Math.min(n - 1, Math.round(q * (n - 1)))]);
+  const min = quantiles[0];
+  const width = (quantiles[6] - min) / BINS;
   const histogram = new Array<number>(BINS).fill(0);
-  for (const v of sample) histogram[width > 0 ? Math.min(BINS - 1, Math.floor((v - lo) / width)) : 0]++;
+  for (let i = lo; i < hi; i++) histogram[width > 0 ? Math.min(BINS - 1, Math.floor((sample[i] - min) / width)) : 0]++;
   return { call, quantiles, histogram, nonFinite };
 }

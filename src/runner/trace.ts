@@ -112,8 +112,9 @@ export interface TensorRecord {
   value: ValueSummary;
   /** `.grad` after the latest backward that reached it; null for non-leaves and before any backward. */
   grad: ValueSummary | null;
-  /** The gradient that reached this tensor in the latest backward that reached it, leaf or not (what `retainGrad()`
-   * would have kept; for a leaf, that backward's share of `.grad`). The snippet's own `.grad` is unchanged. */
+  /** For a tensor without a `.grad` of its own (a non-leaf): the gradient that reached it in the latest backward that
+   * reached it (what `retainGrad()` would have kept). The snippet's own `.grad` stays null. Its `text` (PyTorch's
+   * print) is "" for a tensor no variable holds: printing is the costly part, and only those show as text. */
   backwardGrad: ValueSummary | null;
   /** How many tensors this source line had made when this one was made (1 for the first). A line inside a
    * loop keeps only its first and latest tensors; `occurrence` says which iteration this one is. */
@@ -338,7 +339,7 @@ export interface ModuleRecord {
   /** Where it was first called. */
   at: SourceLocation | null;
   calls: number;
-  /** Per call (a sample of calls when there were many): its input, its output, and the gradient that reached the output. */
+  /** Per call (up to 24 calls spread over the run): its input, its output, and the gradient that reached the output. */
   input: Distribution[];
   output: Distribution[];
   grad: Distribution[];
