@@ -1,5 +1,8 @@
-// Engine benchmarks: prints figures, asserts nothing. Run: npm run bench:engine (builds dist/engine.js first).
+// Engine benchmarks: prints figures, asserts nothing, beside PyTorch 1.13's for the same workloads when
+// /usr/bin/python3 has torch (bench/torch/engine.py). Run: npm run bench:engine (builds dist/engine.js first).
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 const gl = require("../dist/engine.js");
@@ -22,6 +25,14 @@ const report = (what, value, unit, extra = "") => {
   rows.push([what, value, unit, extra]);
   console.log(`${what.padEnd(44)} ${String(value).padStart(10)} ${unit.padEnd(8)} ${extra}`);
 };
+
+/** PyTorch's figures by label, or null when there is no PyTorch here. */
+function pytorchFigures() {
+  const script = fileURLToPath(new URL("./torch/engine.py", import.meta.url));
+  const r = spawnSync("/usr/bin/python3", [script], { encoding: "utf8", timeout: 300_000 });
+  if (r.status !== 0) return null;
+  return new Map(r.stdout.trim().split("\n").map((line) => JSON.parse(line)).map((o) => [o.what, o.value]));
+}
 
 console.log(`Gradlens engine benchmarks — Node ${process.version}, float32, one thread\n`);
 
@@ -92,3 +103,22 @@ for (const n of [256, 512]) {
   const ms = time(() => a.add(b), { repeat: 11, warmup: 3 });
   report("elementwise add, 1e6 elements", ms.toFixed(2), "ms", `${(1e6 / (ms * 1e3)).toFixed(0)} M elements/s`);
 }
+
+{
+  const t = gl.rand(1000, 1000);
+  report("transpose then contiguous, 1000×1000", time(() => t.t().contiguous(), { repeat: 11, warmup: 3 }).toFixed(2), "ms");
+  report("sum over dim 0, 1000×1000", time(() => t.sum(0), { repeat: 11, warmup: 3 }).toFixed(2), "ms");
+  const narrow = t.index([":", ":64"]);
+  report("index rows with 10,000 indices, 1000×64", time(() => narrow.index([gl.randint(0, 1000, [10_000])]), { repeat: 11, warmup: 3 }).toFixed(2), "ms");
+}
+
+const torchFigures = pytorchFigures();
+if (torchFigures) {
+  console.log(`\nSide by side with PyTorch ${"1.13"} (same workloads, one thread; lower is better)\n`);
+  console.log(`${"".padEnd(44)} ${"Gradlens".padStart(10)} ${"PyTorch".padStart(10)}  unit`);
+  for (const [what, value, unit] of rows) {
+    const theirs = torchFigures.get(what);
+    if (theirs === undefined) continue;
+    console.log(`${what.padEnd(44)} ${String(value).padStart(10)} ${theirs.toFixed(2).padStart(10)}  ${unit}`);
+  }
+} else console.log("\n(no PyTorch at /usr/bin/python3: figures for Gradlens only)");

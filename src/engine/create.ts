@@ -1,7 +1,7 @@
 /** Making tensors: from nested arrays, and PyTorch's factories (zeros, ones, arange, rand...). */
 import { allocate, castScalar, checkDType, type DataArray, DEFAULT_FLOAT, type DType } from "./dtype";
 import { RuntimeError } from "./errors";
-import { defaultGenerator, fillNormal, fillRandint, fillUniform } from "./random";
+import { defaultGenerator, fillNormal, fillRandint, fillUniform, type Generator, generatorOf } from "./random";
 import { recorder } from "./recorder";
 import { checkShape, numelOf } from "./shape";
 import { Tensor } from "./tensor";
@@ -11,23 +11,32 @@ export interface TensorOptions {
   dtype?: DType;
 }
 
+/** Options of the random creators: also the generator to draw from (default: the global one). */
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator | null;
+}
+
 export type NestedData = number | boolean | Tensor | ArrayLike<number> | NestedData[];
 
-/** A new leaf, recorded and with its requiresGrad set. */
-function finish(data: DataArray, shape: number[], dtype: DType, options: TensorOptions): Tensor {
+/** @internal A new leaf, recorded and with its requiresGrad set. */
+export function finish(data: DataArray, shape: number[], dtype: DType, options: TensorOptions): Tensor {
   const t = Tensor.fromData(data, shape, dtype);
   if (options.requiresGrad) t.requiresGrad_(true);
   if (recorder.current) recorder.current.onTensor(t);
   return t;
 }
 
-function optionsOf(options: unknown, where: string): TensorOptions {
+/** @internal Checks a creator's options; `random` creators also take a generator. */
+export function optionsOf(options: unknown, where: string, random = false): RandomOptions {
   if (options === undefined || options === null) return {};
   if (typeof options !== "object" || Array.isArray(options)) throw new TypeError(`${where}: options must be an object like {requiresGrad: true}`);
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (key !== "requiresGrad" && key !== "dtype") throw new TypeError(`${where}: unknown option '${key}' (expected requiresGrad or dtype)`);
+    if (key !== "requiresGrad" && key !== "dtype" && !(random && key === "generator")) {
+      throw new TypeError(`${where}: unknown option '${key}' (expected requiresGrad${random ? ", dtype or generator" : " or dtype"})`);
+    }
   }
+  if (random) generatorOf(o as RandomOptions, where);
   if (o.dtype !== undefined) checkDType(o.dtype, where);
   if (o.requiresGrad !== undefined && typeof o.requiresGrad !== "boolean") throw new TypeError(`${where}: requiresGrad must be true or false`);
   return o as TensorOptions;
@@ -93,13 +102,13 @@ function at(path: number[]): string {
   return path.length ? `[${path.join(", ")}]` : "the top level";
 }
 
-/** Splits `f(2, 3, {dtype})`, `f([2, 3], {dtype})` into a shape and options. */
-function shapeAndOptions(args: unknown[], where: string): { shape: number[]; options: TensorOptions } {
-  let options: TensorOptions = {};
+/** @internal Splits `f(2, 3, {dtype})`, `f([2, 3], {dtype})` into a shape and options. */
+export function shapeAndOptions(args: unknown[], where: string, random = false): { shape: number[]; options: RandomOptions } {
+  let options: RandomOptions = {};
   let rest = args;
   const last = args[args.length - 1];
   if (last !== null && typeof last === "object" && !Array.isArray(last)) {
-    options = optionsOf(last, where);
+    options = optionsOf(last, where, random);
     rest = args.slice(0, -1);
   }
   const raw = rest.length === 1 && Array.isArray(rest[0]) ? (rest[0] as unknown[]) : rest;
@@ -107,6 +116,8 @@ function shapeAndOptions(args: unknown[], where: string): { shape: number[]; opt
 }
 
 type ShapeArgs = Array<number | readonly number[] | TensorOptions>;
+/** A shape (spread or as one array), then options that may name a generator. */
+export type RandomShapeArgs = Array<number | readonly number[] | RandomOptions>;
 
 function filled(where: string, args: ShapeArgs, value: number): Tensor {
   const { shape, options } = shapeAndOptions(args, where);
@@ -173,34 +184,39 @@ export function linspace(start: number, end: number, steps: number, options?: Te
   return finish(data, [steps], dtype, opts);
 }
 
-function random(where: string, args: ShapeArgs, fill: (d: Float32Array | Float64Array) => void): Tensor {
-  const { shape, options } = shapeAndOptions(args, where);
+function random(where: string, args: RandomShapeArgs, fill: (d: Float32Array | Float64Array, gen: Generator) => void): Tensor {
+  const { shape, options } = shapeAndOptions(args, where, true);
   const dtype = options.dtype ?? DEFAULT_FLOAT;
   if (dtype !== "float32" && dtype !== "float64") throw new RuntimeError(`"${where.slice(0, -2)}" not implemented for '${dtype === "int64" ? "Long" : "Bool"}'`);
   const data = allocate(dtype, numelOf(shape)) as Float32Array | Float64Array;
-  fill(data);
+  fill(data, generatorOf(options, where));
   return finish(data, shape, dtype, options);
 }
 
 /** Uniform on [0, 1), the same numbers as PyTorch's CPU generator gives for the same seed. */
-export function rand(...args: ShapeArgs): Tensor {
-  return random("rand()", args, (d) => fillUniform(d, 0, 1));
+export function rand(...args: RandomShapeArgs): Tensor {
+  return random("rand()", args, (d, gen) => fillUniform(d, 0, 1, gen));
 }
 
-export function randn(...args: ShapeArgs): Tensor {
-  return random("randn()", args, (d) => fillNormal(d, 0, 1));
+/** Standard normal, PyTorch's numbers for the same seed. */
+export function randn(...args: RandomShapeArgs): Tensor {
+  return random("randn()", args, (d, gen) => fillNormal(d, 0, 1, gen));
 }
 
-export function randint(low: number, high: number, shape: readonly number[], options?: TensorOptions): Tensor {
-  const opts = optionsOf(options, "randint()");
-  checkShape(shape, "randint()");
-  if (!(high > low)) throw new RuntimeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
-  const data = new Float64Array(numelOf(shape));
-  fillRandint(data, low, high);
+/** Integers in [low, high) (int64 unless told), as `torch.randint(low, high, size)`; `randint(high, size)` starts at 0. */
+export function randint(low: number, high: number | readonly number[], shape?: readonly number[] | RandomOptions, options?: RandomOptions): Tensor {
+  if (Array.isArray(high)) return randint(0, low, high as readonly number[], shape as RandomOptions | undefined);
+  const size = shape as readonly number[];
+  const opts = optionsOf(options, "randint()", true);
+  checkShape(size, "randint()");
+  const top = high as number;
+  if (!(top > low)) throw new RuntimeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${top}`);
+  const data = new Float64Array(numelOf(size));
+  fillRandint(data, low, top, generatorOf(opts, "randint()"));
   const dtype = opts.dtype ?? "int64";
   const out = allocate(dtype, data.length);
   out.set(data);
-  return finish(out, [...shape], dtype, opts);
+  return finish(out, [...size], dtype, opts);
 }
 
 function like(t: Tensor, options: TensorOptions | undefined): ShapeArgs {
@@ -219,16 +235,17 @@ export function fullLike(t: Tensor, value: number, options?: TensorOptions): Ten
   return full(t.shape, value, { dtype: t.dtype, ...options });
 }
 
-export function randLike(t: Tensor, options?: TensorOptions): Tensor {
-  return rand(...like(t, options));
+export function randLike(t: Tensor, options?: RandomOptions): Tensor {
+  return rand(t.shape, { dtype: t.dtype, ...optionsOf(options, "randLike()", true) });
 }
 
-export function randnLike(t: Tensor, options?: TensorOptions): Tensor {
-  return randn(...like(t, options));
+export function randnLike(t: Tensor, options?: RandomOptions): Tensor {
+  return randn(t.shape, { dtype: t.dtype, ...optionsOf(options, "randnLike()", true) });
 }
 
-/** Seeds the generator behind rand, randn, randint, dropout-free init of nn.Linear: reproducible runs. */
-export function manualSeed(seed: number): void {
-  if (!Number.isInteger(seed)) throw new TypeError(`manualSeed(): seed must be an integer, but got ${seed}`);
-  defaultGenerator.manualSeed(seed);
+/** Seeds the default generator (behind every random function given no generator, and layers' initialisation):
+ * reproducible runs. Returns that generator, as `torch.manual_seed` does. */
+export function manualSeed(seed: number | bigint): Generator {
+  if (typeof seed !== "bigint" && !Number.isInteger(seed)) throw new TypeError(`manualSeed(): seed must be an integer, but got ${seed}`);
+  return defaultGenerator.manualSeed(seed);
 }

@@ -10,3 +10,11 @@ export class RuntimeError extends Error {
 export class IndexError extends Error {
   override name = "IndexError";
 }
+
+export class ValueError extends Error {
+  override name = "ValueError";
+}
+
+export class KeyError extends Error {
+  override name = "KeyError";
+}

@@ -56,3 +56,14 @@ export { transpose as swapaxes, transpose as swapdims, movedim as moveaxis, t } 
 export { clone } from "./ops/copy";
 export { select, narrow, diagonal, asStrided, unbind, split, chunk, tensorSplit } from "./ops/slicing";
 export { index, indexPut_ } from "./ops/indexing";
+
+// ---- joining, gathering, masking, rearranging (torch.* function forms) ----
+export { cat, concat, concatenate, stack, hstack, vstack, dstack, columnStack } from "./ops/join";
+export { where, maskedFill, maskedSelect, maskedScatter, nonzero, argwhere } from "./ops/masked";
+export { gather, scatter, scatterAdd, take } from "./ops/gather_scatter";
+export type { ScatterOptions, ScatterReduce } from "./ops/gather_scatter";
+export { indexSelect, indexAdd, indexCopy, indexFill } from "./ops/index_select";
+export { flip, fliplr, flipud, roll, repeatInterleave, tile } from "./ops/rearrange";
+export { tril, triu, diag, diagEmbed, diagflat } from "./ops/triangular";
+export { meshgrid, cartesianProd, combinations } from "./ops/grids";
+export type { MeshgridIndexing, MeshgridOptions } from "./ops/grids";

@@ -22,12 +22,12 @@ export interface Recorder {
   onNodeGradient?(node: Node, grad: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null, output: Tensor): void;
   /** A tensor's values left its graph: `detach()`, `detach_()`, `.data`, `item()`, `tolist()`. */
   onCut?(source: Tensor, how: "detach" | "detach_" | "data" | "item" | "tolist"): void;
-  /** An optimizer's `step()` starts (done = false) or has updated every parameter (done = true). */
-  onOptimizerStep?(optimizer: { readonly params: readonly Tensor[] }, done: boolean): void;
-  /** A module's `call()` starts; the function returned is called with its output when it ends (null if it threw). */
-  onModuleCall?(module: object, inputs: readonly Tensor[]): ((output: Tensor | null) => void) | void;
+  /** An optimizer's `step()` is about to update its parameters (done = false), or has updated them (done = true). */
+  onOptimizerStep?(optimizer: object, params: readonly Tensor[], done: boolean): void;
   /** A warning PyTorch would print (UserWarning). */
   onWarning(message: string): void;
+  /** A module's `call()` starts; the function returned is called with its output when it ends (null if it threw). */
+  onModuleCall?(module: object, inputs: readonly Tensor[]): ((output: Tensor | null) => void) | void;
   /** Something Gradlens did differently from PyTorch on purpose, for the user to know (not a warning). */
   onNote?(message: string): void;
 }

@@ -309,6 +309,13 @@ export class Tensor {
     this._resetView(new Storage(t._storage.data), t._strides.slice(), t._offset);
   }
 
+  /** @internal Makes this tensor show `t`'s values, dtype and layout (Module.to(dtype) on a parameter: the same
+   * Parameter object, as PyTorch keeps it). */
+  _setData(t: Tensor): void {
+    (this as { dtype: DType }).dtype = t.dtype;
+    this._resetView(t._storage, t._strides.slice(), t._offset);
+  }
+
   /** Cuts this tensor from the graph in place: it becomes a leaf that does not require grad. */
   detach_(): this {
     recorder.current?.onCut?.(this, "detach_");

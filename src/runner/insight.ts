@@ -114,13 +114,13 @@ export class Insight {
     this.backwardNodes = [];
   }
 
-  optimizerStep(optimizer: { readonly params: readonly Tensor[] }, done: boolean, line: number): void {
+  optimizerStep(optimizer: object, params: readonly Tensor[], done: boolean, line: number): void {
     if (done) {
       this.flow.stepEnded();
       return;
     }
-    this.flow.stepStarted(optimizer.params);
-    this.optimizers.stepStarted(optimizer, line);
+    this.flow.stepStarted(params);
+    this.optimizers.stepStarted(optimizer, params, line);
   }
 
   moduleCall(module: object, inputs: readonly Tensor[], line: number): (output: Tensor | null) => void {
@@ -140,8 +140,9 @@ export class Insight {
   }
 
   optimizerMade(optimizer: engine.optim.Optimizer, line: number): void {
-    this.optimizers.madeAt(optimizer, line);
-    for (const p of optimizer.params) this.flow.addParameter(p);
+    const params = optimizer.paramGroups.flatMap((g) => g.params);
+    this.optimizers.madeAt(optimizer, params, line);
+    for (const p of params) this.flow.addParameter(p);
   }
 
   warning(message: string, line: number): void {

@@ -112,8 +112,8 @@ export class TraceRecorder implements Recorder {
     if (inputGrads && node instanceof GradFn && node.op.freshAttrs && this.options.checkBudgetMs > 0) this.functionCalls.push({ fn: node, g, inputGrads });
   }
 
-  onOptimizerStep(optimizer: { readonly params: readonly Tensor[] }, done: boolean): void {
-    this.insight.optimizerStep(optimizer, done, this.line);
+  onOptimizerStep(optimizer: object, params: readonly Tensor[], done: boolean): void {
+    this.insight.optimizerStep(optimizer, params, done, this.line);
   }
 
   onModuleCall(module: object, inputs: readonly Tensor[]): (output: Tensor | null) => void {

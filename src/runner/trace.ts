@@ -315,7 +315,7 @@ export const DEFAULT_THRESHOLDS: FindingThresholds = {
   vanishingRatio: 1e-5,
   explodingRatio: 1e3,
   deadReluFraction: 0.5,
-  saturationFraction: 0.5,
+  saturationFraction: 0.9,
   divergenceFactor: 100,
 };
 

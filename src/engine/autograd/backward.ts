@@ -267,12 +267,22 @@ export function checkSaved(fn: GradFn): void {
 
 /** Sums a broadcast gradient down to the input's shape and gives it the input's dtype. */
 function fitToInput(g: Tensor, input: Tensor, fn: GradFn, index: number): Tensor {
-  let fitted = sameShape(g.shape, input.shape) ? g : sumTo(g, input.shape);
-  if (!sameShape(fitted.shape, input.shape)) {
-    throw new RuntimeError(`Function ${fn.name} returned an invalid gradient at index ${index} - got ${formatShape(g.shape)} but expected shape compatible with ${formatShape(input.shape)}`);
+  let fitted = g;
+  if (!sameShape(g.shape, input.shape)) {
+    // A gradient of another shape must be one the input broadcasts to (PyTorch's validate_outputs) or a reshape of
+    // it; anything else is refused before summing could misread it.
+    if (expandsTo(input.shape, g.shape) || g.numel() === input.numel()) fitted = sumTo(g, input.shape);
+    if (!sameShape(fitted.shape, input.shape)) {
+      throw new RuntimeError(`Function ${fn.name} returned an invalid gradient at index ${index} - got ${formatShape(g.shape)} but expected shape compatible with ${formatShape(input.shape)}`);
+    }
   }
   if (fitted.dtype !== input.dtype && isFloating(input.dtype)) fitted = fitted.to(input.dtype);
   return fitted;
+}
+
+function expandsTo(shape: readonly number[], target: readonly number[]): boolean {
+  const lead = target.length - shape.length;
+  return lead >= 0 && shape.every((d, i) => d === 1 || d === target[i + lead]);
 }
 
 function runHooks(t: Tensor, g: Tensor): Tensor {

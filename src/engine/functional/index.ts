@@ -3,3 +3,4 @@ export { mseLoss, l1Loss, crossEntropy, nllLoss, binaryCrossEntropy } from "./lo
 export type { LossOptions, NllOptions, Reduction } from "./loss";
 export { relu, sigmoid, tanh, softmax, logSoftmax } from "./activation";
 export { linear } from "./linear";
+export { oneHot } from "./one_hot";

@@ -43,25 +43,8 @@ export class Linear extends Module {
     return F.linear(x, this.weight, this.bias);
   }
 
-  protected override extraRepr(): string {
+  override extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? "True" : "False"}`;
-  }
-}
-
-export class Sequential extends Module {
-  readonly layers: Module[];
-
-  constructor(...layers: Module[]) {
-    super();
-    this.layers = layers;
-  }
-
-  override namedChildren(): Array<[string, Module]> {
-    return this.layers.map((m, i) => [String(i), m]);
-  }
-
-  forward(x: Tensor): Tensor {
-    return this.layers.reduce((h, layer) => layer.call(h), x);
   }
 }
 

@@ -11,7 +11,6 @@ import { castScalar, isFloating } from "../dtype";
 import { RuntimeError } from "../errors";
 import { broadcastCopy } from "../kernels/elementwise";
 import { hasInternalOverlap } from "../kernels/strided";
-import { fillNormal, fillUniform } from "../random";
 import { recorder } from "../recorder";
 import { formatShape, sameShape } from "../shape";
 import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
@@ -29,7 +28,7 @@ const CUSTOM_FUNCTION_VIEW = (fn: string, nr: number) =>
   `Output ${nr} of ${fn} is a view and is being modified inplace. This view was created inside a custom Function (or because an input was returned as-is) and the autograd logic to handle view+inplace would override the custom backward associated with the custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the output of the custom Function.`;
 
 /** PyTorch's check_inplace: the writes autograd cannot record correctly are refused before anything is written. */
-function checkInplace(t: Tensor, tracked: boolean): void {
+export function checkInplace(t: Tensor, tracked: boolean): void {
   if (hasInternalOverlap({ shape: t.shape, strides: t._strides, offset: t._offset })) {
     throw new RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.");
   }
@@ -147,25 +146,6 @@ export function copy_<T extends Tensor>(t: T, src: Tensor | number): T {
   return inplace(t, (self) => apply(copyOp, [self, s], undefined), [s]);
 }
 
-function fillRandom<T extends Tensor>(t: T, fill: (data: Float32Array | Float64Array) => void): T {
-  checkInplace(t, isGradEnabled() && t.requiresGrad);
-  if (!isFloating(t.dtype)) throw new RuntimeError(`"check_uniform_bounds" not implemented for '${t.dtype === "int64" ? "Long" : "Bool"}'`);
-  const values = t._contiguous ? (t._data as Float32Array | Float64Array) : (t._data.slice() as Float32Array | Float64Array);
-  fill(values);
-  writeValues(t, values);
-  t._bumpVersion();
-  if (recorder.current) recorder.current.onModified(t);
-  return t;
-}
-
-export function uniform_<T extends Tensor>(t: T, from: number, to: number): T {
-  return fillRandom(t, (d) => fillUniform(d, from, to));
-}
-
-export function normal_<T extends Tensor>(t: T, mean: number, std: number): T {
-  return fillRandom(t, (d) => fillNormal(d, mean, std));
-}
-
 /** The in-place forms of the elementwise functions of one tensor (`x.exp_()`, `x.relu_()`...). */
 const unaryInplace = { exp_: unary.exp, log_: unary.log, sqrt_: unary.sqrt, sin_: unary.sin, cos_: unary.cos, tanh_: unary.tanh, sigmoid_: unary.sigmoid, relu_: unary.relu, neg_: unary.neg, abs_: unary.abs, reciprocal_: unary.reciprocal, sign_: unary.sign };
 
@@ -192,8 +172,6 @@ declare module "../tensor" {
     zero_(): this;
     fill_(value: number | boolean | Tensor): this;
     copy_(src: Tensor | number): this;
-    uniform_(from?: number, to?: number): this;
-    normal_(mean?: number, std?: number): this;
   }
 }
 
@@ -226,11 +204,5 @@ addMethods({
   },
   copy_(this: Tensor, src: Tensor | number) {
     return copy_(this, src);
-  },
-  uniform_(this: Tensor, from = 0, to = 1) {
-    return uniform_(this, from, to);
-  },
-  normal_(this: Tensor, mean = 0, std = 1) {
-    return normal_(this, mean, std);
   },
 });

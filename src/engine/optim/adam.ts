@@ -1,7 +1,14 @@
-/** torch.optim.Adam, as PyTorch 1.13's single-tensor implementation computes it. */
-import { RuntimeError } from "../errors";
+/**
+ * torch.optim.Adam and torch.optim.AdamW, as PyTorch 1.13's single-tensor implementations compute them
+ * (`_single_tensor_adam`, `_single_tensor_adamw`): the same moments; Adam adds the L2 penalty to the gradient,
+ * AdamW first shrinks the parameter by `1 - lr * weight_decay`.
+ */
 import type { Tensor } from "../tensor";
-import { Optimizer, rounder } from "./optimizer";
+import { pyPow } from "../random/libm_pow";
+import { checkBetas, checkNonNegative, checkOptions } from "./checks";
+import { floatOps, maxPropagatingNaN } from "./float_ops";
+import { Optimizer, type ParamGroup, type ParamState, type Params } from "./optimizer";
+import { floats, scalarTensor, stateTensor, zerosLike, writable, writeBack } from "./state";
 
 export interface AdamOptions {
   lr?: number;
@@ -12,56 +19,91 @@ export interface AdamOptions {
   maximize?: boolean;
 }
 
-interface AdamState {
-  step: number;
-  expAvg: Float64Array;
-  expAvgSq: Float64Array;
-  maxExpAvgSq: Float64Array | null;
+export type AdamParamGroup = ParamGroup & Required<AdamOptions>;
+
+const OPTIONS = ["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize"];
+
+function adamDefaults(options: AdamOptions, where: string, weightDecay: number): Omit<AdamParamGroup, "params"> {
+  const o = checkOptions(options, OPTIONS, where) as AdamOptions;
+  const d = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay, amsgrad: false, maximize: false, ...o };
+  checkNonNegative(d.lr, "Invalid learning rate");
+  checkNonNegative(d.eps, "Invalid epsilon value");
+  checkBetas(d.betas);
+  checkNonNegative(d.weightDecay, "Invalid weight_decay value");
+  return d;
 }
 
-export class Adam extends Optimizer {
-  private readonly state = new Map<number, AdamState>();
-  readonly options: Required<AdamOptions>;
+abstract class AdamFamily extends Optimizer<AdamParamGroup> {
+  protected abstract readonly decoupled: boolean;
 
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
-    super(params, options.lr ?? 1e-3);
-    this.options = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options };
-    const [b1, b2] = this.options.betas;
-    if (!(b1 >= 0 && b1 < 1)) throw new RuntimeError(`Invalid beta parameter at index 0: ${b1}`);
-    if (!(b2 >= 0 && b2 < 1)) throw new RuntimeError(`Invalid beta parameter at index 1: ${b2}`);
-    if (!(this.options.eps >= 0)) throw new RuntimeError(`Invalid epsilon value: ${this.options.eps}`);
-  }
-
-  protected update(p: Tensor, grad: Tensor, index: number): void {
-    const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = this.options;
-    const r = rounder(p);
-    const w = p._data as Float32Array | Float64Array;
-    const n = w.length;
-    let s = this.state.get(index);
-    if (!s) {
-      s = { step: 0, expAvg: new Float64Array(n), expAvgSq: new Float64Array(n), maxExpAvgSq: amsgrad ? new Float64Array(n) : null };
-      this.state.set(index, s);
-    }
-    s.step += 1;
-    const bias1 = 1 - beta1 ** s.step;
-    const bias2 = 1 - beta2 ** s.step;
-    const stepSize = lr / bias1;
-    const bias2Sqrt = Math.sqrt(bias2);
-    const b1 = r(beta1);
-    const oneMinusB1 = r(1 - beta1);
-    const b2 = r(beta2);
-    const oneMinusB2 = r(1 - beta2);
-    for (let i = 0; i < n; i++) {
-      let g = maximize ? -grad._data[i] : grad._data[i];
-      if (weightDecay !== 0) g = r(g + r(weightDecay) * w[i]);
-      // exp_avg.mul_(beta1).add_(grad, alpha=1-beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1-beta2)
-      s.expAvg[i] = r(r(s.expAvg[i] * b1) + oneMinusB1 * g);
-      s.expAvgSq[i] = r(r(s.expAvgSq[i] * b2) + r(r(oneMinusB2 * g) * g));
-      let v = s.expAvgSq[i];
-      if (s.maxExpAvgSq) v = s.maxExpAvgSq[i] = Math.max(s.maxExpAvgSq[i], v);
-      // denom = (sqrt(v) / sqrt(bias_correction2)) + eps; param.addcdiv_(exp_avg, denom, value=-step_size)
-      const denom = r(r(r(Math.sqrt(v)) / r(bias2Sqrt)) + r(eps));
-      w[i] = r(w[i] + r(r(r(-stepSize) * s.expAvg[i]) / denom));
+  protected updateGroup(group: AdamParamGroup): void {
+    for (const p of group.params) {
+      if (!p.grad) continue;
+      const state = this.stateOf(p);
+      if (Object.keys(state).length === 0) {
+        state.step = scalarTensor(0);
+        state.expAvg = zerosLike(p);
+        state.expAvgSq = zerosLike(p);
+        if (group.amsgrad) state.maxExpAvgSq = zerosLike(p);
+      }
+      adamUpdate(p, p.grad, state, group, this.decoupled);
+      this.modified(p);
     }
   }
+}
+
+export class Adam extends AdamFamily {
+  protected readonly decoupled = false;
+  protected override readonly pythonOnlyOptions = { foreach: null, capturable: false, differentiable: false, fused: false };
+  protected override readonly intOptions = new Set(["weightDecay"]);
+
+  constructor(params: Params<AdamParamGroup>, options: AdamOptions = {}) {
+    super(params, adamDefaults(options, "Adam", 0));
+  }
+}
+
+export class AdamW extends AdamFamily {
+  protected readonly decoupled = true;
+  protected override readonly pythonOnlyOptions = { foreach: null, capturable: false };
+
+  constructor(params: Params<AdamParamGroup>, options: AdamOptions = {}) {
+    super(params, adamDefaults(options, "AdamW", 1e-2));
+  }
+}
+
+function adamUpdate(p: Tensor, grad: Tensor, state: ParamState, group: AdamParamGroup, decoupled: boolean): void {
+  const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = group;
+  const { r, fma, sqrt } = floatOps(p.dtype);
+  const w = writable(p);
+  const g = floats(grad, "gradient");
+  const m = floats(stateTensor(state, "expAvg"));
+  const v = floats(stateTensor(state, "expAvgSq"));
+  const vMax = amsgrad ? floats(stateTensor(state, "maxExpAvgSq")) : null;
+  const stepT = stateTensor(state, "step");
+  stepT._data[0] = Math.fround(stepT._data[0] + 1);
+  const step = stepT._data[0];
+
+  const b1 = r(beta1);
+  const oneMinusB1 = r(1 - beta1);
+  const b2 = r(beta2);
+  const oneMinusB2 = r(1 - beta2);
+  const wd = r(weightDecay);
+  const shrink = r(1 - lr * weightDecay);
+  // bias corrections in double (Python floats), then rounded to the dtype where they meet a tensor
+  const stepSize = lr / (1 - pyPow(beta1, step));
+  const bias2Sqrt = r(Math.sqrt(1 - pyPow(beta2, step)));
+  const negStepSize = r(-stepSize);
+  const epsR = r(eps);
+  for (let i = 0; i < w.length; i++) {
+    let gi = maximize ? -g[i] : g[i];
+    if (decoupled) w[i] = r(w[i] * shrink); // param.mul_(1 - lr * weight_decay)
+    else if (weightDecay !== 0) gi = fma(w[i], wd, gi); // grad = grad.add(param, alpha=weight_decay)
+    m[i] = fma(gi, oneMinusB1, r(m[i] * b1)); // exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
+    v[i] = fma(r(oneMinusB2 * gi), gi, r(v[i] * b2)); // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+    let second = v[i];
+    if (vMax) second = vMax[i] = maxPropagatingNaN(vMax[i], v[i]); // torch.maximum(max_exp_avg_sq, exp_avg_sq, out=...)
+    const denom = r(r(sqrt(second) / bias2Sqrt) + epsR); // (sqrt / bias_correction2_sqrt).add_(eps)
+    w[i] = r(w[i] + r(r(negStepSize * m[i]) / denom)); // param.addcdiv_(exp_avg, denom, value=-step_size)
+  }
+  writeBack(p, w);
 }

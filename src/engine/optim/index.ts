@@ -1,6 +1,23 @@
-/** `optim`: optimizers. */
+/** `optim`: optimizers, each as PyTorch 1.13's single-tensor implementation computes it, and `lr_scheduler`. */
 export { Optimizer } from "./optimizer";
+export type { ParamGroup, ParamGroupSpec, Params, Closure, ParamState, OptimizerStateDict, ZeroGradOptions } from "./optimizer";
 export { SGD } from "./sgd";
-export type { SGDOptions } from "./sgd";
-export { Adam } from "./adam";
-export type { AdamOptions } from "./adam";
+export type { SGDOptions, SGDParamGroup } from "./sgd";
+export { Adam, AdamW } from "./adam";
+export type { AdamOptions, AdamParamGroup } from "./adam";
+export { RMSprop } from "./rmsprop";
+export type { RMSpropOptions, RMSpropParamGroup } from "./rmsprop";
+export { Adagrad } from "./adagrad";
+export type { AdagradOptions, AdagradParamGroup } from "./adagrad";
+export { Adadelta } from "./adadelta";
+export type { AdadeltaOptions, AdadeltaParamGroup } from "./adadelta";
+export { Adamax } from "./adamax";
+export type { AdamaxOptions, AdamaxParamGroup } from "./adamax";
+export { NAdam } from "./nadam";
+export type { NAdamOptions, NAdamParamGroup } from "./nadam";
+export { RAdam } from "./radam";
+export type { RAdamOptions, RAdamParamGroup } from "./radam";
+export { LBFGS } from "./lbfgs";
+export type { LBFGSOptions, LBFGSParamGroup } from "./lbfgs";
+export * as lr_scheduler from "./lr_scheduler";
+export * as lrScheduler from "./lr_scheduler";

@@ -1,10 +1,14 @@
-/** torch.optim.SGD, as PyTorch 1.13's single-tensor implementation computes it. */
-import { RuntimeError } from "../errors";
+/** torch.optim.SGD, as PyTorch 1.13's single-tensor implementation computes it (`_single_tensor_sgd`). */
+import { ValueError } from "../errors";
 import type { Tensor } from "../tensor";
-import { Optimizer, rounder } from "./optimizer";
+import { checkNonNegative, checkOptions, formatArg } from "./checks";
+import { floatOps } from "./float_ops";
+import { Optimizer, type ParamGroup, type Params } from "./optimizer";
+import { type FloatArray, floats, zerosLike, writable, writeBack } from "./state";
 
 export interface SGDOptions {
-  lr: number;
+  /** Required: SGD has no default learning rate. */
+  lr?: number;
   momentum?: number;
   dampening?: number;
   weightDecay?: number;
@@ -12,44 +16,78 @@ export interface SGDOptions {
   maximize?: boolean;
 }
 
-export class SGD extends Optimizer {
-  private readonly momentumBuffers = new Map<number, Float32Array | Float64Array>();
-  readonly options: Required<SGDOptions>;
+export type SGDParamGroup = ParamGroup & Required<SGDOptions>;
 
-  constructor(params: Iterable<Tensor>, options: SGDOptions) {
-    super(params, options?.lr);
-    this.options = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options };
-    const { momentum, dampening, weightDecay, nesterov } = this.options;
-    if (momentum < 0) throw new RuntimeError(`Invalid momentum value: ${momentum}`);
-    if (weightDecay < 0) throw new RuntimeError(`Invalid weight_decay value: ${weightDecay}`);
-    if (nesterov && (momentum <= 0 || dampening !== 0)) throw new RuntimeError("Nesterov momentum requires a momentum and zero dampening");
+const OPTIONS = ["lr", "momentum", "dampening", "weightDecay", "nesterov", "maximize"];
+
+export class SGD extends Optimizer<SGDParamGroup> {
+  protected static override readonly requiredOptions = ["lr"];
+  protected override readonly pythonOnlyOptions = { foreach: null, differentiable: false };
+  protected override readonly intOptions = new Set(["momentum", "dampening", "weightDecay"]);
+
+  constructor(params: Params<SGDParamGroup>, options: SGDOptions = {}) {
+    super(params, sgdDefaults(options));
   }
 
-  protected update(p: Tensor, grad: Tensor, index: number): void {
-    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = this.options;
-    const r = rounder(p);
-    const w = p._data as Float32Array | Float64Array;
-    const g = grad._data;
-    const n = w.length;
-    const d = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let di = maximize ? -g[i] : g[i];
-      if (weightDecay !== 0) di = r(di + r(weightDecay) * w[i]);
-      d[i] = di;
+  protected updateGroup(group: SGDParamGroup): void {
+    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
+    for (const p of group.params) {
+      if (!p.grad) continue;
+      const state = this.stateOf(p);
+      state.momentumBuffer = sgdUpdate(p, p.grad, (state.momentumBuffer as Tensor | null | undefined) ?? null, {
+        lr, momentum, dampening, weightDecay, nesterov, maximize,
+      });
+      this.modified(p);
     }
-    if (momentum !== 0) {
-      let buf = this.momentumBuffers.get(index);
-      if (!buf) {
-        buf = p.dtype === "float32" ? Float32Array.from(d) : Float64Array.from(d);
-        this.momentumBuffers.set(index, buf);
-      } else {
-        const m = r(momentum);
-        const a = r(1 - dampening);
-        for (let i = 0; i < n; i++) buf[i] = r(r(buf[i] * m) + a * d[i]);
-      }
-      for (let i = 0; i < n; i++) d[i] = nesterov ? r(d[i] + r(momentum) * buf[i]) : buf[i];
-    }
-    const alpha = r(-lr);
-    for (let i = 0; i < n; i++) w[i] = r(w[i] + alpha * d[i]);
   }
+}
+
+function sgdDefaults(options: SGDOptions): Omit<SGDParamGroup, "params"> {
+  const o = checkOptions(options, OPTIONS, "SGD") as SGDOptions;
+  const d = { lr: o.lr as number, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...o };
+  if (d.lr !== undefined && !(d.lr >= 0)) throw new ValueError(`Invalid learning rate: ${formatArg(d.lr)}`);
+  checkNonNegative(d.momentum, "Invalid momentum value");
+  checkNonNegative(d.weightDecay, "Invalid weight_decay value");
+  if (d.nesterov && (d.momentum <= 0 || d.dampening !== 0)) throw new ValueError("Nesterov momentum requires a momentum and zero dampening");
+  return d;
+}
+
+/** One parameter's update; returns its momentum buffer (null without momentum, as PyTorch stores None). */
+function sgdUpdate(p: Tensor, grad: Tensor, buffer: Tensor | null, o: Required<SGDOptions>): Tensor | null {
+  const { r, fma } = floatOps(p.dtype);
+  const w = writable(p);
+  const g = floats(grad, "gradient");
+  const n = w.length;
+  // d_p = grad (or -grad); d_p = d_p.add(param, alpha=weight_decay)
+  const d = p.dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  const wd = r(o.weightDecay);
+  for (let i = 0; i < n; i++) {
+    const gi = o.maximize ? -g[i] : g[i];
+    d[i] = o.weightDecay !== 0 ? fma(w[i], wd, gi) : gi;
+  }
+  let step: FloatArray = d;
+  if (o.momentum !== 0) {
+    if (!buffer) {
+      // buf = torch.clone(d_p).detach()
+      buffer = zerosLike(p);
+      floats(buffer, "momentum buffer").set(d);
+    } else {
+      // buf.mul_(momentum).add_(d_p, alpha=1 - dampening)
+      const b = floats(buffer, "momentum buffer");
+      const m = r(o.momentum);
+      const keep = r(1 - o.dampening);
+      for (let i = 0; i < n; i++) b[i] = fma(d[i], keep, r(b[i] * m));
+    }
+    const b = floats(buffer, "momentum buffer");
+    if (o.nesterov) {
+      // d_p = d_p.add(buf, alpha=momentum)
+      const m = r(o.momentum);
+      for (let i = 0; i < n; i++) d[i] = fma(b[i], m, d[i]);
+    } else step = b;
+  }
+  // param.add_(d_p, alpha=-lr)
+  const alpha = r(-o.lr);
+  for (let i = 0; i < n; i++) w[i] = fma(step[i], alpha, w[i]);
+  writeBack(p, w);
+  return buffer;
 }

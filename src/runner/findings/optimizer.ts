@@ -30,12 +30,12 @@ export class OptimizerWatch {
   private stepWithoutGrad: { line: number; zeroed: boolean } | null = null;
 
   /** Where each optimizer was made, from the variable it was assigned to. */
-  madeAt(optimizer: object, line: number): void {
-    if (!this.optimizers.has(optimizer)) this.state(optimizer, line);
+  madeAt(optimizer: object, params: readonly Tensor[], line: number): void {
+    if (!this.optimizers.has(optimizer)) this.state(optimizer, params, line);
   }
 
-  stepStarted(optimizer: { readonly params: readonly Tensor[] }, line: number): void {
-    const state = this.state(optimizer, line);
+  stepStarted(optimizer: object, params: readonly Tensor[], line: number): void {
+    const state = this.state(optimizer, params, line);
     state.steps++;
     if (state.steps === 1) for (const p of state.params) state.initial.set(p, p._data.slice());
     let fresh = false;
@@ -46,10 +46,12 @@ export class OptimizerWatch {
       const version = this.reached.get(p);
       if (version !== undefined) reachedBefore = true;
       if (!g) continue;
-      // Fresh: the .grad a backward left, not changed since (zeroGrad writes zeros and bumps its version).
-      if (version === g._storage.version) fresh = true;
+      const nonZero = anyNonZero(g._data);
+      // Fresh: the .grad a backward left, unchanged since, or changed but not to zeros (clipped or scaled in place);
+      // zeroGrad writes zeros and bumps its version.
+      if (version === g._storage.version || nonZero) fresh = true;
       else zeroed = true;
-      if (anyNonZero(g._data)) {
+      if (nonZero) {
         state.withGrad.add(p);
         this.stepped.set(p, { grad: g, version: g._storage.version });
       }
@@ -117,10 +119,9 @@ export class OptimizerWatch {
     return out;
   }
 
-  private state(optimizer: object, line: number): OptimizerState {
+  private state(optimizer: object, params: readonly Tensor[], line: number): OptimizerState {
     let state = this.optimizers.get(optimizer);
     if (!state) {
-      const params = (optimizer as { params?: readonly Tensor[] }).params ?? [];
       this.optimizers.set(optimizer, (state = { params, line, steps: 0, withGrad: new Set(), initial: new Map() }));
     }
     return state;

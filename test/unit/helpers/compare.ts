@@ -42,3 +42,16 @@ export function assertClose(t: Tensor, expected: FixtureValue[], exact: boolean,
 export function loadFixture<T>(name: string): T {
   return JSON.parse(readFileSync(join(__dirname, "..", "..", "fixtures", name), "utf8")) as T;
 }
+
+/** For composite layers (RNNs, attention), whose float32 sums PyTorch adds in another order: agreement within `rtol`
+ * of the element plus `rtol` of the tensor's largest value. */
+export function assertNear(t: Tensor, expected: FixtureValue[], what: string, rtol = 1e-5): void {
+  const actual = (t.detach().reshape(-1).tolist() as number[]).map(Number);
+  assert.equal(actual.length, expected.length, `${what}: element count`);
+  const scale = Math.max(...expected.map((v) => Math.abs(decode(v))).filter(Number.isFinite), 1e-30);
+  actual.forEach((a, i) => {
+    const e = decode(expected[i]);
+    const tolerance = rtol * (Math.abs(e) + scale);
+    assert.ok(Math.abs(a - e) <= tolerance, `${what}[${i}]: expected ${e}, got ${a} (diff ${a - e}, tolerance ${tolerance})`);
+  });
+}

@@ -1,0 +1,2 @@
+/** `utils`: torch.utils's parts that snippets use. */
+export * as data from "./data";
