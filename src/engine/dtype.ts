@@ -41,6 +41,9 @@ export function castScalar(dtype: DType, v: number): number {
 
 export function checkDType(dtype: unknown, where: string): DType {
   if (typeof dtype === "string" && (DTYPES as readonly string[]).includes(dtype)) return dtype as DType;
+  if (dtype === "float16" || dtype === "bfloat16" || dtype === "half") {
+    throw new TypeError(`${where}: ${dtype === "half" ? "float16" : dtype} is not supported by Gradlens (it computes in float32 and float64 only); use "float32" or "float64"`);
+  }
   throw new TypeError(`${where}: dtype must be one of ${DTYPES.map((d) => `"${d}"`).join(", ")}, but got ${JSON.stringify(dtype)}`);
 }
 

@@ -3,7 +3,8 @@ import * as arith from "./ops/arith";
 import * as compare from "./ops/compare";
 import * as linalg from "./ops/linalg";
 import * as unary from "./ops/unary";
-import type { Tensor } from "./tensor";
+import type { Tensor, TensorOrScalar } from "./tensor";
+import { clampAny } from "./ops/binary_math";
 
 export const add = arith.add;
 export const sub = arith.sub;
@@ -37,8 +38,8 @@ export const ge = compare.ge;
 export const lt = compare.lt;
 export const le = compare.le;
 
-export function clamp(t: Tensor, min?: number | null, max?: number | null): Tensor {
-  return unary.clamp(t, min ?? null, max ?? null);
+export function clamp(t: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor {
+  return clampAny(t, min, max);
 }
 
 export function sum(t: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {

@@ -14,6 +14,7 @@ import { formatShape, normalizeDim } from "./shape";
 import { recorder, warn } from "./recorder";
 import { formatTensor } from "./print";
 import { NDArray } from "./ndarray";
+import { torchSize } from "./size";
 
 /**
  * The buffer behind a tensor, its views and its `detach()`, with PyTorch's version counter: every in-place write
@@ -154,10 +155,11 @@ export class Tensor {
     return this.shape.length;
   }
 
+  /** The shape as a new array that prints as PyTorch's `torch.Size([2, 3])`. */
   size(): number[];
   size(dim: number): number;
   size(dim?: number): number[] | number {
-    return dim === undefined ? [...this.shape] : this.shape[normalizeDim(dim, this.ndim)];
+    return dim === undefined ? torchSize(this.shape) : this.shape[normalizeDim(dim, this.ndim)];
   }
 
   stride(): number[];

@@ -11,6 +11,7 @@ import { checkFunction, type FunctionCheck } from "../engine/autograd/function_c
 import type { AnyOpDef } from "../engine/ops/op";
 import type { Recorder } from "../engine/recorder";
 import type { Tensor } from "../engine/tensor";
+import { noteShape } from "./consoleFormat";
 import type { CutHow, Names } from "./findings";
 import { Insight } from "./insight";
 import { type Entry, HISTORY_PER_LINE, LineHistory } from "./lineHistory";
@@ -93,6 +94,7 @@ export class TraceRecorder implements Recorder {
   }
 
   onTensor(t: Tensor, op?: AnyOpDef, inputs?: readonly Tensor[], attrs?: unknown): void {
+    noteShape(t.shape);
     const entry = this.record(t, this.line);
     if (!op || !inputs) return;
     const module = this.insight.currentModule;
@@ -192,6 +194,7 @@ export class TraceRecorder implements Recorder {
   }
 
   onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void {
+    for (const leaf of leaves) if (leaf._grad) noteShape(leaf._grad.shape);
     if (!accumulated) return;
     this.insight.backwardEnded(leaves, (fn) => this.nodeLines.get(fn) ?? this.line);
     const grads = leaves.map((leaf) => ({ tensor: this.record(leaf, this.line).id, grad: gradSummary(leaf)! }));

@@ -4,12 +4,12 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { format } from "node:util";
 import * as vm from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
 import { transform } from "sucrase";
 import * as engine from "../engine";
 import { resetDefaultGenerator } from "../engine/random";
+import { formatConsoleArgs } from "./consoleFormat";
 import { errorFromThrown, syntaxErrorOf } from "./errors";
 import type { WorkerInput, WorkerMessage } from "./protocol";
 import { TraceRecorder } from "./recorder";
@@ -51,7 +51,7 @@ const gl = {
 
 function makeConsole(): Pick<Console, "log" | "info" | "warn" | "error" | "debug"> {
   const emit = (stream: ConsoleLine["stream"]) => (...args: unknown[]) => {
-    post({ type: "console", line: { stream, text: format(...args), at: recorder.line ? { line: recorder.line, column: 1 } : null } });
+    post({ type: "console", line: { stream, text: formatConsoleArgs(args), at: recorder.line ? { line: recorder.line, column: 1 } : null } });
   };
   return { log: emit("log"), info: emit("log"), debug: emit("log"), warn: emit("warn"), error: emit("error") };
 }

@@ -133,14 +133,24 @@ export class Function {
     throw new RuntimeError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.");
   }
 
-  static apply(this: FunctionClass, ...args: unknown[]): Tensor {
-    const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
-    const ctx = new FunctionCtx();
-    const shape = args.map((a) => (a instanceof Tensor ? null : a));
-    let out = composite(() => this.forward(ctx, ...args));
-    if (!(out instanceof Tensor)) throw new RuntimeError(`${this.name}.forward must return a Tensor`);
-    // Returning an input unchanged must not make the input itself the node's output.
-    if (tensors.includes(out)) out = new Tensor(out._storage, out.shape.slice(), out.dtype, out._strides.slice(), out._offset);
-    return apply(opFor(this), tensors, { args: shape, ctx, computed: out });
+  /** `MyOp.apply(x)`; bound to its class, so `const op = MyOp.apply; op(x)` works as PyTorch's tutorials write it. */
+  static get apply(): (...args: unknown[]) => Tensor {
+    const cls = this as unknown as FunctionClass;
+    let bound = boundApply.get(cls);
+    if (!bound) boundApply.set(cls, (bound = (...args: unknown[]) => applyFunction(cls, args)));
+    return bound;
   }
+}
+
+const boundApply = new WeakMap<FunctionClass, (...args: unknown[]) => Tensor>();
+
+function applyFunction(cls: FunctionClass, args: unknown[]): Tensor {
+  const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
+  const ctx = new FunctionCtx();
+  const shape = args.map((a) => (a instanceof Tensor ? null : a));
+  let out = composite(() => cls.forward(ctx, ...args));
+  if (!(out instanceof Tensor)) throw new RuntimeError(`${cls.name}.forward must return a Tensor`);
+  // Returning an input unchanged must not make the input itself the node's output.
+  if (tensors.includes(out)) out = new Tensor(out._storage, out.shape.slice(), out.dtype, out._strides.slice(), out._offset);
+  return apply(opFor(cls), tensors, { args: shape, ctx, computed: out });
 }

@@ -13,3 +13,4 @@ export { MultiheadAttention, NonDynamicallyQuantizableLinear } from "./attention
 export type { MultiheadAttentionOptions, AttentionCallOptions } from "./attention";
 export * as utils from "./utils";
 export * as init from "./init";
+export * from "./activations";

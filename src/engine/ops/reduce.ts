@@ -6,6 +6,9 @@ import { normalizeDim, numelOf } from "../shape";
 import { Tensor, addMethods } from "../tensor";
 import { apply, defineOp } from "./op";
 import { empty } from "./operands";
+import { ValuesIndices } from "./return_types";
+
+export { ValuesIndices };
 
 export interface ReduceAttrs {
   /** Normalised, sorted dims to reduce; all dims when the user gave none. */
@@ -18,8 +21,10 @@ export interface ReduceAttrs {
 export function reduceAttrs(t: Tensor, dim: number | number[] | null, keepdim: boolean): ReduceAttrs {
   if (dim === null) return { dims: t.shape.map((_, i) => i), keepdim, explicit: false };
   const list = Array.isArray(dim) ? dim : [dim];
-  const dims = [...new Set(list.map((d) => normalizeDim(d, t.ndim)))].sort((a, b) => a - b);
-  if (dims.length !== list.length) throw new RuntimeError(`dim ${list.join(", ")} appears multiple times in the list of dims`);
+  const wrapped = list.map((d) => normalizeDim(d, t.ndim));
+  const repeated = wrapped.find((d, i) => wrapped.indexOf(d) !== i);
+  if (repeated !== undefined) throw new RuntimeError(`dim ${repeated} appears multiple times in the list of dims`);
+  const dims = wrapped.sort((a, b) => a - b);
   return { dims: t.ndim === 0 ? [] : dims, keepdim, explicit: true };
 }
 
@@ -117,19 +122,6 @@ export function minAll(t: Tensor): Tensor {
   return apply(minAllOp, [t], undefined);
 }
 
-/** `x.max(dim)`: PyTorch's named tuple, also destructurable as `[values, indices]`. */
-export class ValuesIndices {
-  constructor(
-    readonly values: Tensor,
-    readonly indices: Tensor,
-  ) {}
-
-  *[Symbol.iterator](): IterableIterator<Tensor> {
-    yield this.values;
-    yield this.indices;
-  }
-}
-
 interface DimAttrs {
   dim: number;
   keepdim: boolean;
@@ -205,9 +197,10 @@ export function minDim(t: Tensor, dim: number, keepdim: boolean): ValuesIndices 
 
 function extremeWithIndices(t: Tensor, dim: number, keepdim: boolean, op: typeof maxDimOp, better: Better): ValuesIndices {
   const d = normalizeDim(dim, t.ndim);
-  if (t.ndim === 0) return new ValuesIndices(apply(op, [t], { dim: 0, keepdim, indices: empty([], "int64") }), empty([], "int64"));
+  const name = op === maxDimOp ? "max" : "min";
+  if (t.ndim === 0) return new ValuesIndices(apply(op, [t], { dim: 0, keepdim, indices: empty([], "int64") }), empty([], "int64"), name);
   const { indices } = extremeAlong(t, d, keepdim, better);
-  return new ValuesIndices(apply(op, [t], { dim: d, keepdim, indices }), indices);
+  return new ValuesIndices(apply(op, [t], { dim: d, keepdim, indices }), indices, name);
 }
 
 // ---- norm ----

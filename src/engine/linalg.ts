@@ -1,0 +1,3 @@
+/** `linalg`: torch.linalg. */
+export { vectorNorm, matrixNorm, linalgNorm as norm } from "./ops/norms";
+export type { MatrixOrd, NormOptions } from "./ops/norms";

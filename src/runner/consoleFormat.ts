@@ -1,0 +1,26 @@
+/**
+ * How the snippet's console prints what Python's print would print differently: a tensor's `.shape` (a plain
+ * number[], kept so for speed) prints as `torch.Size([1, 6, 28, 28])`. The recorder notes every shape array it sees
+ * (a WeakSet add per tensor, which holds nothing alive); the console looks its arguments up there. Tensors, named
+ * tuples and `x.size()` print through their own inspect hooks already.
+ */
+import { format } from "node:util";
+import { formatSize } from "../engine/size";
+
+const shapes = new WeakSet<readonly number[]>();
+
+/** The recorder calls this for each tensor it sees (and each gradient a backward leaves). */
+export function noteShape(shape: readonly number[]): void {
+  shapes.add(shape);
+}
+
+function printable(arg: unknown): unknown {
+  if (!Array.isArray(arg) || !shapes.has(arg)) return arg;
+  const text = formatSize(arg as number[]);
+  return { toString: () => text, [Symbol.for("nodejs.util.inspect.custom")]: () => text };
+}
+
+/** `console.log(...args)` as one line of text. */
+export function formatConsoleArgs(args: readonly unknown[]): string {
+  return format(...args.map(printable));
+}
