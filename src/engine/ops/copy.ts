@@ -68,8 +68,6 @@ export function cast(t: Tensor, dtype: DType): Tensor {
 declare module "../tensor" {
   interface Tensor {
     clone(options?: { memoryFormat?: "preserve" | "contiguous" }): Tensor;
-    /** Casts to another dtype (PyTorch's `.to(dtype)`). */
-    to(dtype: DType): Tensor;
     float(): Tensor;
     double(): Tensor;
     long(): Tensor;
@@ -81,9 +79,6 @@ declare module "../tensor" {
 addMethods({
   clone(this: Tensor, options?: { memoryFormat?: "preserve" | "contiguous" }) {
     return clone(this, options);
-  },
-  to(this: Tensor, dtype: DType) {
-    return cast(this, dtype);
   },
   float(this: Tensor) {
     return cast(this, "float32");

@@ -168,7 +168,6 @@ declare module "../tensor" {
     sub_(other: TensorOrScalar, alpha?: number): this;
     mul_(other: TensorOrScalar): this;
     div_(other: TensorOrScalar): this;
-    clamp_(min?: number | null, max?: number | null): this;
     zero_(): this;
     fill_(value: number | boolean | Tensor): this;
     copy_(src: Tensor | number): this;
@@ -192,9 +191,6 @@ addMethods({
   },
   div_(this: Tensor, other: TensorOrScalar) {
     return inplace(this, (self) => div(self, other), [other]);
-  },
-  clamp_(this: Tensor, min?: number | null, max?: number | null) {
-    return inplace(this, (self) => unary.clamp(self, min ?? null, max ?? null));
   },
   zero_(this: Tensor) {
     return fill_(this, 0);

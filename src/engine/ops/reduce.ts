@@ -265,7 +265,6 @@ declare module "../tensor" {
     max(dim: number, keepdim?: boolean): ValuesIndices;
     min(): Tensor;
     min(dim: number, keepdim?: boolean): ValuesIndices;
-    norm(p?: number, dim?: number | number[] | null, keepdim?: boolean): Tensor;
   }
 }
 
@@ -275,14 +274,5 @@ addMethods({
   },
   mean(this: Tensor, dim?: number | number[] | null, keepdim = false) {
     return mean(this, dim ?? null, keepdim);
-  },
-  max(this: Tensor, dim?: number, keepdim = false) {
-    return dim === undefined ? maxAll(this) : maxDim(this, dim, keepdim);
-  },
-  min(this: Tensor, dim?: number, keepdim = false) {
-    return dim === undefined ? minAll(this) : minDim(this, dim, keepdim);
-  },
-  norm(this: Tensor, p = 2, dim?: number | number[] | null, keepdim = false) {
-    return norm(this, p, dim ?? null, keepdim);
   },
 });

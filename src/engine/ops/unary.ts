@@ -134,15 +134,9 @@ declare module "../tensor" {
     tanh(): Tensor;
     sigmoid(): Tensor;
     relu(): Tensor;
-    clamp(min?: number | null, max?: number | null): Tensor;
   }
 }
 
 const unaryMethods = { neg, abs, sign, exp, log, reciprocal, sqrt, sin, cos, tanh, sigmoid, relu };
 addMethods(Object.fromEntries(Object.entries(unaryMethods).map(([name, fn]) => [name, function (this: Tensor) { return fn(this); }])));
 
-addMethods({
-  clamp(this: Tensor, min?: number | null, max?: number | null) {
-    return clamp(this, min ?? null, max ?? null);
-  },
-});
