@@ -27,6 +27,9 @@ export class OptimizerWatch {
   /** Leaves some backward reached, and the version of their .grad right after the latest one did. */
   private readonly reached = new WeakMap<Tensor, number>();
   private accumulated: { line: number; params: Set<Tensor> } | null = null;
+  /** Stepped parameters whose .grad nothing reset before the current backward started, and that backward's line. */
+  private readonly unreset = new Set<Tensor>();
+  private backwardLine = 0;
   private stepWithoutGrad: { line: number; zeroed: boolean } | null = null;
 
   /** Where each optimizer was made, from the variable it was assigned to. */
@@ -61,18 +64,26 @@ export class OptimizerWatch {
 
   backwardStarted(line: number): void {
     this.backwards++;
+    this.backwardLine = line;
+    this.unreset.clear();
     for (const [p, used] of this.stepped) {
       // The same .grad, not written since the step (zeroGrad and grad.zero_() bump its version; set-to-none drops it).
-      if (p._grad === used.grad && p._grad._storage.version === used.version) {
-        this.accumulated ??= { line, params: new Set() };
-        if (this.accumulated.line === line) this.accumulated.params.add(p);
-      }
+      if (p._grad === used.grad && p._grad._storage.version === used.version) this.unreset.add(p);
     }
-    this.stepped = new Map();
   }
 
   backwardEnded(leaves: readonly Tensor[]): void {
-    for (const leaf of leaves) this.reached.set(leaf, leaf._grad ? leaf._grad._storage.version : -1);
+    for (const leaf of leaves) {
+      this.reached.set(leaf, leaf._grad ? leaf._grad._storage.version : -1);
+      if (!this.stepped.has(leaf)) continue;
+      // This backward added to a .grad a step had already used: accumulation across iterations. (A backward of another
+      // graph, which never reaches the parameter, says nothing.)
+      if (this.unreset.has(leaf)) {
+        this.accumulated ??= { line: this.backwardLine, params: new Set() };
+        if (this.accumulated.line === this.backwardLine) this.accumulated.params.add(leaf);
+      }
+      this.stepped.delete(leaf);
+    }
   }
 
   /** Every tensor an optimizer updates; null when the run made none. */
@@ -89,7 +100,11 @@ export class OptimizerWatch {
       return id === null ? [] : [id];
     });
     if (this.accumulated) {
-      const { line, params } = this.accumulated;
+      const { line } = this.accumulated;
+      // In the optimizer's order (the model's), not the order the backward reached them.
+      const order = new Map<Tensor, number>();
+      for (const state of this.optimizers.values()) for (const p of state.params) if (!order.has(p)) order.set(p, order.size);
+      const params = [...this.accumulated.params].sort((x, y) => (order.get(x) ?? 0) - (order.get(y) ?? 0));
       out.push(finding("missing-zero-grad", "warning", line,
         `The gradients of ${list([...params].map((p) => name(p).name))} grow from one iteration to the next: backward() at line ${line} adds to the .grad the optimizer already stepped with, and no zeroGrad() came in between.`,
         "Call optimizer.zeroGrad() at the start of each iteration, before loss.backward().", { tensors: ids(params) }));
