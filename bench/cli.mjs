@@ -1,5 +1,5 @@
-// Cold start of `gradlens run` on the first seed: wall time and peak memory (the CLI process and its worker thread
-// share one process, so its peak RSS covers both). Median of 9 fresh processes. Run: npm run bench:cli
+// Cold start of `gradlens run` on the first seed: wall time and peak memory (GNU time reports the larger of the CLI
+// process and the child process the snippet runs in). Median of 9 fresh processes. Run: npm run bench:cli
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 "use strict";
-require("../dist/cli.js").main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+require("../dist/cli.js").cli(process.argv.slice(2));

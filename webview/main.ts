@@ -4,6 +4,7 @@
  */
 import type { Finding, FullValues, GradCheckRecord, TensorRecord, Trace } from "../src/runner/trace";
 import { TRACE_VERSION, VALUES_ON_DEMAND_LIMIT } from "../src/runner/trace";
+import { checkCoverage } from "../src/runner/coverage";
 import { clear, el } from "./dom";
 import { renderFindings } from "./findingsView";
 import { renderFlow } from "./flowView";
@@ -133,8 +134,9 @@ class App {
   private renderHeader(): void {
     const t = this.trace!;
     clear(this.header);
-    const status = t.status === "ok" ? "all gradients match numerics" : t.status === "check-failed" ? "a gradient check failed" : `error: ${t.error?.name ?? ""}`;
-    const badge = el("span", `badge ${t.status}`, status);
+    // "all gradients match numerics" only when every gradient was checked: otherwise "partly" or "not checked".
+    const coverage = checkCoverage(t);
+    const badge = el("span", `badge ${t.status}${coverage.coverage === "partly" || coverage.coverage === "none" || coverage.coverage === "no-backward" ? " unchecked" : ""}`, coverage.text);
     const file = el("span", "file", t.file.split(/[\\/]/).pop() ?? t.file);
     const facts = el("span", "muted", `${t.tensors.length} tensors · ${t.nodes.length} nodes · ${t.backwards.length} backward · ${t.durationMs.toFixed(0)} ms + checks ${t.checkDurationMs.toFixed(0)} ms`);
     this.header.append(file, badge);

@@ -50,6 +50,13 @@ function backwardReport(trace: Trace, b: BackwardRecord, style: Style): string[]
     rows.push([style.bad("✗"), `${n.name} backward`, "node", "", sci(n.maxAbsError), sci(n.maxRelError), `${n.at ? `line ${n.at.line}: ` : ""}${n.message ?? ""}`]);
   }
   if (rows.length > 1) out.push(...table(rows).map((r) => "  " + r));
+  for (const c of b.checks) {
+    const name = `${c.name ?? `tensor #${c.tensor}`}.grad`;
+    if (c.message && c.passed === false) out.push(style.bad(`  ${name}: ${c.message}`));
+    else if (c.precision?.large) {
+      out.push(style.dim(`  ${name} (${c.precision.dtype}) is up to ${sci(c.precision.maxRelError)} (relative) from the float64 backward: rounding, not a wrong derivative`));
+    }
+  }
   const nodesOk = b.nodeChecks.filter((n) => n.passed === true).length;
   if (b.nodeChecks.length) out.push(style.dim(`  ${nodesOk} of ${b.nodeChecks.length} ops' backward agree with their numerical derivative`));
   return out;

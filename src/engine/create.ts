@@ -211,7 +211,7 @@ export function randint(low: number, high: number | readonly number[], shape?: r
   checkShape(size, "randint()");
   const top = high as number;
   if (!(top > low)) throw new RuntimeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${top}`);
-  const data = new Float64Array(numelOf(size));
+  const data = allocate("float64", numelOf(size)) as Float64Array;
   fillRandint(data, low, top, generatorOf(opts, "randint()"));
   const dtype = opts.dtype ?? "int64";
   const out = allocate(dtype, data.length);

@@ -15,6 +15,10 @@ export class ValueError extends Error {
   override name = "ValueError";
 }
 
+export class NotImplementedError extends Error {
+  override name = "NotImplementedError";
+}
+
 export class KeyError extends Error {
   override name = "KeyError";
 }

@@ -7,7 +7,7 @@
  * patches the prototype can run before this class exists.
  */
 import type { AccumulateGrad, GradFn } from "./autograd/node";
-import { type DataArray, type DType, allocate, isFloating, torchTypeName } from "./dtype";
+import { type DataArray, type DType, adoptStorage, allocate, isFloating, torchTypeName } from "./dtype";
 import { RuntimeError } from "./errors";
 import { contiguousStridesOf, gather, isContiguousGeometry } from "./kernels/strided";
 import { formatShape, normalizeDim } from "./shape";
@@ -101,6 +101,7 @@ export class Tensor {
 
   /** @internal A new tensor over a fresh buffer. */
   static fromData(data: DataArray, shape: number[], dtype: DType): Tensor {
+    adoptStorage(data);
     return new Tensor(new Storage(data), shape, dtype);
   }
 

@@ -24,6 +24,11 @@ function typescriptEditor(): vscode.TextEditor | undefined {
 
 async function runAndReport(f: Features, editor: vscode.TextEditor, reason: "command" | "selection"): Promise<void> {
   if (!(await ensureTrusted())) return;
+  // In a notebook cell, running means running the cell in its notebook's kernel, with what the cells before it made.
+  if (editor.document.uri.scheme === "vscode-notebook-cell") {
+    await vscode.commands.executeCommand("notebook.cell.execute");
+    return;
+  }
   const range = reason === "selection" && !editor.selection.isEmpty ? editor.selection : undefined;
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: "Gradlens: running snippet" },

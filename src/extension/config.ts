@@ -1,24 +1,38 @@
 /** The `gradlens.*` settings, read fresh on each use so that changes apply at once. */
 import * as vscode from "vscode";
+import { DEFAULT_LIMITS, LIMIT_RANGES, type RunLimits } from "../runner/limits";
 import { DEFAULT_THRESHOLDS, type FindingThresholds } from "../runner/trace";
 
 export type LiveModeSetting = "gradFiles" | "always" | "off";
 
-export interface RunSettings {
-  timeoutMs: number;
-  memoryMb: number;
-  check: { enabled: boolean; budgetMs: number; eps: number; atol: number; rtol: number };
+export interface RunSettings extends RunLimits {
+  check: { enabled: boolean; eps: number; atol: number; rtol: number };
   thresholds: FindingThresholds;
+}
+
+/** The default pause after the last edit before a live re-run. */
+export const LIVE_DELAY_MS = 200;
+
+/** A setting's value, brought into its range: a user can type anything into settings.json. */
+function limit(c: vscode.WorkspaceConfiguration, key: string, name: keyof RunLimits): number {
+  const value = c.get<number>(key, DEFAULT_LIMITS[name]);
+  const range = LIMIT_RANGES[name];
+  if (typeof value !== "number" || Number.isNaN(value)) return DEFAULT_LIMITS[name];
+  const clamped = Math.min(Math.max(value, range.min), range.max());
+  return range.integer ? Math.round(clamped) : clamped;
 }
 
 export function runSettings(): RunSettings {
   const c = vscode.workspace.getConfiguration("gradlens");
+  const enabled = c.get("check.enabled", true);
   return {
-    timeoutMs: c.get("timeLimitMs", 10_000),
-    memoryMb: c.get("memoryLimitMb", 512),
+    timeoutMs: limit(c, "timeLimitMs", "timeoutMs"),
+    memoryMb: limit(c, "memoryLimitMb", "memoryMb"),
+    checkBudgetMs: enabled ? limit(c, "check.timeBudgetMs", "checkBudgetMs") : 0,
+    consoleLines: limit(c, "console.maxLines", "consoleLines"),
+    consoleBytes: limit(c, "console.maxBytes", "consoleBytes"),
     check: {
-      enabled: c.get("check.enabled", true),
-      budgetMs: c.get("check.timeBudgetMs", 2000),
+      enabled,
       eps: c.get("check.eps", 1e-6),
       atol: c.get("check.atol", 1e-5),
       rtol: c.get("check.rtol", 1e-3),
@@ -43,7 +57,8 @@ export function liveModeSetting(): LiveModeSetting {
 }
 
 export function liveDelayMs(): number {
-  return vscode.workspace.getConfiguration("gradlens").get("liveDelayMs", 400);
+  const value = vscode.workspace.getConfiguration("gradlens").get("liveDelayMs", LIVE_DELAY_MS);
+  return typeof value === "number" && value >= 0 ? value : LIVE_DELAY_MS;
 }
 
 export function inlineValuesEnabled(): boolean {

@@ -9,6 +9,7 @@ import { registerDiagnostics } from "./diagnostics";
 import { registerHovers } from "./hovers";
 import { InlineValues } from "./inlineValues";
 import { LiveMode } from "./liveMode";
+import { type NotebookFeatures, registerNotebooks } from "./notebook";
 import { GradlensPanel } from "./panel";
 import { SnippetRunner } from "./runner";
 import { registerStatusBar } from "./statusBar";
@@ -20,6 +21,7 @@ export interface GradlensApi {
   lenses: BackwardLenses;
   panel: GradlensPanel;
   live: LiveMode;
+  notebooks: NotebookFeatures;
 }
 
 export function activate(context: vscode.ExtensionContext): GradlensApi {
@@ -29,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): GradlensApi {
   const lenses = new BackwardLenses(runner);
   const panel = new GradlensPanel(context.extensionUri, runner);
   const live = new LiveMode(runner);
+  const notebooks = registerNotebooks(context.extensionPath, runner, panel, log);
 
   context.subscriptions.push(
     log,
@@ -42,8 +45,9 @@ export function activate(context: vscode.ExtensionContext): GradlensApi {
     registerDiagnostics(runner),
     registerStatusBar(runner),
     ...registerCommands({ runner, panel, live, extensionPath: context.extensionPath }),
+    ...notebooks.disposables,
   );
-  return { runner, inline, lenses, panel, live };
+  return { runner, inline, lenses, panel, live, notebooks: notebooks.features };
 }
 
 export function deactivate(): void {}

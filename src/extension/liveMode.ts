@@ -20,6 +20,8 @@ export class LiveMode implements vscode.Disposable {
 
   isLive(document: vscode.TextDocument): boolean {
     if (document.languageId !== "typescript" || !vscode.workspace.isTrusted) return false;
+    // A notebook cell runs in its notebook's kernel, with the cells before it, never alone.
+    if (document.uri.scheme === "vscode-notebook-cell") return false;
     const override = this.overrides.get(document.uri.toString());
     if (override !== undefined) return override;
     const setting = liveModeSetting();

@@ -37,11 +37,28 @@ export class SnippetRunner implements vscode.Disposable {
 
   /** A closed document's run goes: a Trace and its big tensors' values can hold tens of megabytes. */
   private readonly closing = vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri));
+  /** A snippet in the editor: start a child process for its first run now, while the user reads. */
+  private readonly focusing = vscode.window.onDidChangeActiveTextEditor((e) => this.prewarmFor(e?.document));
+  private readonly firstLook: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly extensionPath: string,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    // After activation has returned: loading the runner and starting a child are not activation's job.
+    this.firstLook = setTimeout(() => this.prewarmFor(vscode.window.activeTextEditor?.document), 500);
+  }
+
+  /** Starts the next run's child process if `document` is a snippet and runs are allowed here. */
+  private prewarmFor(document: vscode.TextDocument | undefined): void {
+    if (!document || document.languageId !== "typescript" || !vscode.workspace.isTrusted) return;
+    if (!document.fileName.endsWith(".grad.ts") && !/from\s+["']gradlens["']/.test(document.getText())) return;
+    try {
+      void this.load().prewarm(runSettings().memoryMb);
+    } catch (e) {
+      this.log.warn(`could not start a process for the next run: ${(e as Error).message}`);
+    }
+  }
 
   lastResult(uri: vscode.Uri): RunResult | undefined {
     return this.latest.get(uri.toString());
@@ -67,27 +84,34 @@ export class SnippetRunner implements vscode.Disposable {
     this.didStart.fire(document.uri);
     const settings = runSettings();
     const source = request.range ? keepLines(document, request.range) : document.getText();
-    const started = Date.now();
+    const started = performance.now();
     try {
       const runner = this.load();
+      const { check, ...limits } = settings;
       const { trace, valuesOnDemand } = await runner.runSnippetWithValues({
         file: document.uri.scheme === "file" ? document.uri.fsPath : document.fileName,
         source,
-        timeoutMs: settings.timeoutMs,
-        memoryMb: settings.memoryMb,
-        checkBudgetMs: settings.check.enabled ? settings.check.budgetMs : 0,
-        tolerance: { eps: settings.check.eps, atol: settings.check.atol, rtol: settings.check.rtol },
-        thresholds: settings.thresholds,
+        ...limits,
+        tolerance: { eps: check.eps, atol: check.atol, rtol: check.rtol },
         signal: controller.signal,
       });
       if (controller.signal.aborted) return undefined;
+      const ran = performance.now();
       const result: RunResult = { uri: document.uri, trace, view: new TraceView(trace), valuesOnDemand };
       this.latest.set(key, result);
-      this.log.info(`${request.reason} run of ${path.basename(document.fileName)}: ${trace.status}${trace.error ? ` (${trace.error.kind}: ${trace.error.message})` : ""}, ` +
-        `${trace.tensors.length} tensors, ${trace.backwards.length} backward calls, snippet ${trace.durationMs.toFixed(0)} ms, checks ${trace.checkDurationMs.toFixed(0)} ms, total ${Date.now() - started} ms`);
       this.didRun.fire(result);
+      const shown = performance.now();
+      this.log.info(`${request.reason} run of ${path.basename(document.fileName)}: ${trace.status}${trace.error ? ` (${trace.error.kind}: ${trace.error.message})` : ""}, ` +
+        `${trace.tensors.length} tensors, ${trace.backwards.length} backward calls; snippet ${trace.durationMs.toFixed(0)} ms, checks ${trace.checkDurationMs.toFixed(0)} ms, ` +
+        `run ${(ran - started).toFixed(0)} ms, shown ${(shown - ran).toFixed(0)} ms`);
       return result;
     } catch (e) {
+      if (e instanceof Error && e.name === "RunnerError") {
+        // Gradlens's own failure (or a snippet that wrote to the runner's channel): say so, and keep working.
+        this.log.error(`run of ${document.fileName}: ${e.message}`);
+        void vscode.window.showErrorMessage(`Gradlens: the run failed inside Gradlens: ${e.message}`);
+        return undefined;
+      }
       this.log.error(`run of ${document.fileName} failed inside Gradlens: ${(e as Error).stack ?? String(e)}`);
       throw e;
     } finally {
@@ -95,12 +119,18 @@ export class SnippetRunner implements vscode.Disposable {
     }
   }
 
+  /** A run made elsewhere (a notebook cell's, by the notebook kernel): the editor features show it as any other. */
+  publish(result: RunResult): void {
+    this.latest.set(result.uri.toString(), result);
+    this.didRun.fire(result);
+  }
+
   forget(uri: vscode.Uri): void {
     this.running.get(uri.toString())?.abort();
     this.latest.delete(uri.toString());
   }
 
-  /** The runner bundle (transpiler, worker host, HTML report), loaded on first use, not at activation. */
+  /** The runner bundle (the child-process host, the HTML report), loaded on first use, not at activation. */
   load(): RunnerModule {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by path on first use, to keep activation fast
     this.runner ??= require(path.join(this.extensionPath, "dist", "runner.js")) as RunnerModule;
@@ -110,6 +140,9 @@ export class SnippetRunner implements vscode.Disposable {
   dispose(): void {
     for (const c of this.running.values()) c.abort();
     this.running.clear();
+    clearTimeout(this.firstLook);
+    this.runner?.disposeRunner();
+    this.focusing.dispose();
     this.closing.dispose();
     this.didRun.dispose();
     this.didStart.dispose();

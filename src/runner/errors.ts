@@ -1,4 +1,5 @@
 /** Turning what a snippet threw into a SnippetError: kind, message, and the user's own line. */
+import { StorageLimitError } from "../engine/dtype";
 import type { SnippetError } from "./trace";
 import type { SnippetSyntaxError } from "./transpile";
 
@@ -35,10 +36,12 @@ export function errorFromThrown(e: unknown, file: string, lastLine: number): Sni
   const stack = err.stack ?? "";
   const { lines, at, mostFrequent } = userFrames(stack, file);
   const overflow = err instanceof RangeError && /Maximum call stack size exceeded/.test(err.message);
+  // The memory limit refused a tensor, or the system an array: both are the snippet running out of memory.
+  const memory = err instanceof StorageLimitError || (err instanceof RangeError && /Array buffer allocation failed/.test(err.message));
   // In an endless recursion, the line that recurses is the one nearly every frame stands on.
   const where = overflow && mostFrequent ? { line: mostFrequent, column: 1 } : (at ?? (lastLine ? { line: lastLine, column: 1 } : null));
   return {
-    kind: overflow ? "stack-overflow" : "runtime",
+    kind: overflow ? "stack-overflow" : memory ? "out-of-memory" : "runtime",
     name: err.name,
     message: overflow ? `Maximum call stack size exceeded: endless recursion? (last at line ${where?.line ?? "?"})` : err.message,
     file,

@@ -8,6 +8,7 @@ import { setForwardLocation } from "../engine/autograd/anomaly";
 import { AccumulateGrad, GradFn, type Node } from "../engine/autograd/node";
 import type { LeafCheck, NodeCheck, Tolerance } from "../engine/autograd/graph_check";
 import { checkFunction, type FunctionCheck } from "../engine/autograd/function_check";
+import { float64Copy } from "../engine/dtype";
 import type { AnyOpDef } from "../engine/ops/op";
 import type { Recorder } from "../engine/recorder";
 import type { Tensor } from "../engine/tensor";
@@ -15,6 +16,7 @@ import { noteShape } from "./consoleFormat";
 import type { CutHow, Names } from "./findings";
 import { Insight } from "./insight";
 import { type Entry, HISTORY_PER_LINE, LineHistory } from "./lineHistory";
+import { NodeSlot } from "./nodeSlot";
 import { l2 } from "./stats";
 import { jsonNumber, stats, summarize } from "./summary";
 import type {
@@ -33,7 +35,7 @@ import type {
   TraceWarning,
   ValuesOnDemand,
 } from "./trace";
-import { VALUES_INLINE_LIMIT, VALUES_ON_DEMAND_LIMIT, VALUES_ON_DEMAND_TOTAL } from "./trace";
+import { DEFAULT_THRESHOLDS, VALUES_INLINE_LIMIT, VALUES_ON_DEMAND_LIMIT, VALUES_ON_DEMAND_TOTAL } from "./trace";
 
 const MAX_NODES = 4000;
 const MAX_SERIES = 10_000;
@@ -42,7 +44,8 @@ export interface RecorderOptions {
   file: string;
   checkBudgetMs: number;
   tolerance: Tolerance;
-  thresholds: FindingThresholds;
+  /** The findings' thresholds (DEFAULT_THRESHOLDS when not given). */
+  thresholds?: FindingThresholds;
   onProgress: (message: string) => void;
 }
 
@@ -65,10 +68,10 @@ export class TraceRecorder implements Recorder {
   /** The line running now (set by the instrumented code). */
   line = 0;
   private readonly history = new LineHistory();
-  private readonly nodeLines = new WeakMap<Node, number>();
+  private readonly nodeLines = new NodeSlot<number>();
   /** Nodes numbered in the order the snippet made them, so that of a loop's copies of a graph the latest has the
-   * highest ids (the panel shows that copy). Weak: a loop's old graphs must stay collectable. */
-  private readonly nodeIds = new WeakMap<Node, number>();
+   * highest ids (the panel shows that copy). On the nodes: a loop's old graphs must stay collectable. */
+  private readonly nodeIds = new NodeSlot<number>();
   private nextNodeId = 1;
   private readonly backwards: BackwardRecord[] = [];
   private readonly checks: Array<{ record: BackwardRecord; leaves: LeafCheck[]; nodes: NodeCheck[]; functions: FunctionCheck[]; names: Map<Tensor, { id: number; name: string | null; at: SourceLocation | null }> }> = [];
@@ -190,7 +193,7 @@ export class TraceRecorder implements Recorder {
     this.insight.backwardStarted(root, this.line);
     // The gradient a backward contributes is .grad after minus .grad before (grads accumulate).
     this.gradsBefore = new Map();
-    for (const { tensor: t } of this.history.kept()) if (t._gradFn === null && t._grad) this.gradsBefore.set(t, Float64Array.from(t._grad._data));
+    for (const { tensor: t } of this.history.kept()) if (t._gradFn === null && t._grad) this.gradsBefore.set(t, float64Copy(t._grad._data));
   }
 
   onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void {
@@ -220,7 +223,9 @@ export class TraceRecorder implements Recorder {
       const g = leaf._grad;
       if (!g) continue;
       const before = this.gradsBefore.get(leaf);
-      const d = Float64Array.from(g._data, (v, i) => v - (before ? before[i] : 0));
+      // A copy through allocate(): Float64Array.from(…, fn) would build a JavaScript array of every element first.
+      const d = float64Copy(g._data);
+      if (before) for (let i = 0; i < d.length; i++) d[i] -= before[i];
       contributions.set(leaf, engine.Tensor.fromData(d, leaf.shape.slice(), "float64"));
     }
     let leafChecks: LeafCheck[];
@@ -238,6 +243,11 @@ export class TraceRecorder implements Recorder {
       }
     }
     this.checkMs += performance.now() - started;
+    for (const c of leafChecks) {
+      const name = this.history.get(c.leaf)?.name ?? "a leaf";
+      if (c.message && c.passed === false) this.warnings.push({ message: `${name}.grad: ${c.message}`, at: this.at() });
+      else if (c.precision?.large) this.warnings.push({ message: precisionWarning(name, c.precision), at: this.at() });
+    }
     // The leaves' names now: a loop may drop their entries before the run ends.
     const names = new Map(leaves.map((leaf) => {
       const e = this.history.get(leaf);
@@ -267,8 +277,9 @@ export class TraceRecorder implements Recorder {
     };
     for (const e of retained) visit(e.tensor._gradFn);
     for (const b of this.checks) for (const c of b.nodes) visit(c.node);
-    while (queue.length) {
-      const n = queue.shift()!;
+    // A read index, not queue.shift(): shifting a million-node queue is quadratic.
+    for (let head = 0; head < queue.length; head++) {
+      const n = queue[head];
       if (nodes.length >= MAX_NODES) {
         droppedNodes++;
         continue;
@@ -296,7 +307,7 @@ export class TraceRecorder implements Recorder {
       }
     }
     const lines = new Map(retained.map((e) => [e.id, e.at?.line ?? null]));
-    const { flow, modules, findings } = this.insight.finish(this.names, (id) => lines.get(id) ?? null, this.options.thresholds);
+    const { flow, modules, findings } = this.insight.finish(this.names, (id) => lines.get(id) ?? null, this.options.thresholds ?? DEFAULT_THRESHOLDS);
     return {
       tensors,
       valuesOnDemand,
@@ -409,6 +420,8 @@ export class TraceRecorder implements Recorder {
       maxRelError: finite(c.maxRelError),
       worst: c.worst,
       numerical: c.numerical ? summarize(c.leaf.shape, "float64", c.numerical) : null,
+      precision: c.precision ? { dtype: c.precision.dtype, maxAbsError: finite(c.precision.maxAbsError), maxRelError: finite(c.precision.maxRelError), large: c.precision.large } : null,
+      message: c.message,
     };
   }
 
@@ -479,6 +492,11 @@ function gradSummary(t: Tensor) {
 }
 
 function skippedLeaf(leaf: Tensor, reason: string): LeafCheck {
-  return { leaf, passed: null, skipped: reason, mode: "full", checkedElements: 0, totalElements: leaf.numel(), maxAbsError: 0, maxRelError: 0, worst: null, numerical: null };
+  return { leaf, passed: null, skipped: reason, mode: "full", checkedElements: 0, totalElements: leaf.numel(), maxAbsError: 0, maxRelError: 0, worst: null, numerical: null, precision: null, message: null };
+}
+
+function precisionWarning(name: string, p: NonNullable<LeafCheck["precision"]>): string {
+  return `${name}.grad (${p.dtype}) is up to ${p.maxRelError.toExponential(1)} (relative) from the same backward run in float64: ` +
+    `${p.dtype === "float32" ? "float32 rounding along the graph, or " : ""}a hook or an in-place change of the gradient. The backward formulas themselves were checked in float64`;
 }
 

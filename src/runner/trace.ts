@@ -194,6 +194,11 @@ export interface GradCheckRecord {
   worst: { index: number[]; analytical: number; numerical: number } | null;
   /** The numerical gradient, for the UI to show beside `.grad` (same length as `.grad`'s values when inline). */
   numerical: ValueSummary | null;
+  /** How far `.grad` as backward() gave it is from the same backward run in float64 (the check judges the latter):
+   * float32 rounding shows here, not as a failure. Null when the float64 backward could not run. */
+  precision?: { dtype: DTypeName; maxAbsError: number; maxRelError: number; large: boolean } | null;
+  /** What the check says beyond its numbers, e.g. that the graph does not reproduce the computation. */
+  message?: string | null;
 }
 
 export interface NodeCheckRecord {

@@ -4,7 +4,7 @@
  * Why sucrase + acorn and not esbuild at run time: sucrase strips TypeScript without moving any line, and the
  * instrumentation below only inserts text within lines, so a line number in a stack trace, a recorded tensor or an
  * error is the user's own, with no source maps to compose. Both are plain JavaScript: the .vsix needs no per-platform
- * native binary, and a run starts without spawning a process (esbuild's service) — it matters for live mode.
+ * native binary, and it needs no service process of its own (esbuild's) beside the child a snippet runs in.
  */
 import { transform } from "sucrase";
 import { instrument } from "./instrument";

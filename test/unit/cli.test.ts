@@ -55,7 +55,7 @@ describe("gradlens CLI", function () {
     writeFileSync(file, "for (;;) {}\n");
     const r = gradlens("run", file, "--timeout", "300", "--no-check");
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /ran longer than 300 ms/);
+    assert.match(r.stderr, /ran longer than its time limit of 300 ms and was stopped at line 1/);
   });
 
   it("exit 64 on usage errors", () => {

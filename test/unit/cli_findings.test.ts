@@ -20,7 +20,7 @@ describe("gradlens CLI: findings", function () {
   it("prints each finding with its severity, line, sentence and fix", () => {
     const r = gradlens("run", "examples/bugs/missing_zero_grad.ts", "--no-check");
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /\n1 finding\n {2}⚠ warning line 13 \[missing-zero-grad\]\n {4}The gradients of model\.weight and model\.bias grow from one iteration to the next: .*\n {4}fix: Call optimizer\.zeroGrad\(\) at the start of each iteration, before loss\.backward\(\)\.\n$/);
+    assert.match(r.stdout, /\n1 finding\n {2}⚠ warning line 13 \[missing-zero-grad\]\n {4}The gradients of model\.weight and model\.bias grow from one iteration to the next: .*\n {4}fix: Call optimizer\.zeroGrad\(\) at the start of each iteration, before loss\.backward\(\)\.\n/);
   });
 
   it("--fail-on warning exits 1 on a finding, 0 on the fixed snippet", () => {

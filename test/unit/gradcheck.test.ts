@@ -143,13 +143,31 @@ describe("graph and per-node checks (what the runner runs after backward)", () =
       assert.deepEqual(autograd.checkNodes(loss).map((n) => [n.node.name, n.passed]), [["MulBackward0", true], ["SumBackward0", true]]);
     });
 
-    it("a gradient off by 1% everywhere, or in one small element, still fails", () => {
-      const { w, loss } = make();
-      const [scaled] = autograd.checkGraph(loss, new Map([[w, w.grad!.mul(1.01)]]), { budgetMs: 20_000 });
+    it("a backward off by 1% everywhere, or in one small element, still fails", () => {
+      // The check judges the backward itself (replayed in float64), so the wrong gradients come from wrong backwards.
+      const wrongBy = (fix: (g: Tensor) => Tensor) =>
+        class Square extends autograd.Function {
+          static override forward(ctx: autograd.FunctionCtx, w: Tensor): Tensor {
+            ctx.saveForBackward(w);
+            return w.mul(w);
+          }
+          static override backward(ctx: autograd.FunctionCtx, g: Tensor): Tensor {
+            return fix(g.mul(ctx.savedTensors[0]).mul(2));
+          }
+        };
+      const run = (fix: (g: Tensor) => Tensor) => {
+        const w = gl.arange(4000, { dtype: "float64" }).mul(1000).requiresGrad_(true);
+        const loss = wrongBy(fix).apply(w).sum();
+        loss.backward();
+        return { w, check: autograd.checkGraph(loss, new Map([[w, w.grad!]]), { budgetMs: 20_000 })[0] };
+      };
+      const scaled = run((g) => g.mul(1.01)).check;
       assert.equal(scaled.passed, false);
-      const wrongOne = w.grad!.clone();
-      wrongOne._data[3] = 7000; // d/dw_3 is 6000
-      const [single] = autograd.checkGraph(loss, new Map([[w, wrongOne]]), { budgetMs: 20_000 });
+      const single = run((g) => {
+        const out = g.clone();
+        out._data[3] = 7000; // d/dw_3 is 6000
+        return out;
+      }).check;
       assert.equal(single.passed, false);
       assert.deepEqual(single.worst?.index, [3]);
       assert.equal(single.worst?.analytical, 7000);

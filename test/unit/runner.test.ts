@@ -6,7 +6,9 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { runSnippet, runSnippetWithValues } from "../../src/runner/run";
+import { SnippetProcess } from "../../src/runner/childProcess";
+import { heapLimitMb } from "../../src/runner/limits";
+import { runInSession, runSnippet, runSnippetWithValues } from "../../src/runner/run";
 import { VALUES_INLINE_LIMIT, VALUES_ON_DEMAND_LIMIT } from "../../src/runner/trace";
 
 const dir = mkdtempSync(path.join(tmpdir(), "gradlens-runner-"));
@@ -176,3 +178,26 @@ describe("values on demand (tensors too big for the Trace)", function () {
   });
 });
 
+
+describe("sessions (several runs in one child, for the notebook kernel)", function () {
+  this.timeout(30_000);
+
+  it("runs share the realm and the random stream; an error keeps the session; a limit ends it", async () => {
+    const child = new SnippetProcess(heapLimitMb(256), { session: true, warmUp: false });
+    try {
+      const file = path.join(dir, "cell.ts");
+      const first = await runInSession(child, { file, source: 'import { randn } from "gradlens";\n(globalThis as any).w = randn(2);\n', resetRandom: true });
+      assert.equal(first.trace.status, "ok", first.trace.error?.message);
+      const second = await runInSession(child, { file, source: 'import { randn } from "gradlens";\nconsole.log((globalThis as any).w.shape, randn(1).shape);\n' });
+      assert.equal(second.trace.console[0].text, "torch.Size([2]) torch.Size([1])");
+      const failed = await runInSession(child, { file, source: 'throw new Error("in a cell");\n' });
+      assert.equal(failed.trace.error?.message, "in a cell");
+      assert.equal(child.alive, true);
+      const stuck = await runInSession(child, { file, source: "for (;;) {}\n", timeoutMs: 300 });
+      assert.equal(stuck.trace.error?.kind, "timeout");
+      assert.equal(child.alive, false, "a run stopped at a limit ends the session's child");
+    } finally {
+      child.kill();
+    }
+  });
+});

@@ -8,11 +8,13 @@ import type { GradFn } from "./node";
 
 export const anomaly = { enabled: false };
 
-/** Where each node's forward ran, as the runner reports it ("snippet.ts:12"). */
-const forwardLocations = new WeakMap<GradFn, string>();
+/** Where each node's forward ran, as the runner reports it ("snippet.ts:12"), kept on the node: a WeakMap with a
+ * long chain's every node alive in it is walked by each garbage collection. */
+const FORWARD_LOCATION = Symbol("gradlens.forwardLocation");
+type Located = GradFn & { [FORWARD_LOCATION]?: string };
 
 export function setForwardLocation(fn: GradFn, location: string): void {
-  forwardLocations.set(fn, location);
+  (fn as Located)[FORWARD_LOCATION] = location;
 }
 
 export function detectAnomaly<T>(fn: () => T): T {
@@ -31,7 +33,7 @@ export function checkForNaN(fn: GradFn, grads: ReadonlyArray<Tensor | null>): vo
     const d = g._data;
     for (let j = 0; j < d.length; j++) {
       if (d[j] !== d[j]) {
-        const where = forwardLocations.get(fn);
+        const where = (fn as Located)[FORWARD_LOCATION];
         throw new RuntimeError(`Function '${fn.name}' returned nan values in its ${ordinal(i)} output.` + (where ? ` The forward op that made it ran at ${where}.` : ""));
       }
     }

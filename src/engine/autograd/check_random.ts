@@ -1,3 +1,5 @@
+import { allocate } from "../dtype";
+
 /** A small seeded generator for the numerical checks: they must be repeatable and must not consume the user's
  * random stream (a check would otherwise change what the snippet's next rand() returns). */
 export class CheckRandom {
@@ -17,7 +19,7 @@ export class CheckRandom {
 
   /** Uniform in [-1, 1) filled into a new array. */
   vector(n: number): Float64Array {
-    const v = new Float64Array(n);
+    const v = allocate("float64", n) as Float64Array;
     for (let i = 0; i < n; i++) v[i] = 2 * this.next() - 1;
     return v;
   }

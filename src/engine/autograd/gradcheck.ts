@@ -4,13 +4,14 @@
  * output, the input, the element and both values.
  */
 import { noGrad } from "./grad_mode";
+import { allocate, float64Copy } from "../dtype";
 import { RuntimeError } from "../errors";
 import { formatTensor } from "../print";
 import { warn } from "../recorder";
 import { Tensor } from "../tensor";
 import { grad } from "./backward";
 import { CheckRandom } from "./check_random";
-import { DEFAULT_TOLERANCE, type Tolerance } from "./graph_check";
+import { DEFAULT_TOLERANCE, type Tolerance } from "./tolerance";
 
 export class GradcheckError extends RuntimeError {
   override name = "GradcheckError";
@@ -53,9 +54,9 @@ function numericalColumn(fn: Fn, xs: Tensor[], x: Tensor, k: number, eps: number
   const original = data[k];
   return noGrad(() => {
     data[k] = original + eps;
-    const plus = outputsOf(fn, xs).map((o) => Float64Array.from(o._data));
+    const plus = outputsOf(fn, xs).map((o) => float64Copy(o._data));
     data[k] = original - eps;
-    const minus = outputsOf(fn, xs).map((o) => Float64Array.from(o._data));
+    const minus = outputsOf(fn, xs).map((o) => float64Copy(o._data));
     data[k] = original;
     return plus.map((p, o) => p.map((v, j) => (v - minus[o][j]) / (2 * eps)));
   });
@@ -68,14 +69,14 @@ function fullCheck(fn: Fn, xs: Tensor[], differentiable: Array<{ x: Tensor; i: n
     const m = out.numel();
     // Analytical Jacobian, one row per output element: J[row][input][k].
     const rows = Array.from({ length: m }, (_, r) => {
-      const v = Tensor.fromData(new Float64Array(m), out.shape.slice(), out.dtype);
+      const v = Tensor.fromData(allocate(out.dtype, m), out.shape.slice(), out.dtype);
       v._data[r] = 1;
       return grad(out, differentiable.map((d) => d.x), { gradOutputs: v, retainGraph: true, allowUnused: true });
     });
     differentiable.forEach(({ x, i }, di) => {
       const n = x.numel();
-      const numerical = new Float64Array(m * n);
-      const analytical = new Float64Array(m * n);
+      const numerical = allocate("float64", m * n) as Float64Array;
+      const analytical = allocate("float64", m * n) as Float64Array;
       for (let k = 0; k < n; k++) {
         const column = numericalColumn(fn, xs, x, k, tol.eps)[o];
         for (let r = 0; r < m; r++) {
@@ -113,7 +114,7 @@ function fastCheck(fn: Fn, xs: Tensor[], differentiable: Array<{ x: Tensor; i: n
       const g = grads[di];
       if (g) for (let k = 0; k < u.length; k++) analytical += g._data[k] * u[k];
       const data = x._data;
-      const original = Float64Array.from(data);
+      const original = float64Copy(data);
       const project = (sign: number) =>
         noGrad(() => {
           for (let k = 0; k < u.length; k++) data[k] = original[k] + sign * tol.eps * u[k];

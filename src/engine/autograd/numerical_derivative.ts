@@ -8,7 +8,7 @@
  * error estimate from the extrapolation table) computes the derivative again, and the gradient fails only if it
  * is off by more than the tolerance plus that estimate.
  */
-import type { Tolerance } from "./graph_check";
+import type { Tolerance } from "./tolerance";
 
 export interface NumericalDerivative {
   value: number;

@@ -1,21 +1,69 @@
 /**
- * Replay: run a recorded graph's forward again, in float64, with other values for its leaves. Each node keeps its op,
+ * Replay: run a recorded graph's forward again with other values for its leaves — in float64 (what the numerical
+ * checks differentiate), in the recorded dtypes (to see whether the graph reproduces what was computed), or in float64
+ * with a graph of its own (so that the engine's own backward gives the gradient in float64). Each node keeps its op,
  * attributes and inputs, so this needs no knowledge of any particular op. It touches none of the original tensors.
+ *
+ * Every replay keeps to a deadline (a graph of a million nodes takes seconds to run once), and the unrecorded ones
+ * let go of each intermediate value as soon as the last node that reads it has run, so a long chain replays in
+ * constant memory.
  */
-import { isFloating } from "../dtype";
-import { composite, forwardOf } from "../ops/op";
+import { float64Copy, isFloating } from "../dtype";
+import { apply, applyMulti, composite, forwardOf } from "../ops/op";
+import { unrecorded } from "../recorder";
 import { Tensor } from "../tensor";
+import { withGradMode } from "./grad_mode";
 import { AccumulateGrad, GradFn, type Node } from "./node";
+
+/** Thrown when a check's time is up in the middle of a replay. */
+export class CheckDeadline extends Error {
+  override name = "CheckDeadline";
+}
+
+/** A point in time (performance.now()) a check must stop at; read every few nodes, not every node. */
+export class Deadline {
+  private ticks = 0;
+
+  constructor(readonly at: number) {}
+
+  static in(ms: number): Deadline {
+    return new Deadline(performance.now() + ms);
+  }
+
+  static never(): Deadline {
+    return new Deadline(Infinity);
+  }
+
+  get remaining(): number {
+    return this.at - performance.now();
+  }
+
+  get passed(): boolean {
+    return performance.now() > this.at;
+  }
+
+  /** Throws CheckDeadline once the time is up (looks at the clock every 64 calls). */
+  tick(): void {
+    if ((++this.ticks & 63) === 0 && performance.now() > this.at) throw new CheckDeadline("the check's time budget ran out");
+  }
+}
 
 export interface ReplayGraph {
   /** Op nodes, each after every node it reads from. */
   readonly nodes: readonly GradFn[];
   /** The leaves (tensors that require grad) the root depends on, in the order first reached. */
   readonly leaves: readonly Tensor[];
-  /** Recomputes the root from these leaf values (float64, same shapes as the leaves). */
-  run(leafValues: ReadonlyMap<Tensor, Tensor>): Tensor;
-  /** The float64 inputs and output of every node at the leaves' current values. */
-  trace(): Map<GradFn, ReplayedNode>;
+  /** Recomputes the root in float64 from these leaf values (float64, same shapes as the leaves; a leaf not given
+   * keeps its current value). */
+  run(leafValues: ReadonlyMap<Tensor, Tensor>, deadline?: Deadline): Tensor;
+  /** Recomputes the root in the dtypes the snippet used, at the leaves' current values: a faithful graph gives back
+   * the root's own value. */
+  runRecordedDtypes(deadline?: Deadline): Tensor;
+  /** Recomputes the root in float64 at the leaves' current values with a graph of its own: `leaves` are its float64
+   * leaves (requiring grad), for the engine's backward to differentiate. */
+  runDifferentiable(deadline?: Deadline): { root: Tensor; leaves: Map<Tensor, Tensor> };
+  /** Runs every node in float64 at the leaves' current values, handing each node its inputs and outputs as it goes. */
+  forEachNode(visit: (node: GradFn, at: ReplayedNode) => void, deadline?: Deadline): void;
 }
 
 /** One node's float64 inputs and outputs in a replay. */
@@ -26,44 +74,65 @@ export interface ReplayedNode {
 
 export function toFloat64(t: Tensor): Tensor {
   if (!isFloating(t.dtype)) return t;
-  return Tensor.fromData(Float64Array.from(t._data), t.shape.slice(), "float64");
+  return Tensor.fromData(float64Copy(t._data), t.shape.slice(), "float64");
 }
 
 /** Nodes reachable from root, each listed after its inputs (an explicit stack: graphs may be very deep). */
-function topologicalOrder(root: GradFn): GradFn[] {
+function topologicalOrder(root: GradFn, deadline: Deadline): GradFn[] {
   const order: GradFn[] = [];
-  const state = new Map<Node, 1 | 2>();
-  const stack: Array<[GradFn, number]> = [[root, 0]];
-  state.set(root, 1);
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const [node, i] = top;
+  const seen = new Set<Node>([root]);
+  // Two parallel stacks (node, next edge to follow) rather than a pair per frame: a million-node chain is deep.
+  const nodes: GradFn[] = [root];
+  const edges: number[] = [0];
+  while (nodes.length) {
+    deadline.tick();
+    const top = nodes.length - 1;
+    const node = nodes[top];
+    const i = edges[top];
     if (i < node.next.length) {
-      top[1]++;
+      edges[top] = i + 1;
       const n = node.next[i];
-      if (n instanceof GradFn && !state.has(n)) {
-        state.set(n, 1);
-        stack.push([n, 0]);
+      if (n instanceof GradFn && !seen.has(n)) {
+        seen.add(n);
+        nodes.push(n);
+        edges.push(0);
       }
     } else {
-      stack.pop();
-      state.set(node, 2);
+      nodes.pop();
+      edges.pop();
       order.push(node);
     }
   }
   return order;
 }
 
-export function replayGraph(root: Tensor): ReplayGraph {
+/** Where each node's inputs come from, and after which node (by position) each output is read no more. */
+function lastReaders(nodes: readonly GradFn[]): Map<GradFn, number> {
+  const last = new Map<GradFn, number>();
+  nodes.forEach((node, position) => {
+    for (const n of node.next) if (n instanceof GradFn) last.set(n, position);
+  });
+  return last;
+}
+
+type Mode = "float64" | "recorded" | "differentiable";
+
+export function replayGraph(root: Tensor, deadline: Deadline = Deadline.never()): ReplayGraph {
   if (!root.gradFn) {
     return {
       nodes: [],
       leaves: root.requiresGrad ? [root] : [],
       run: (values) => values.get(root) ?? toFloat64(root),
-      trace: () => new Map(),
+      runRecordedDtypes: () => root,
+      runDifferentiable: () => {
+        const leaf = toFloat64(root).requiresGrad_(root.requiresGrad);
+        return { root: leaf, leaves: new Map(root.requiresGrad ? [[root, leaf]] : []) };
+      },
+      forEachNode: () => undefined,
     };
   }
-  const nodes = topologicalOrder(root.gradFn);
+  const rootFn = root.gradFn;
+  const nodes = topologicalOrder(rootFn, deadline);
   const leaves: Tensor[] = [];
   const seen = new Set<Tensor>();
   for (const node of nodes) {
@@ -74,37 +143,58 @@ export function replayGraph(root: Tensor): ReplayGraph {
       }
     }
   }
+  const lastRead = lastReaders(nodes);
   const constants = new Map<Tensor, Tensor>();
-  const constant = (t: Tensor) => {
+  const constant64 = (t: Tensor) => {
     let c = constants.get(t);
     if (!c) constants.set(t, (c = toFloat64(t)));
     return c;
   };
-  const evaluate = (values: ReadonlyMap<Tensor, Tensor>, keep: Map<GradFn, ReplayedNode> | null) =>
-    composite(() => {
-      const outputs = new Map<GradFn, Tensor[]>();
-      for (const node of nodes) {
-        const inputs = node.inputs.map((t, i) => {
-          const from = node.next[i];
-          if (from instanceof GradFn) return outputs.get(from)![t._outputNr];
-          if (from instanceof AccumulateGrad) return values.get(from.variable) ?? constant(from.variable);
-          return constant(t);
-        });
-        // A cast back to float32 would throw away the precision the replay is for.
-        const out = node.op.name === "cast" && isFloating(node.output.dtype) ? [inputs[0]] : forwardOf(node.op, inputs, node.attrs);
-        outputs.set(node, out);
-        if (keep) keep.set(node, { inputs, outputs: out });
+
+  const evaluate = (mode: Mode, leafValue: (leaf: Tensor) => Tensor, d: Deadline, visit?: (node: GradFn, at: ReplayedNode) => void): Tensor => {
+    const outputs = new Map<GradFn, Tensor[]>();
+    for (let position = 0; position < nodes.length; position++) {
+      d.tick();
+      const node = nodes[position];
+      const inputs = node.inputs.map((t, i) => {
+        const from = node.next[i];
+        if (from instanceof GradFn) return outputs.get(from)![t._outputNr];
+        if (from instanceof AccumulateGrad) return leafValue(from.variable);
+        return mode === "recorded" ? t : constant64(t);
+      });
+      let out: Tensor[];
+      const op = node.op;
+      // A cast back to float32 would throw away the precision a float64 replay is for.
+      if (mode !== "recorded" && op.name === "cast" && isFloating(node.output.dtype)) out = [inputs[0]];
+      else if (mode === "differentiable") {
+        const attrs = op.freshAttrs ? op.freshAttrs(node.attrs) : node.attrs;
+        out = op.multiOutput ? applyMulti(op, inputs, attrs) : [apply(op, inputs, attrs)];
+      } else out = forwardOf(op, inputs, node.attrs);
+      outputs.set(node, out);
+      visit?.(node, { inputs, outputs: out });
+      // The backward of a differentiable replay needs every value; the others need each only until its last reader.
+      if (mode !== "differentiable") {
+        for (const n of node.next) if (n instanceof GradFn && lastRead.get(n) === position && n !== rootFn) outputs.delete(n);
       }
-      return outputs.get(root.gradFn!)![root._outputNr];
-    });
+    }
+    return outputs.get(rootFn)![root._outputNr];
+  };
+
   return {
     nodes,
     leaves,
-    run: (values) => evaluate(values, null),
-    trace: () => {
-      const keep = new Map<GradFn, ReplayedNode>();
-      evaluate(new Map(), keep);
-      return keep;
+    run: (values, d = deadline) => composite(() => evaluate("float64", (leaf) => values.get(leaf) ?? constant64(leaf), d)),
+    runRecordedDtypes: (d = deadline) => composite(() => evaluate("recorded", (leaf) => leaf, d)),
+    runDifferentiable: (d = deadline) =>
+      unrecorded(() =>
+        withGradMode(true, () => {
+          const leaves64 = new Map(leaves.map((leaf) => [leaf, toFloat64(leaf).requiresGrad_(true)]));
+          const out = evaluate("differentiable", (leaf) => leaves64.get(leaf)!, d);
+          return { root: out, leaves: leaves64 };
+        }),
+      ),
+    forEachNode: (visit, d = deadline) => {
+      composite(() => evaluate("float64", constant64, d, visit));
     },
   };
 }

@@ -1,5 +1,5 @@
 /** The container modules: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict, as PyTorch has them. */
-import { IndexError } from "../errors";
+import { IndexError, NotImplementedError } from "../errors";
 import type { Tensor } from "../tensor";
 import { Module } from "./module";
 import { Parameter } from "./parameter";
@@ -228,7 +228,5 @@ export class ParameterDict extends Module {
   }
 }
 
-/** Python's NotImplementedError. */
-export class NotImplementedError extends Error {
-  override name = "NotImplementedError";
-}
+/** Python's NotImplementedError (one class for the whole engine: F.pad raises it too). */
+export { NotImplementedError };
