@@ -1,7 +1,7 @@
 // What recording every node's gradient (with the gradient flow and the findings' evidence) costs: the CPU time of a
 // snippet's run, recorder included, on examples/mlp_training.ts and on a bigger MLP, with this checkout's engine and
 // runner against a baseline commit's (built from its own sources in a temp folder; by default main as this work last
-// merged it, 76a0529: the engine without gradient recording). Numerical checks are off in both, so the figure is
+// merged it, 93b80c6: the engine without gradient recording). Numerical checks are off in both, so the figure is
 // the recorder's cost. CPU time in one process, the two alternating: the machine is shared, and waiting for a core, or a
 // busy moment, must not count against one of them.
 // Prints figures, asserts nothing.
@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const { values } = parseArgs({ options: { baseline: { type: "string", default: "76a0529" }, runs: { type: "string", default: "40" } } });
+const { values } = parseArgs({ options: { baseline: { type: "string", default: "93b80c6" }, runs: { type: "string", default: "40" } } });
 
 /** The baseline commit's sources in a temp folder that shares this checkout's node_modules. */
 function baselineTree(rev) {
