@@ -15,6 +15,9 @@ const bundles = [
     platform: "neutral",
     format: "cjs",
     mainFields: ["module", "main"],
+    // Module reprs print the class's name (PyTorch's `Sequential(...)`): esbuild would rename a class that refers to
+    // itself (`_Sequential`) without this.
+    keepNames: true,
   },
 ];
 

@@ -1,5 +1,7 @@
 /** Making tensors: from nested arrays, and PyTorch's factories (zeros, ones, arange, rand...). */
 import { allocate, castScalar, checkDType, type DataArray, DEFAULT_FLOAT, type DType } from "./dtype";
+import { fmaf } from "./kernels/f32/fma";
+import { fma } from "./random/fused";
 import { RuntimeError } from "./errors";
 import { defaultGenerator, fillNormal, fillRandint, fillUniform, type Generator, generatorOf } from "./random";
 import { recorder } from "./recorder";
@@ -164,24 +166,101 @@ export function arange(start: number, end?: number | TensorOptions, step?: numbe
   const n = Math.ceil((to - from) / by);
   const dtype = opts.dtype ?? DEFAULT_FLOAT;
   const data = allocate(dtype, n);
-  for (let i = 0; i < n; i++) data[i] = castScalar(dtype, from + i * by);
+  fillArange(data, dtype, from, by);
   return finish(data, [n], dtype, opts);
 }
 
-/** Evenly spaced, computed as PyTorch does: from the start for the first half, from the end for the rest. */
+/**
+ * start + step·i as ATen's arange kernel computes it: in double (its accumulate type) for float types, vectorised
+ * in blocks of 2 vectors, each vector's first element fused (start + step·i as one fma), the others that element
+ * plus k·step; leftover elements one fma each; then rounded to the dtype.
+ */
+function fillArange(data: DataArray, dtype: DType, start: number, step: number): void {
+  const n = data.length;
+  if (dtype !== "float32" && dtype !== "float64") {
+    for (let i = 0; i < n; i++) data[i] = castScalar(dtype, start + i * step);
+    return;
+  }
+  const lanes = dtype === "float32" ? 8 : 4;
+  let i = 0;
+  for (; i + 2 * lanes <= n; i += 2 * lanes) {
+    for (let v = i; v < i + 2 * lanes; v += lanes) {
+      const base = castScalar(dtype, fma(step, v, start));
+      data[v] = base;
+      for (let k = 1; k < lanes; k++) data[v + k] = base + k * step;
+    }
+  }
+  for (; i < n; i++) data[i] = fma(step, i, start);
+}
+
+/**
+ * Evenly spaced, computed as PyTorch's linspace kernel does: in the dtype, step = (end − start)/(steps − 1); the
+ * first half from the start, the second from the end. It is vectorised in blocks of 2 vectors: each vector's
+ * first element is start + step·i (or end − step·(steps − 1 − i)) as one fused multiply-add, the others that
+ * element plus k·step (not fused); the leftover elements are one fused multiply-add each.
+ */
 export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
   const opts = optionsOf(options, "linspace()");
   checkShape([steps], "linspace()");
   const dtype = opts.dtype ?? DEFAULT_FLOAT;
   const data = allocate(dtype, steps);
-  const round = (v: number) => castScalar(dtype, v);
-  if (steps === 1) data[0] = round(start);
-  else if (steps > 1) {
-    const step = round((round(end) - round(start)) / (steps - 1));
+  if (steps === 1) data[0] = castScalar(dtype, start);
+  else if (steps > 1) fillLinspace(data, dtype, start, end, steps);
+  return finish(data, [steps], dtype, opts);
+}
+
+function fillLinspace(data: DataArray, dtype: DType, start: number, end: number, steps: number): void {
+  if (dtype !== "float32" && dtype !== "float64") {
+    // Integer dtypes step in double and truncate.
+    const step = (end - start) / (steps - 1);
     const half = Math.floor(steps / 2);
-    for (let i = 0; i < steps; i++) data[i] = i < half ? round(round(start) + round(step * i)) : round(round(end) - round(step * (steps - i - 1)));
+    for (let i = 0; i < steps; i++) data[i] = castScalar(dtype, i < half ? start + step * i : end - step * (steps - i - 1));
+    return;
+  }
+  const r = dtype === "float32" ? Math.fround : (v: number) => v;
+  const fused = dtype === "float32" ? fmaf : fma;
+  const lanes = dtype === "float32" ? 8 : 4;
+  const a = r(start);
+  const b = r(end);
+  const step = r(r(b - a) / r(steps - 1));
+  const half = Math.floor(steps / 2);
+  const at = (i: number): number => (i < half ? fused(step, i, a) : fused(-step, steps - i - 1, b));
+  let i = 0;
+  for (; i + 2 * lanes <= steps; i += 2 * lanes) {
+    for (let v = i; v < i + 2 * lanes; v += lanes) {
+      // The whole vector follows its first element's half.
+      const base = at(v);
+      data[v] = base;
+      for (let k = 1; k < lanes; k++) data[v + k] = r(base + r(k * step));
+    }
+  }
+  for (; i < steps; i++) data[i] = at(i);
+}
+
+/**
+ * base^x for x evenly spaced from start to end, as PyTorch's logspace computes it: start and end rounded to the
+ * dtype, their difference in the dtype, the step and the exponents in double (first half from the start, second
+ * from the end), then the double pow rounded to the dtype.
+ */
+export function logspace(start: number, end: number, steps: number, base = 10, options?: TensorOptions): Tensor {
+  const opts = optionsOf(options, "logspace()");
+  checkShape([steps], "logspace()");
+  const dtype = opts.dtype ?? DEFAULT_FLOAT;
+  const data = allocate(dtype, steps);
+  if (steps === 1) data[0] = castScalar(dtype, cPow(base, start));
+  else if (steps > 1) {
+    const a = castScalar(dtype, start);
+    const b = castScalar(dtype, end);
+    const step = castScalar(dtype, b - a) / (steps - 1);
+    const half = Math.floor(steps / 2);
+    for (let i = 0; i < steps; i++) data[i] = castScalar(dtype, cPow(base, i < half ? a + step * i : b - step * (steps - i - 1)));
   }
   return finish(data, [steps], dtype, opts);
+}
+
+/** C's pow for the cases Math.pow answers differently (a base of 1, an exponent of 0). */
+function cPow(x: number, y: number): number {
+  return x === 1 || y === 0 ? 1 : Math.pow(x, y);
 }
 
 function random(where: string, args: RandomShapeArgs, fill: (d: Float32Array | Float64Array, gen: Generator) => void): Tensor {

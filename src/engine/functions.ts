@@ -68,3 +68,10 @@ export { flip, fliplr, flipud, roll, repeatInterleave, tile } from "./ops/rearra
 export { tril, triu, diag, diagEmbed, diagflat } from "./ops/triangular";
 export { meshgrid, cartesianProd, combinations } from "./ops/grids";
 export type { MeshgridIndexing, MeshgridOptions } from "./ops/grids";
+
+// ---- linear algebra (torch.* function forms; torch.linalg is the `linalg` namespace) ----
+export { bmm, baddbmm, addbmm, addmv, addr, outer, outer as ger, inner, tensordot, kron, trace, cross, matrixPower } from "./ops/linalg_products";
+export type { ScaleOptions } from "./ops/linalg_products";
+export { einsum } from "./ops/linalg_einsum";
+export { det, torchSlogdet as slogdet, logdet, inv as inverse } from "./ops/linalg_solve";
+export { pinverse, torchSvd as svd } from "./ops/linalg_decompositions";

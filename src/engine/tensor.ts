@@ -52,6 +52,9 @@ export interface BackwardOptions {
   inputs?: Tensor[];
 }
 
+/** Set by autograd/forward_ad.ts while a dual level is open: the `tangent=...` a dual tensor's print ends with. */
+export const formatHooks: { extraSuffix: ((t: Tensor) => string | null) | null } = { extraSuffix: null };
+
 /** Set by autograd/view_grad_fn.ts: brings a view's grad_fn up to date with its base's history. */
 export const viewHooks: { refreshGradFn: ((t: Tensor) => void) | null } = { refreshGradFn: null };
 
@@ -227,6 +230,8 @@ export class Tensor {
     const suffixes: string[] = [];
     if (gradFn) suffixes.push(`grad_fn=<${gradFn.name}>`);
     else if (this.requiresGrad) suffixes.push("requires_grad=True");
+    const extra = formatHooks.extraSuffix?.(this);
+    if (extra) suffixes.push(extra);
     return formatTensor({ shape: this.shape, dtype: this.dtype, values: this._data }, suffixes);
   }
 

@@ -35,6 +35,31 @@ describe("numerical checks that blame neither rounding nor a graph that lies", f
     assert.ok(check.maxRelError < 1e-5, "the float64 backward agrees with the float64 numerical derivative");
   });
 
+  it("a hook that doubles a gradient fails the check (far beyond rounding), naming what can change a gradient", () => {
+    const x = tensor([0.5, -1.5, 2], { requiresGrad: true });
+    x.registerHook((g) => g.mul(2));
+    const loss = x.mul(x).sum();
+    loss.backward();
+    const [check] = autograd.checkGraph(loss, new Map([[x, x.grad!]]));
+    assert.equal(check.passed, false);
+    assert.match(check.message ?? "", /far beyond float32 rounding: a hook, a write into \.grad or a value changed outside autograd/);
+  });
+
+  it("an embedding with paddingIdx (a gradient that is not the derivative on purpose) is not judged; other leaves are", () => {
+    gl.manualSeed(0);
+    const table = gl.randn([5, 3], { requiresGrad: true });
+    const w = gl.randn([3, 2], { requiresGrad: true });
+    const emb = gl.F.embedding(tensor([[0, 2], [4, 0]], { dtype: "int64" }), table, { paddingIdx: 0 });
+    const loss = emb.matmul(w).tanh().sum();
+    loss.backward();
+    const [tableCheck, wCheck] = autograd.checkGraph(loss, new Map([[table, table.grad!], [w, w.grad!]]));
+    assert.equal(tableCheck.passed, null);
+    assert.match(tableCheck.skipped ?? "", /^not judged: embedding's paddingIdx/);
+    assert.equal(wCheck.passed, true);
+    const embeddingNode = autograd.checkNodes(loss).find((n) => n.node.name === "EmbeddingBackward0")!;
+    assert.match(embeddingNode.skipped ?? "", /^not judged/);
+  });
+
   it("a backward that is wrong by 1% still fails in float32", () => {
     class AlmostSquare extends autograd.Function {
       static override forward(ctx: autograd.FunctionCtx, x: Tensor): Tensor {

@@ -124,6 +124,12 @@ describe("nn.Module against PyTorch 1.13", () => {
     assertClose(lin.weight.grad!, h.weightGrad as number[], false, "weight.grad (not touched by the hook)");
   });
 
+  it("a new module is in training mode, as PyTorch's are", () => {
+    assert.equal(new nn.Linear(2, 2).training, true);
+    assert.equal(new Net().training, true);
+    assert.deepEqual(new Net().modules().map((m) => m.training), new Net().modules().map(() => true));
+  });
+
   it("a removed hook no longer runs; train()/eval() reach every submodule; apply visits children first", () => {
     const m = new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU());
     let calls = 0;

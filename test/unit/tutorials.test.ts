@@ -6,7 +6,6 @@
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import * as gl from "../../src/engine";
 import { runSnippet } from "../../src/runner/run";
 import { loadFixture } from "./helpers/compare";
 
@@ -16,16 +15,10 @@ const dir = path.join(__dirname, "..", "..", "examples", "tutorials");
 const pythonBooleans = (text: string) => text.replace(/\btrue\b/g, "True").replace(/\bfalse\b/g, "False");
 const withoutAddresses = (text: string) => text.replace(/ object at 0x[0-9a-f]+>/g, " object>");
 
-/** Ops a port needs that belong to another part of the catalogue, not yet in the engine. */
-const NEEDS: Record<string, () => boolean> = {
-  autograd_basics: () => typeof (gl.F as Record<string, unknown>).binaryCrossEntropyWithLogits === "function",
-};
-
 describe("tutorials ported to Gradlens print what PyTorch prints", function () {
   this.timeout(60_000);
   for (const [name, expected] of Object.entries(outputs)) {
     it(name, async function () {
-      if (NEEDS[name] && !NEEDS[name]()) this.skip();
       const trace = await runSnippet({ file: path.join(dir, `${name}.ts`) });
       assert.equal(trace.status, "ok", trace.error?.message);
       const printed = trace.console.map((l) => `${l.text}\n`).join("");

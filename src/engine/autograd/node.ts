@@ -56,6 +56,9 @@ export class GradFn extends Node {
     readonly inputs: readonly Tensor[],
     readonly attrs: unknown,
     outputs: Tensor | Tensor[],
+    /** Edges already taken (CopySlices reuses the in-place op's: read after the write, a view input's grad_fn would
+     * have been made anew). */
+    edges?: ReadonlyArray<Node | null>,
   ) {
     super();
     if (Array.isArray(outputs)) {
@@ -65,8 +68,8 @@ export class GradFn extends Node {
       this._outputs = null;
       this.output = outputs;
     }
-    const next = new Array<Node | null>(inputs.length);
-    for (let i = 0; i < inputs.length; i++) next[i] = edgeTo(inputs[i]);
+    const next = edges ? edges.slice() : new Array<Node | null>(inputs.length);
+    if (!edges) for (let i = 0; i < inputs.length; i++) next[i] = edgeTo(inputs[i]);
     this.next = next;
     const which = op.saves?.inputs;
     this.savedInputs = which === undefined ? NONE : typeof which === "function" ? which(next.map((n) => n !== null)) : which;

@@ -10,3 +10,7 @@ export { riddersDerivative } from "./numerical_derivative";
 export type { LeafCheck, NodeCheck, Tolerance, GraphCheckOptions } from "./graph_check";
 export { replayGraph } from "./replay";
 export type { ReplayGraph } from "./replay";
+export { gradgradcheck } from "./gradgradcheck";
+export type { GradgradcheckOptions } from "./gradgradcheck";
+export * as functional from "./functional";
+export * as forwardAd from "./forward_ad";

@@ -12,7 +12,7 @@ import { sumTo } from "../ops/views";
 import { Tensor, viewHooks } from "../tensor";
 import { sameShape } from "../shape";
 import { checkSaved } from "./backward";
-import { GradFn } from "./node";
+import { GradFn, edgeTo } from "./node";
 
 /** Where `view`'s elements sit among its base's, both relative to the base's storage offset. */
 function mapInBase(base: Tensor, view: Tensor): StridedMap {
@@ -81,7 +81,8 @@ export function rebaseHistory(t: Tensor, fn: GradFn, baseBefore: Tensor | null):
     return;
   }
   const base = meta.base;
-  base.gradFn = new GradFn(copySlicesOp as unknown as AnyOpDef, [baseBefore, ...fn.inputs.slice(1)], { map: mapInBase(base, t), fn }, base);
+  const inputs = [baseBefore, ...fn.inputs.slice(1)];
+  base.gradFn = new GradFn(copySlicesOp as unknown as AnyOpDef, inputs, { map: mapInBase(base, t), fn }, base, [edgeTo(baseBefore), ...fn.next.slice(1)]);
   fn._resave();
   // t's own grad_fn is made anew (AsStridedBackward0 from CopySlices) when next read: its version moved on.
 }

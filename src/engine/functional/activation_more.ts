@@ -13,7 +13,7 @@ import { empty } from "../ops/operands";
 import { refuse } from "../ops/pointwise_op";
 import { normalizeDim } from "../shape";
 import type { Tensor } from "../tensor";
-import { softmax } from "./activation";
+import { type SoftplusAttrs, geluBackward, geluF32, softmax, softplusBackward, softplusF32 } from "./activation";
 
 /** An activation: elementwise `f(x, attrs)` with its node, and `inplace` through the engine's in-place machinery
  * (PyTorch names some in-place nodes apart: leaky_relu_ is LeakyReluBackward1). */
@@ -25,6 +25,8 @@ function activation<A>(
   inplaceGradFnName = gradFnName,
   /** PyTorch's kernel name in "not implemented for 'Long'" (name_cpu by default); `integers` where int64 works. */
   kernel: string | { integers: true; boolMessage: string } = `${name}_cpu`,
+  /** float32's own kernel, where PyTorch's float32 results differ from the float64 formula rounded once. */
+  f32?: (x: Tensor, src: Float32Array, out: Float32Array, attrs: A) => void,
 ) {
   const def = (nodeName: string) => defineOp<A>({
     name,
@@ -32,7 +34,8 @@ function activation<A>(
     forward: ([x], attrs) => {
       const out = empty(x.shape.slice(), x.dtype);
       const src = x._data;
-      for (let i = 0; i < src.length; i++) out._data[i] = f(src[i], attrs);
+      if (f32 && x.dtype === "float32") f32(x, src as Float32Array, out._data as Float32Array, attrs);
+      else for (let i = 0; i < src.length; i++) out._data[i] = f(src[i], attrs);
       return out;
     },
     backward: ({ inputs: [x], output, attrs }, g) => [backward(x, g, attrs, output)],
@@ -100,25 +103,16 @@ export function celu(x: Tensor, alpha = 1, inPlace = false): Tensor {
 }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 const geluOp = activation<"none" | "tanh">(
   "gelu", "GeluBackward0",
   (x, approximate) =>
     approximate === "tanh" ? 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))) : 0.5 * x * (1 + special.erf(x / Math.SQRT2)),
-  (x, g, approximate) => {
-    if (approximate === "tanh") {
-      const inner = x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI);
-      const t = inner.tanh();
-      const dInner = x.pow(2).mul(3 * 0.044715).add(1).mul(SQRT_2_OVER_PI);
-      return g.mul(t.add(1).mul(0.5).add(x.mul(0.5).mul(t.pow(2).neg().add(1)).mul(dInner)));
-    }
-    const cdf = x.div(Math.SQRT2).erf().add(1).mul(0.5);
-    const pdf = x.pow(2).mul(-0.5).exp().mul(INV_SQRT_2PI);
-    return g.mul(cdf.add(x.mul(pdf)));
-  },
+  // gelu_backward as PyTorch's kernel computes it, as an op of its own (GeluBackwardBackward0).
+  (x, g, approximate) => geluBackward(g, x, approximate),
   "GeluBackward0",
   "GeluKernelImpl",
+  (x, src, out, approximate) => geluF32(x, src, out, approximate),
 );
 
 /** `F.gelu(x)`, `F.gelu(x, "tanh")` or `F.gelu(x, {approximate: "tanh"})`. */
@@ -161,18 +155,14 @@ export function mish(x: Tensor, inPlace = false): Tensor {
   return mishOp(x, undefined, inPlace);
 }
 
-interface SoftplusAttrs {
-  beta: number;
-  threshold: number;
-}
-
 const softplusOp = activation<SoftplusAttrs>(
   "softplus", "SoftplusBackward0",
   (x, { beta, threshold }) => softplusScalar(x, beta, threshold),
-  (x, g, { beta, threshold }) => {
-    const linear = x.mul(beta).gt(threshold);
-    return g.mul(x.mul(beta).sigmoid().mul(linear.logicalNot()).add(linear));
-  },
+  // softplus_backward as PyTorch's kernel computes it, as an op of its own (SoftplusBackwardBackward0).
+  (x, g, attrs) => softplusBackward(g, x, attrs),
+  "SoftplusBackward0",
+  "softplus_cpu",
+  (_, src, out, { beta, threshold }) => softplusF32(src, out, beta, threshold),
 );
 
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {

@@ -87,6 +87,8 @@ const embeddingOp = defineOp<{ factors: Float64Array | null; indices: Tensor }>(
   gradFnName: "EmbeddingBackward0",
   forward: ([weight], { indices }) => gatherRowsOp.forward([weight], { indices, factors: null, numWeights: weight.shape[0] }),
   backward: ({ inputs: [weight], attrs: { indices, factors } }, g) => [scatterRows(g, { indices, factors, numWeights: weight.shape[0] })],
+  notDerivative: ({ factors }) =>
+    factors === null ? null : "embedding's paddingIdx or scaleGradByFreq makes its gradient differ from the derivative on purpose (PyTorch's gradcheck fails there too)",
 });
 
 /** Integer indices: int64, or a float tensor holding whole numbers (JavaScript cannot tell `arange(4)` from

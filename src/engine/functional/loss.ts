@@ -1,37 +1,15 @@
 /** Loss functions, each as PyTorch builds it: its own node where PyTorch has one, composed where PyTorch composes. */
 import { castScalar, isFloating } from "../dtype";
-import { RuntimeError } from "../errors";
+import { RuntimeError, ValueError } from "../errors";
 import { apply, composite, defineOp } from "../ops/op";
 import { empty } from "../ops/operands";
-import { warn } from "../recorder";
-import { broadcastShapes, formatShape, sameShape } from "../shape";
+import { broadcastShapes, sameShape } from "../shape";
 import type { Tensor } from "../tensor";
-import { logSoftmax } from "./activation";
+import { type LossOptions, type Reduction, applyReduction, broadcastPair, reductionOf, sizeWarning, torchSize } from "./loss_common";
 
-export type Reduction = "mean" | "sum" | "none";
-
-export interface LossOptions {
-  reduction?: Reduction;
-}
-
-function reductionOf(options: LossOptions | undefined, where: string): Reduction {
-  const r = options?.reduction ?? "mean";
-  if (r !== "mean" && r !== "sum" && r !== "none") throw new RuntimeError(`${where}: ${String(r)} is not a valid value for reduction`);
-  return r;
-}
-
-function reduce(t: Tensor, reduction: Reduction): Tensor {
-  return reduction === "mean" ? t.mean() : reduction === "sum" ? t.sum() : t;
-}
-
-function sizeWarning(input: Tensor, target: Tensor): void {
-  if (!sameShape(input.shape, target.shape)) {
-    warn(
-      `Using a target size (torch.Size(${formatShape(target.shape)})) that is different to the input size (torch.Size(${formatShape(input.shape)})). ` +
-        "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
-    );
-  }
-}
+export type { LossOptions, Reduction } from "./loss_common";
+export { crossEntropy, nllLoss } from "./loss_nll";
+export type { CrossEntropyOptions, NllOptions } from "./loss_nll";
 
 /**
  * mse_loss as PyTorch's kernels compute it in the input's precision: the squared differences, then their mean; and
@@ -55,118 +33,73 @@ const mseLossOp = defineOp<Reduction>({
   saves: { inputs: [0, 1] },
 });
 
+/** F.mse_loss: warns when the shapes differ, then broadcasts them (torch.broadcast_tensors) as PyTorch does. */
 export function mseLoss(input: Tensor, target: Tensor, options?: LossOptions): Tensor {
-  const reduction = reductionOf(options, "mse_loss");
   sizeWarning(input, target);
-  return apply(mseLossOp, [input, target], reduction);
+  const reduction = reductionOf(options);
+  const [a, b] = broadcastPair(input, target);
+  return apply(mseLossOp, [a, b], reduction);
 }
 
+/** F.l1_loss: PyTorch 1.13 composes it, (input − target).abs() then the reduction. */
 export function l1Loss(input: Tensor, target: Tensor, options?: LossOptions): Tensor {
-  const reduction = reductionOf(options, "l1_loss");
   sizeWarning(input, target);
-  return reduce(input.sub(target).abs(), reduction);
+  const reduction = reductionOf(options);
+  const [a, b] = broadcastPair(input, target);
+  return applyReduction(a.sub(b).abs(), reduction);
 }
 
-export interface NllOptions extends LossOptions {
-  ignoreIndex?: number;
+export interface BCEOptions extends LossOptions {
+  /** A rescaling weight for each element, broadcast to the input's shape. */
+  weight?: Tensor | null;
 }
 
-interface NllAttrs {
+interface BceAttrs {
   reduction: Reduction;
-  ignoreIndex: number;
-  target: Tensor;
+  weight: Tensor | null;
 }
 
-/** Rows of [N, C] (or a single [C]) and the class each row picks. */
-function picks(input: Tensor, target: Tensor): { rows: number; classes: number } {
-  const rows = input.ndim === 1 ? 1 : input.shape[0];
-  const classes = input.shape[input.ndim === 1 ? 0 : 1];
-  if (target.numel() !== rows) throw new RuntimeError(`Expected input batch_size (${rows}) to match target batch_size (${target.numel()}).`);
-  return { rows, classes };
-}
-
-const nllLossOp = defineOp<NllAttrs>({
-  name: "nllLoss",
-  gradFnName: "NllLossBackward0",
-  forward: ([input], { reduction, ignoreIndex, target }) => {
-    const { rows, classes } = picks(input, target);
-    const x = input._data;
-    const t = target._data;
-    const losses = empty(input.ndim === 1 ? [] : [rows], input.dtype);
-    let total = 0;
-    let counted = 0;
-    for (let r = 0; r < rows; r++) {
-      const c = t[r];
-      if (c === ignoreIndex) continue;
-      if (c < 0 || c >= classes) throw new RuntimeError(`Target ${c} is out of bounds.`);
-      losses._data[r] = -x[r * classes + c];
-      total += losses._data[r];
-      counted++;
-    }
-    if (reduction === "none") return losses;
-    const out = empty([], input.dtype);
-    out._data[0] = reduction === "sum" ? total : total / counted;
-    return out;
-  },
-  backward: ({ inputs: [input], attrs: { reduction, ignoreIndex, target } }, g) => {
-    const { rows, classes } = picks(input, target);
-    const mask = empty(input.shape.slice(), input.dtype);
-    let counted = 0;
-    for (let r = 0; r < rows; r++) if (target._data[r] !== ignoreIndex) counted++;
-    const scale = reduction === "mean" ? -1 / counted : -1;
-    for (let r = 0; r < rows; r++) {
-      const c = target._data[r];
-      if (c !== ignoreIndex) mask._data[r * classes + c] = scale;
-    }
-    const grad = reduction === "none" ? (input.ndim === 1 ? g : g.unsqueeze(1)) : g;
-    return [mask.mul(grad)];
-  },
-});
-
-export function nllLoss(input: Tensor, target: Tensor, options?: NllOptions): Tensor {
-  if (target.dtype !== "int64") throw new RuntimeError(`expected scalar type Long but found ${target.dtype === "float32" ? "Float" : target.dtype}`);
-  if (input.ndim < 1 || input.ndim > 2) throw new RuntimeError(`input tensor should be 1D or 2D (got ${input.ndim}D)`);
-  return apply(nllLossOp, [input], { reduction: reductionOf(options, "nll_loss"), ignoreIndex: options?.ignoreIndex ?? -100, target });
-}
-
-/** Class indices (int64) or class probabilities (float), as torch.nn.functional.cross_entropy. */
-export function crossEntropy(input: Tensor, target: Tensor, options?: NllOptions): Tensor {
-  const classDim = input.ndim === 1 ? 0 : 1;
-  const logp = logSoftmax(input, classDim);
-  if (target.dtype === "int64") return nllLoss(logp, target, options);
-  if (!isFloating(target.dtype) || !sameShape(target.shape, input.shape)) {
-    throw new RuntimeError("cross_entropy: target must hold class indices (int64) or class probabilities of the input's shape");
-  }
-  const perRow = logp.mul(target).sum(classDim).neg();
-  return reduce(perRow, reductionOf(options, "cross_entropy"));
-}
+const EPSILON = 1e-12;
 
 /** BCE on probabilities; PyTorch clamps each log at -100 so that p = 0 or 1 gives a finite loss. */
-const bceOp = defineOp<Reduction>({
+const bceOp = defineOp<BceAttrs>({
   name: "binaryCrossEntropy",
   gradFnName: "BinaryCrossEntropyBackward0",
-  forward: ([p, y], reduction) => {
+  forward: ([p, y], { reduction, weight }) => {
     const out = empty(p.shape.slice(), p.dtype);
     const pd = p._data;
     const yd = y._data;
+    const od = out._data;
     for (let i = 0; i < pd.length; i++) {
-      if (pd[i] < 0 || pd[i] > 1) throw new RuntimeError("all elements of input should be between 0 and 1");
-      const yi = yd.length === 1 ? yd[0] : yd[i];
-      out._data[i] = -(yi * Math.max(Math.log(pd[i]), -100) + (1 - yi) * Math.max(Math.log(1 - pd[i]), -100));
+      if (!(pd[i] >= 0 && pd[i] <= 1)) throw new RuntimeError("all elements of input should be between 0 and 1");
+      od[i] = (yd[i] - 1) * Math.max(Math.log(1 - pd[i]), -100) - yd[i] * Math.max(Math.log(pd[i]), -100);
     }
-    return reduction === "none" ? out : composite(() => (reduction === "sum" ? out.sum() : out.mean()));
+    if (weight) {
+      const wd = weight._data;
+      for (let i = 0; i < od.length; i++) od[i] *= wd[i];
+    }
+    return reduction === "none" ? out : composite(() => applyReduction(out, reduction));
   },
-  backward: ({ inputs: [p, y], attrs: reduction }, g) => {
-    const EPS = 1e-12;
-    const grad = p.sub(y).div(p.mul(p.neg().add(1)).clamp(EPS, null)).mul(g);
-    return [reduction === "mean" ? grad.div(p.numel()) : grad, null];
+  backward: ({ inputs: [p, y], attrs: { reduction, weight }, needsInputGrad: [dp, dy] }, g) => {
+    // d/dp = g·(p − y) / max((1 − p)·p, ε), d/dy = −g·logit(p); both times the weight, over N for the mean.
+    const scale = (t: Tensor) => {
+      const weighted = weight ? t.mul(weight) : t;
+      return reduction === "mean" ? weighted.div(p.numel()) : weighted;
+    };
+    return [
+      dp ? scale(g.mul(p.sub(y)).div(p.neg().add(1).mul(p).clamp(castScalar(p.dtype, EPSILON), null))) : null,
+      dy ? scale(p.div(p.neg().add(1)).log().neg().mul(g)) : null,
+    ];
   },
   saves: { inputs: [0, 1] },
 });
 
-export function binaryCrossEntropy(input: Tensor, target: Tensor, options?: LossOptions): Tensor {
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
+  const reduction = reductionOf(options);
   if (!sameShape(input.shape, target.shape)) {
-    throw new RuntimeError(`Using a target size (torch.Size(${formatShape(target.shape)})) that is different to the input size (torch.Size(${formatShape(input.shape)})) is deprecated. Please ensure they have the same size.`);
+    throw new ValueError(`Using a target size (${torchSize(target.shape)}) that is different to the input size (${torchSize(input.shape)}) is deprecated. Please ensure they have the same size.`);
   }
-  return apply(bceOp, [input, target], reductionOf(options, "binary_cross_entropy"));
+  if (!isFloating(input.dtype) || !isFloating(target.dtype)) throw new RuntimeError(`"binary_cross_entropy" not implemented for 'Long'`);
+  const weight = options.weight ? options.weight.expand(broadcastShapes(target.shape, options.weight.shape)) : null;
+  return apply(bceOp, [input, target], { reduction, weight: weight ? weight.detach() : null });
 }

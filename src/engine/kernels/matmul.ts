@@ -7,6 +7,7 @@
  * panels and multiplied by a WebAssembly SIMD kernel, or by a register-blocked JS kernel where WebAssembly is
  * unavailable. Every path adds the same terms in the same order, so they give the same results.
  */
+import { CHAIN_MAX_DEPTH, chainGemm } from "./f32/matmul_chain";
 import { directGemm } from "./matmul_direct";
 import { createJsKernel } from "./matmul_js";
 import { packedGemm, type BlockKernel } from "./matmul_packed";
@@ -36,6 +37,11 @@ export function gemm(
   out: FloatArray, outOffset: number,
 ): void {
   if (m === 0 || n === 0) return;
+  // Thin float32 products: OpenBLAS's own order of rounding (kernels/f32/matmul_chain.ts).
+  if ((m < 4 || n < 4) && k <= CHAIN_MAX_DEPTH && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) {
+    chainGemm(m, n, k, a, aOffset, transA, b, bOffset, transB, out, outOffset);
+    return;
+  }
   // The work test comes first, so that tiny products never compile the kernel.
   if (m < 4 || n < 4 || m * n * k <= DIRECT_MAX_WORK["wasm-simd"] || m * n * k <= DIRECT_MAX_WORK[blockKernel().name]) {
     directGemm(m, n, k, a, aOffset, transA, b, bOffset, transB, out, outOffset);

@@ -1,6 +1,7 @@
-/** Reductions over any set of dims of a flat row-major buffer. */
+/** Reductions over any set of dims of a flat row-major buffer, in ATen's summation order for floating types. */
 import type { DataArray } from "../dtype";
 import { broadcastStrides, type Shape } from "../shape";
+import { cascadeSum } from "./cascade_sum";
 
 /**
  * Visits every element of `src` with the index of the output element it reduces into, where `keptShape` is the
@@ -26,28 +27,21 @@ export function forEachReduced(srcShape: Shape, keptShape: Shape, visit: (srcInd
   }
 }
 
-/** Sums into doubles (more exact than float32 accumulation; the caller rounds once when it stores the result). */
-export function sumReduce(src: DataArray, srcShape: Shape, keptShape: Shape, outLength: number): Float64Array {
-  const acc = new Float64Array(outLength);
-  if (outLength === 1) {
-    let s = 0;
-    for (let i = 0; i < src.length; i++) s += src[i];
-    acc[0] = s;
-    return acc;
+/**
+ * Sums `dims` of `src` (row-major, of `shape`) into `out` (the kept shape, contiguous). Floating types add as
+ * PyTorch's CPU sum does, bit for bit (cascade_sum.ts); int64 (held in doubles, exact in any order below 2^53) takes
+ * the same path, bool counts. `strides` and `offset` describe a strided input (the order of summation follows
+ * memory, as TensorIterator's does); row-major from 0 when omitted.
+ */
+export function sumInto(src: DataArray, shape: Shape, dims: readonly number[], out: DataArray, strides?: readonly number[], offset = 0): void {
+  if ((src instanceof Float32Array && out instanceof Float32Array) || (src instanceof Float64Array && out instanceof Float64Array)) {
+    cascadeSum(src, shape, dims, out, strides, offset);
+    return;
   }
-  const inner = srcShape.length ? srcShape[srcShape.length - 1] : 1;
-  const lastKept = keptShape.length ? keptShape[keptShape.length - 1] : 1;
-  if (lastKept === 1 && inner > 1 && src.length === outLength * inner) {
-    // Reducing only the last dim: contiguous rows.
-    for (let r = 0, p = 0; r < outLength; r++) {
-      let s = 0;
-      for (let j = 0; j < inner; j++, p++) s += src[p];
-      acc[r] = s;
-    }
-    return acc;
-  }
-  forEachReduced(srcShape, keptShape, (i, o) => {
-    acc[o] += src[i];
+  if (strides) throw new Error("sumInto: strided input is for floating and int64 data only");
+  out.fill(0);
+  const kept = shape.map((d, i) => (dims.includes(i) ? 1 : d));
+  forEachReduced(shape, kept, (i, o) => {
+    out[o] += src[i];
   });
-  return acc;
 }

@@ -131,7 +131,8 @@ export class MultiheadAttention extends Module {
     const scaled = qh.div(Math.sqrt(this.headDim));
     const scores = scaled.matmul(kh.transpose(-2, -1));
     let weights = F.softmax(mask ? scores.add(mask) : scores, -1);
-    if (this.dropout > 0 && this.training) throw new RuntimeError("attention dropout is not available yet: construct MultiheadAttention with dropout 0");
+    // The weights returned are the dropped ones too, as PyTorch's are.
+    if (this.dropout > 0 && this.training) weights = F.dropout(weights, this.dropout, { training: true });
     const attended = weights.matmul(vh).transpose(0, 1).contiguous().view(tgtLen * bsz, E);
     let out = this.out_proj(attended).view(tgtLen, bsz, E);
     let averaged: Tensor | null = null;

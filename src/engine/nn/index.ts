@@ -1,7 +1,7 @@
 /** `nn`: modules and parameters. */
 export { Module } from "./module";
 export { Parameter } from "./parameter";
-export { Linear, ReLU, Tanh, Sigmoid, MSELoss, CrossEntropyLoss } from "./layers";
+export { Linear, ReLU, Tanh, Sigmoid } from "./layers";
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict, NotImplementedError } from "./containers";
 export { IncompatibleKeys } from "./state_dict";
 export type { StateDict } from "./state_dict";
@@ -29,3 +29,4 @@ export type { MultiheadAttentionOptions, AttentionCallOptions } from "./attentio
 export * as utils from "./utils";
 export * as init from "./init";
 export * from "./activations";
+export { L1Loss, MSELoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, HuberLoss, SmoothL1Loss, SoftMarginLoss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, TripletMarginLoss, MultiMarginLoss, MultiLabelSoftMarginLoss } from "./losses";

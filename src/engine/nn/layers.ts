@@ -1,7 +1,6 @@
-/** The layers: Linear, Sequential, activations and losses as modules. */
+/** The layers: Linear and the activations as modules (the losses are in losses.ts). */
 import { RuntimeError } from "../errors";
 import * as F from "../functional";
-import type { LossOptions, NllOptions } from "../functional/loss";
 import { empty } from "../ops/operands";
 import { fillUniform, linearInitBounds } from "../random";
 import type { Tensor } from "../tensor";
@@ -63,25 +62,5 @@ export class Tanh extends Module {
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
     return F.sigmoid(x);
-  }
-}
-
-export class MSELoss extends Module {
-  constructor(readonly options: LossOptions = {}) {
-    super();
-  }
-
-  forward(input: Tensor, target: Tensor): Tensor {
-    return F.mseLoss(input, target, this.options);
-  }
-}
-
-export class CrossEntropyLoss extends Module {
-  constructor(readonly options: NllOptions = {}) {
-    super();
-  }
-
-  forward(input: Tensor, target: Tensor): Tensor {
-    return F.crossEntropy(input, target, this.options);
   }
 }

@@ -35,7 +35,9 @@ export interface Module {
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class Module {
-  training = true;
+  /** Set in the constructor, on the callable it returns (a field initialiser here would land on the discarded
+   * `this`). */
+  declare training: boolean;
 
   abstract forward(...inputs: never[]): unknown;
 
@@ -48,6 +50,7 @@ export abstract class Module {
     Object.setPrototypeOf(callable, new.target.prototype);
     const registry: Registry = { members: new Map(), hooks: { forwardPre: new Map(), forward: new Map(), backward: new Map() } };
     Object.defineProperty(callable, "_registry", { value: registry, enumerable: false });
+    callable.training = true;
     return callable;
   }
 

@@ -147,9 +147,8 @@ abstract class RNNBase extends Module {
         if (c) cLast.push(c);
       }
       layerInput = directions === 1 ? outputs[0] : cat(outputs, 2);
-      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) {
-        throw new RuntimeError("dropout between RNN layers is not available yet: construct the RNN with dropout 0");
-      }
+      // PyTorch drops between layers only, and only while training.
+      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerInput = F.dropout(layerInput, this.dropout, { training: true });
     }
     return { output: layerInput, hN: stack(hLast, 0), cN: isLstm ? stack(cLast, 0) : null };
   }

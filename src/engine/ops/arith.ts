@@ -5,6 +5,10 @@
 import { castScalar, isFloating, type DType } from "../dtype";
 import { RuntimeError } from "../errors";
 import { addSame, divSame, mapBinary, mapScalarWith, mapWithScalar, mulSame, subSame, type BinaryFn, type SameShapeLoop } from "../kernels/elementwise";
+import { fmaf } from "../kernels/f32/fma";
+import { libmPowf } from "../kernels/f32/libm_pow";
+import { binaryLoop } from "../kernels/f32/loops";
+import { powf, powScalarArray } from "../kernels/f32/pow";
 import { broadcastShapes, sameShape } from "../shape";
 import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
 import { apply, defineOp } from "./op";
@@ -41,19 +45,25 @@ function floatingResult(a: Tensor, b: Tensor): DType {
   return isFloating(d) ? d : "float32";
 }
 
+/** a + alpha·b as ATen's add kernel computes it: one fused multiply-add in float32 (alpha rounded to float first). */
+function addScaled(a: Tensor, b: Tensor, alpha: number): Tensor {
+  const dtype = promote(a, b);
+  if (dtype !== "float32") return binaryForward(a, b, dtype, (x, y) => x + alpha * y);
+  const scale = Math.fround(alpha);
+  return binaryForward(a, b, dtype, (x, y) => fmaf(y, scale, x));
+}
+
 const addOp = defineOp<number>({
   name: "add",
   gradFnName: "AddBackward0",
-  forward: ([a, b], alpha) =>
-    alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x + y, undefined, addSame) : binaryForward(a, b, promote(a, b), (x, y) => x + alpha * y),
+  forward: ([a, b], alpha) => (alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x + y, undefined, addSame) : addScaled(a, b, alpha)),
   backward: ({ attrs: alpha }, g) => [g, alpha === 1 ? g : g.mul(alpha)],
 });
 
 const subOp = defineOp<number>({
   name: "sub",
   gradFnName: "SubBackward0",
-  forward: ([a, b], alpha) =>
-    alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x - y, undefined, subSame) : binaryForward(a, b, promote(a, b), (x, y) => x - alpha * y),
+  forward: ([a, b], alpha) => (alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x - y, undefined, subSame) : addScaled(a, b, -alpha)),
   backward: ({ attrs: alpha }, g) => [g, g.mul(-alpha)],
 });
 
@@ -94,18 +104,64 @@ function powName(_: void, [, exponent]: readonly Tensor[]): string {
   return exponent._wrappedNumber ? "PowBackward0" : "PowBackward1";
 }
 
+/** C's pow: 1 for a base of 1 or an exponent of 0 whatever the other is, unlike Math.pow. */
+function cPow(x: number, y: number): number {
+  return x === 1 || y === 0 ? 1 : x === -1 && (y === Infinity || y === -Infinity) ? 1 : Math.pow(x, y);
+}
+
+/** float32 pow as PyTorch's kernels compute it (kernels/f32/pow.ts): a number exponent has its own fast cases. */
+function powForward(a: Tensor, b: Tensor): Tensor {
+  const dtype = promote(a, b);
+  if (dtype !== "float32") return binaryForward(a, b, dtype, cPow);
+  if (b._wrappedNumber) {
+    const out = empty(a.shape.slice(), dtype);
+    powScalarArray(valuesAs(a, dtype) as Float32Array, b._data[0], out._data as Float32Array);
+    return out;
+  }
+  const shape = broadcastShapes(a.shape, b.shape);
+  const out = empty(shape, dtype);
+  binaryLoop(shape, valuesAs(a, dtype) as Float32Array, a.shape, valuesAs(b, dtype) as Float32Array, b.shape, out._data as Float32Array, powf, libmPowf);
+  return out;
+}
+
 const powOp = defineOp({
   name: "pow",
   gradFnName: powName,
-  forward: ([a, b]) => binaryForward(a, b, promote(a, b), Math.pow),
-  backward: ({ inputs: [a, b], output, needsInputGrad: [da, db] }, g) => [
-    // d/da a^b = b·a^(b-1), taken as 0 where b = 0 (so 0^0 has no NaN gradient, as in PyTorch).
-    da ? g.mul(b.mul(a.pow(b.sub(1)))).mul(b.ne(0)) : null,
-    // d/db a^b = a^b·ln(a), taken as 0 where a = 0 and b >= 0.
-    db ? g.mul(output.mul(a.log())).mul(a.ne(0).logicalOr(b.lt(0))) : null,
-  ],
+  forward: ([a, b]) => powForward(a, b),
+  backward: ({ inputs: [a, b], output, needsInputGrad: [da, db] }, g) => {
+    if (b._wrappedNumber) {
+      // pow_backward: grad · (e · a^(e−1)), or zeros for e = 0.
+      const e = b._data[0];
+      return [da ? (e === 0 ? empty(a.shape.slice(), g.dtype) : g.mul(a.pow(e - 1).mul(e))) : null, null];
+    }
+    return [
+      // pow_backward_self: grad·(b·a^(b−1)), 0 where b = 0 (so 0^0 has no NaN gradient).
+      da ? zeroWhere(g.mul(b.mul(a.pow(b.sub(1)))), b.eq(0)) : null,
+      // pow_backward_exponent: grad·(a^b·ln a), with 0 for a^b·ln a where a = 0 and b ≥ 0.
+      db ? g.mul(zeroWhere(output.mul(a.log()), a.eq(0).logicalAnd(b.ge(0)))) : null,
+    ];
+  },
   saves: { inputs: [0, 1], output: true },
 });
+
+/** where(mask, 0, value): a selection, so masked elements are +0 whatever value holds (inf and NaN included). */
+const zeroWhereOp = defineOp({
+  name: "zeroWhere",
+  gradFnName: "WhereBackward0",
+  forward: ([value, mask]) => {
+    const shape = broadcastShapes(value.shape, mask.shape);
+    const out = empty(shape, value.dtype);
+    mapBinary(value._data, value.shape, mask._data, mask.shape, out._data, shape, (v, m) => (m ? 0 : v));
+    return out;
+  },
+  backward: ({ inputs: [, mask] }, g) => [zeroWhere(g, mask), null],
+  saves: { inputs: [1] },
+});
+
+/** @internal where(mask, 0, value), for backward formulas that masked_fill_ with 0. */
+export function zeroWhere(value: Tensor, mask: Tensor): Tensor {
+  return apply(zeroWhereOp, [value, mask], undefined);
+}
 
 /** Ties split the gradient evenly between the two inputs, as PyTorch 1.13 does. */
 const maximumOp = defineOp({

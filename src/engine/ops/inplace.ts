@@ -83,6 +83,10 @@ function writeInto(t: Tensor, values: Tensor): void {
   t._bumpVersion();
 }
 
+/** Set by autograd/forward_ad.ts while a dual level is open: a snapshot stands for the tensor it copies, and a tensor
+ * written in place takes its new values' tangent. */
+export const inplaceHooks: { snapshot: ((copy: Tensor, of: Tensor) => void) | null; written: ((t: Tensor, values: Tensor) => void) | null } = { snapshot: null, written: null };
+
 /**
  * Runs `compute` as an in-place op on `t`: `compute(self)` returns the new values as an out-of-place op on `self`
  * would. `others` are the op's other operands (their requiring grad makes the write one autograd records).
@@ -94,8 +98,10 @@ export function inplace<T extends Tensor>(t: T, compute: (self: Tensor) => Tenso
   // The node reads the old values, which are about to be overwritten; a view's base is remembered as it was too.
   const self = tracked ? snapshot(t) : t;
   const baseBefore = tracked && t._viewMeta !== null ? snapshot(t._viewMeta.base) : null;
+  if (self !== t) inplaceHooks.snapshot?.(self, t);
   const result = compute(self);
   writeInto(t, result);
+  inplaceHooks.written?.(t, result);
   if (tracked && result._gradFn) rebaseHistory(t, result._gradFn as GradFn, baseBefore);
   if (recorder.current) {
     recorder.current.onModified(t);

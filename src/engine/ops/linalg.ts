@@ -190,7 +190,8 @@ const bmmOp = defineOp<MmAttrs>({
   saves: { inputs: crossSaved },
 });
 
-function bmmFlags(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+/** @internal bmm with its operands read transposed where the flags say. */
+export function bmmFlags(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   return apply(bmmOp, [a, b], { transA, transB });
 }
 

@@ -1,7 +1,7 @@
 /**
  * Norms: torch.linalg.vector_norm (any ord, several dims), torch.linalg.matrix_norm ('fro', 1, -1, inf, -inf, as
- * PyTorch composes them), torch.linalg.norm, and `x.norm('fro')`. The singular-value norms ('nuc', 2, -2) need an
- * SVD, which is the linear-algebra family's.
+ * PyTorch composes them; 'nuc', 2 and -2 from the singular values, linalg_decompositions.ts), torch.linalg.norm, and
+ * `x.norm('fro')`.
  */
 import { isFloating } from "../dtype";
 import { RuntimeError } from "../errors";
@@ -12,6 +12,7 @@ import { apply, defineOp } from "./op";
 import { empty } from "./operands";
 import { norm as pNorm, type ReduceAttrs, reduceAttrs, reducedShapes } from "./reduce";
 import { amax, amin } from "./reduce_minmax";
+import { svdvals } from "./linalg_decompositions";
 import { scalarTypeName } from "./pointwise_op";
 
 interface VectorNormAttrs extends ReduceAttrs {
@@ -87,9 +88,7 @@ export function matrixNorm(a: Tensor, ord: MatrixOrd = "fro", options: { dim?: [
   const [r, c] = (options.dim ?? [-2, -1]).map((d) => normalizeDim(d, a.ndim));
   const keepdim = options.keepdim ?? false;
   if (ord === "fro") return vectorNorm(a, 2, { dim: [r, c], keepdim });
-  if (ord === "nuc" || ord === 2 || ord === -2) {
-    throw new RuntimeError(`linalg.matrix_norm: ord=${String(ord)} needs the singular values of A (an SVD), which Gradlens does not have yet`);
-  }
+  if (ord === "nuc" || ord === 2 || ord === -2) return spectralNorm(a, ord, r, c, keepdim);
   if (ord !== 1 && ord !== -1 && ord !== Infinity && ord !== -Infinity) {
     throw new RuntimeError(`linalg.matrix_norm: Order ${ord} not supported.`);
   }
@@ -98,6 +97,20 @@ export function matrixNorm(a: Tensor, ord: MatrixOrd = "fro", options: { dim?: [
   const pickDim = !keepdim && sumDim < pickFrom ? pickFrom - 1 : pickFrom;
   const sums = a.abs().sum(sumDim, keepdim);
   return ord > 0 ? amax(sums, pickDim, keepdim) : amin(sums, pickDim, keepdim);
+}
+
+/** The nuclear norm (Σσ) or ±2-norm (the largest or smallest σ) of the matrices in dims r and c: as PyTorch, their
+ * singular values after moving those dims last (PermuteBackward0 → LinalgSvdBackward0 → SumBackward1 / AmaxBackward0). */
+function spectralNorm(a: Tensor, ord: "nuc" | 2 | -2, r: number, c: number, keepdim: boolean): Tensor {
+  const permutation = [...a.shape.keys()].filter((d) => d !== r && d !== c).concat([r, c]);
+  const s = svdvals(a.permute(permutation));
+  let result = ord === "nuc" ? s.sum(-1, keepdim) : ord === 2 ? amax(s, -1, keepdim) : amin(s, -1, keepdim);
+  if (keepdim) {
+    const reverse = new Array<number>(permutation.length);
+    permutation.forEach((d, i) => (reverse[d] = i));
+    result = result.unsqueeze(-1).permute(reverse);
+  }
+  return result;
 }
 
 /** torch.linalg.norm: the 2-norm of all elements by default; a vector norm over one dim, a matrix norm over two. */

@@ -31,9 +31,17 @@ interface OpDefCommon<A> {
   /** A view op: its forward returns a tensor sharing the first input's storage (and version counter), and the result
    * becomes a view of that input's base, as PyTorch's view ops do. */
   readonly view?: boolean;
+  /** Why, for these attributes, the op's backward is deliberately not the derivative of its forward (embedding's
+   * padding_idx keeps a row's gradient at zero), or null when it is. The numerical checks then do not judge the op,
+   * nor the leaves whose gradient flows through it, and say why. */
+  readonly notDerivative?: (attrs: A) => string | null;
   /** Attributes for running forward then backward afresh on other values, for ops whose backward reads state their
    * forward saved (user-defined Functions' ctx). Numerical checks use it; most ops need none. */
   readonly freshAttrs?: (attrs: A) => A;
+  /** For the numerical check of a node: maps a random direction for input `index` onto the directions the op's
+   * gradient is defined along, where those are a subspace (eigh and cholesky take a symmetric matrix, read one triangle
+   * of it, and have PyTorch's symmetric gradient). Most ops need none. */
+  readonly checkDirection?: (direction: Float64Array, input: Tensor, index: number, attrs: A) => Float64Array;
 }
 
 export interface OpDef<A = unknown> extends OpDefCommon<A> {
@@ -82,18 +90,37 @@ function needsNode<A>(op: OpDefCommon<A>, inputs: readonly Tensor[], out: Tensor
   return false;
 }
 
+/** Set by autograd/forward_ad.ts while a dual level is open: computes the tangents of an op's outputs from those of
+ * its inputs (from the op's own backward, so it needs nothing per op). Called for the ops a user's code applies, not
+ * for those inside another op's forward. */
+export const forwardAdHooks: { propagate: ((op: AnyOpDef, inputs: readonly Tensor[], attrs: unknown, outputs: readonly Tensor[]) => void) | null } = { propagate: null };
+
+let forwardNesting = 0;
+
+function nestedForward<T>(run: () => T): T {
+  forwardNesting++;
+  try {
+    return run();
+  } finally {
+    forwardNesting--;
+  }
+}
+
 /** Runs an op: its forward, then (when grad mode is on and an input requires grad) the node that records it. */
 export function apply<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
-  const out = op.forward(inputs, attrs);
+  const propagate = forwardAdHooks.propagate;
+  const out = propagate === null ? op.forward(inputs, attrs) : nestedForward(() => op.forward(inputs, attrs));
   if (op.view) markView(out, inputs[0], isGradEnabled() ? "default" : "noGrad");
   if (needsNode(op, inputs, out)) out.gradFn = new GradFn(op as unknown as AnyOpDef, inputs, attrs, out);
   if (recorder.current) recorder.current.onTensor(out, op as unknown as AnyOpDef, inputs, attrs);
+  if (propagate !== null && forwardNesting === 0) propagate(op as unknown as AnyOpDef, inputs, attrs, [out]);
   return out;
 }
 
 /** `apply` for an op with several outputs; they share one node, and output i knows it is output i. */
 export function applyMulti<A>(op: MultiOpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor[] {
-  const outs = op.forward(inputs, attrs);
+  const propagate = forwardAdHooks.propagate;
+  const outs = propagate === null ? op.forward(inputs, attrs) : nestedForward(() => op.forward(inputs, attrs));
   if (op.view) for (const out of outs) markView(out, inputs[0], isGradEnabled() ? "multiOutput" : "noGrad");
   const differentiable = outs.filter((o) => needsNode(op, inputs, o));
   if (differentiable.length) {
@@ -104,6 +131,7 @@ export function applyMulti<A>(op: MultiOpDef<A>, inputs: readonly Tensor[], attr
     });
   }
   if (recorder.current) for (const out of outs) recorder.current.onTensor(out, op as unknown as AnyOpDef, inputs, attrs);
+  if (propagate !== null && forwardNesting === 0) propagate(op as unknown as AnyOpDef, inputs, attrs, outs);
   return outs;
 }
 

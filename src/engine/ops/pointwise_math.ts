@@ -1,18 +1,22 @@
 /** Elementwise functions of one tensor beyond unary.ts: logs and exponentials in other bases, hyperbolic and inverse
  * trigonometric functions, sgn, logit, angle conversions. Forward in float64 rounded once; backward beside it, written
  * with differentiable ops (PyTorch's derivatives.yaml formulas). */
+import { expm1Array } from "../kernels/f32/exp";
+import { log1pArray } from "../kernels/f32/log";
+import { rsqrtArray } from "../kernels/f32/sqrt";
+import { tanArray } from "../kernels/f32/trig";
 import { Tensor, addMethods } from "../tensor";
 import { pow } from "./arith";
 import { empty } from "./operands";
 import { unaryOp, zeroGrad } from "./pointwise_op";
 
 export const log1p = unaryOp({
-  name: "log1p", gradFnName: "Log1PBackward0", f: Math.log1p,
+  name: "log1p", gradFnName: "Log1PBackward0", f: Math.log1p, f32: log1pArray,
   backward: ({ inputs: [x] }, g) => [g.div(x.add(1))],
 });
 
 export const expm1 = unaryOp({
-  name: "expm1", gradFnName: "Expm1Backward0", f: Math.expm1,
+  name: "expm1", gradFnName: "Expm1Backward0", f: Math.expm1, f32: expm1Array,
   backward: ({ output }, g) => [g.mul(output.add(1))], saves: { output: true },
 });
 
@@ -32,8 +36,9 @@ export const exp2 = unaryOp({
 });
 
 export const rsqrt = unaryOp({
-  name: "rsqrt", gradFnName: "RsqrtBackward0", f: (x) => 1 / Math.sqrt(x),
-  backward: ({ output }, g) => [g.mul(output.pow(3)).mul(-0.5)], saves: { output: true },
+  name: "rsqrt", gradFnName: "RsqrtBackward0", f: (x) => 1 / Math.sqrt(x), f32: rsqrtArray,
+  // −0.5·grad·result³, multiplied in that order as PyTorch does.
+  backward: ({ output }, g) => [g.mul(-0.5).mul(output.pow(3))], saves: { output: true },
 });
 
 export const sinh = unaryOp({
@@ -47,7 +52,7 @@ export const cosh = unaryOp({
 });
 
 export const tan = unaryOp({
-  name: "tan", gradFnName: "TanBackward0", f: Math.tan,
+  name: "tan", gradFnName: "TanBackward0", f: Math.tan, f32: tanArray,
   backward: ({ output }, g) => [g.mul(output.pow(2).add(1))], saves: { output: true },
 });
 

@@ -26,6 +26,9 @@ export interface UnarySpec<A = void> {
   gradFnName: string;
   /** The formula, in float64 (the output's typed array rounds it once). */
   f: (x: number, attrs: A) => number;
+  /** float32's own kernel over the whole contiguous array, where PyTorch's float32 results differ from the float64
+   * formula rounded once (kernels/f32: SLEEF's and libm's algorithms, bit for bit). */
+  f32?: (src: Float32Array, out: Float32Array) => void;
   result?: ResultRule;
   /** PyTorch's kernel name for dtypes it has no kernel for, e.g. {bool: "floor_vml_cpu"}. */
   refuses?: Partial<Record<DType, string>>;
@@ -52,6 +55,7 @@ export function unaryOp<A = void>(spec: UnarySpec<A>): (t: Tensor, attrs: A) => 
       const dtype = spec.result === "same" ? t.dtype : floatResult(t.dtype);
       const out = empty(t.shape.slice(), dtype);
       if (spec.identityOnIntegers && !isFloating(t.dtype)) out._data.set(t._data);
+      else if (spec.f32 && dtype === "float32") spec.f32(valuesAs(t, dtype) as Float32Array, out._data as Float32Array);
       else mapUnary(valuesAs(t, dtype), out._data, (x) => spec.f(x, attrs));
       return out;
     },

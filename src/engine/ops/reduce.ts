@@ -1,7 +1,9 @@
 /** Reductions: sum, mean, max/min (all, or along a dim with indices), norm. */
-import { allocate, isFloating, type DType } from "../dtype";
+import { allocate, castScalar, isFloating, type DType } from "../dtype";
 import { IndexError, RuntimeError } from "../errors";
-import { forEachReduced, sumReduce } from "../kernels/reduce";
+import { normInto } from "../kernels/norm";
+import { sumInto } from "../kernels/reduce";
+import { zeroWhere } from "./arith";
 import { normalizeDim, numelOf } from "../shape";
 import { Tensor, addMethods } from "../tensor";
 import { apply, defineOp } from "./op";
@@ -44,13 +46,18 @@ function sumDType(t: Tensor): DType {
   return isFloating(t.dtype) ? t.dtype : "int64";
 }
 
+/** Sums a tensor as laid out in memory (PyTorch's order of summation depends on the strides, not only the shape). */
+function sumStrided(t: Tensor, dims: readonly number[], result: Tensor): void {
+  if (t.dtype === "bool" || t.dtype !== result.dtype) sumInto(t._data, t.shape, dims, result._data);
+  else sumInto(t._storage.data, t.shape, dims, result._data, t._strides, t._offset);
+}
+
 const sumOp = defineOp<ReduceAttrs>({
   name: "sum",
   gradFnName: (a) => (a.explicit ? "SumBackward1" : "SumBackward0"),
   forward: ([t], attrs) => {
-    const { kept, out } = reducedShapes(t.shape, attrs);
-    const result = empty(out, sumDType(t));
-    result._data.set(sumReduce(t._data, t.shape, kept, result.numel()));
+    const result = empty(reducedShapes(t.shape, attrs).out, sumDType(t));
+    sumStrided(t, attrs.dims, result);
     return result;
   },
   backward: ({ inputs: [x], attrs }, g) => [expandBack(g, x, attrs)],
@@ -60,11 +67,13 @@ const meanOp = defineOp<ReduceAttrs>({
   name: "mean",
   gradFnName: (a) => (a.explicit ? "MeanBackward1" : "MeanBackward0"),
   forward: ([t], attrs) => {
-    const { kept, out } = reducedShapes(t.shape, attrs);
-    const result = empty(out, t.dtype);
-    const count = t.numel() / Math.max(result.numel(), 1);
-    const sums = sumReduce(t._data, t.shape, kept, result.numel());
-    for (let i = 0; i < sums.length; i++) result._data[i] = sums[i] / count;
+    // at::mean on CPU is at::sum, then a division by the count (rounded to the dtype first).
+    const result = empty(reducedShapes(t.shape, attrs).out, t.dtype);
+    sumStrided(t, attrs.dims, result);
+    let count = 1;
+    for (const d of attrs.dims) count *= t.shape[d];
+    const divisor = castScalar(t.dtype, count);
+    for (let i = 0; i < result._data.length; i++) result._data[i] = result._data[i] / divisor;
     return result;
   },
   backward: ({ inputs: [x], output, attrs }, g) => [expandBack(g, x, attrs).div(x.numel() / Math.max(output.numel(), 1))],
@@ -213,40 +222,28 @@ const normOp = defineOp<NormAttrs>({
   name: "norm",
   gradFnName: "NormBackward1",
   forward: ([t], attrs) => {
-    const { kept, out } = reducedShapes(t.shape, attrs);
-    const result = empty(out, t.dtype);
-    const acc = new Float64Array(result.numel());
-    const p = attrs.p;
-    const d = t._data;
-    forEachReduced(t.shape, kept, (i, o) => {
-      const a = Math.abs(d[i]);
-      if (p === Infinity) acc[o] = a > acc[o] || a !== a ? a : acc[o];
-      else if (p === 0) acc[o] += a !== 0 ? 1 : 0;
-      else if (p === 1) acc[o] += a;
-      else if (p === 2) acc[o] += a * a;
-      else acc[o] += Math.pow(a, p);
-    });
-    for (let i = 0; i < acc.length; i++) {
-      result._data[i] = p === Infinity || p === 0 || p === 1 ? acc[i] : p === 2 ? Math.sqrt(acc[i]) : Math.pow(acc[i], 1 / p);
-    }
+    const result = empty(reducedShapes(t.shape, attrs).out, t.dtype);
+    normInto(t._data as Float32Array | Float64Array, t.shape, attrs.dims, attrs.p, result._data as Float32Array | Float64Array);
     return result;
   },
+  // ATen's norm_backward, step for step (its masked_fill_ is a selection: masked elements are +0).
   backward: ({ inputs: [x], output, attrs }, g) => {
     const { kept } = reducedShapes(x.shape, attrs);
     const n = output.reshape(kept);
     const grad = g.reshape(kept);
     const { p } = attrs;
-    if (p === 0) return [x.mul(0)];
-    if (p === 1) return [grad.mul(x.sign())];
+    // The count of non-zeros has no gradient: PyTorch returns none, and .grad stays None.
+    if (p === 0) return [null];
+    if (p === 1) return [x.sign().mul(grad)];
+    if (p === 2) return [grad.mul(zeroWhere(x.div(n), n.eq(0)))];
     if (p === Infinity) {
-      const mask = x.abs().eq(n);
-      return [grad.mul(x.sign()).mul(mask).div(mask.sum(attrs.dims, true))];
+      const abs = x.abs();
+      const mask = abs.eq(n).logicalOr(abs.ne(abs));
+      return [x.sign().mul(grad.div(mask.sum(attrs.dims, true)).mul(mask))];
     }
-    // d‖x‖p/dx = sign(x)·|x|^(p-1) / ‖x‖p^(p-1). Where the norm is 0, x is 0 too: dividing by 1 there gives the
-    // gradient 0 that PyTorch gives, instead of 0/0.
-    const safe = n.add(n.eq(0));
-    const scale = p === 2 ? x.div(safe) : x.sign().mul(x.abs().pow(p - 1)).div(safe.pow(p - 1));
-    return [grad.mul(scale)];
+    if (p < 1) return [x.sign().mul(zeroWhere(x.abs().pow(p - 1), x.eq(0))).mul(grad).mul(n.pow(1 - p))];
+    const scaled = p < 2 ? x.sign().mul(x.abs().pow(p - 1)) : x.mul(x.abs().pow(p - 2));
+    return [scaled.mul(zeroWhere(grad.div(n.pow(p - 1)), n.eq(0)))];
   },
   saves: { inputs: [0], output: true },
 });

@@ -1,6 +1,9 @@
 /** More reductions: prod, logsumexp, nansum, nanmean. */
-import { type DType, isFloating } from "../dtype";
+import { type DType, castScalar, isFloating } from "../dtype";
+import type { FloatArray } from "../kernels/cascade_sum";
 import { forEachReduced } from "../kernels/reduce";
+import { logsumexpInto } from "../kernels/logsumexp";
+import { prodInto } from "../kernels/reduce_stats";
 import { normalizeDim } from "../shape";
 import { Tensor, addMethods } from "../tensor";
 import { composite, apply, defineOp } from "./op";
@@ -37,9 +40,11 @@ const productOfOthersOp = defineOp<ReduceAttrs>({
         out._data[i] = prefix;
         prefix *= src[i];
       }
+      // As PyTorch's prod_safe_zeros_backward: both exclusive products (cumprod, accumulated in double) rounded to
+      // the dtype before they multiply.
       let suffix = 1;
       for (let k = members.length - 1; k >= 0; k--) {
-        out._data[members[k]] *= suffix;
+        out._data[members[k]] *= castScalar(x.dtype, suffix);
         suffix *= src[members[k]];
       }
     }
@@ -72,17 +77,22 @@ const prodOp = defineOp<ReduceAttrs>({
   forward: ([t], attrs) => {
     const { kept, out } = reducedShapes(t.shape, attrs);
     const result = empty(out, integralAsLong(t));
+    // Floating types multiply in ATen's order (kernels/reduce_stats.ts), so float32 rounds as PyTorch's does.
+    if (isFloating(t.dtype)) {
+      prodInto(t._data as FloatArray, t.shape, attrs.dims, result._data as FloatArray);
+      return result;
+    }
     const acc = new Float64Array(result.numel()).fill(1);
     const src = t._data;
     forEachReduced(t.shape, kept, (i, o) => (acc[o] *= src[i]));
     result._data.set(acc);
     return result;
   },
-  // PyTorch's prod_backward: grad·result/x when no element is zero; otherwise the product of the others.
+  // PyTorch's prod_backward: grad·(result/x) when no element is zero; otherwise the product of the others.
   backward: ({ inputs: [x], output, attrs }, g) => {
     const { kept } = reducedShapes(x.shape, attrs);
     const grad = g.reshape(kept);
-    if (!x._data.some((v) => v === 0)) return [grad.mul(output.reshape(kept)).div(x)];
+    if (!x._data.some((v) => v === 0)) return [grad.mul(output.reshape(kept).div(x))];
     return [grad.mul(apply(productOfOthersOp, [x], attrs))];
   },
   saves: { inputs: [0], output: true },
@@ -99,6 +109,11 @@ const logsumexpOp = defineOp<ReduceAttrs>({
   forward: ([t], attrs) => {
     const { kept, out } = reducedShapes(t.shape, attrs);
     const result = empty(out, isFloating(t.dtype) ? t.dtype : "float32");
+    // Floating types in ATen's order (kernels/logsumexp.ts), so float32 rounds as PyTorch's does.
+    if (isFloating(t.dtype)) {
+      logsumexpInto(t._data as FloatArray, t.shape, attrs.dims, result._data as FloatArray);
+      return result;
+    }
     const n = result.numel();
     const max = new Float64Array(n).fill(-Infinity);
     const src = t._data;

@@ -4,7 +4,9 @@
  */
 import { isFloating } from "../dtype";
 import { RuntimeError } from "../errors";
-import { forEachReduced } from "../kernels/reduce";
+import type { FloatArray } from "../kernels/cascade_sum";
+import { varInto, welfordInto } from "../kernels/reduce_stats";
+import { zeroWhere } from "./arith";
 import { Tensor, addMethods } from "../tensor";
 import { apply, applyMulti, defineMultiOp, defineOp } from "./op";
 import { empty } from "./operands";
@@ -25,38 +27,17 @@ interface StatAttrs extends ReduceAttrs {
 
 type Dim = number | number[] | null;
 
-/** Sums of squared deviations from the mean, and the means, per output element (two passes, in float64). */
-function moments(t: Tensor, attrs: StatAttrs): { kept: number[]; out: number[]; mean: Float64Array; variance: Float64Array } {
-  const { kept, out } = reducedShapes(t.shape, attrs);
-  let n = 1;
-  for (const d of out) n *= d;
-  const count = t.numel() / Math.max(n, 1);
-  const mean = new Float64Array(n);
-  const squares = new Float64Array(n);
-  const src = t._data;
-  forEachReduced(t.shape, kept, (i, o) => (mean[o] += src[i]));
-  for (let o = 0; o < n; o++) mean[o] /= count;
-  forEachReduced(t.shape, kept, (i, o) => {
-    const d = src[i] - mean[o];
-    squares[o] += d * d;
-  });
-  const divisor = Math.max(0, count - attrs.correction);
-  for (let o = 0; o < n; o++) squares[o] /= divisor;
-  return { kept, out, mean, variance: squares };
-}
-
-function filled(shape: number[], like: Tensor, values: Float64Array, f: (v: number) => number = (v) => v): Tensor {
-  const out = empty(shape, like.dtype);
-  for (let i = 0; i < values.length; i++) out._data[i] = f(values[i]);
-  return out;
-}
-
-/** d var / dx = 2·(x − mean)/(N − correction), times the gradient spread back over the reduced dims. */
+/** var_backward: (2/(N − correction))·grad·(x − mean), in that order (the order PyTorch rounds in). */
 function varBackward(g: Tensor, x: Tensor, attrs: StatAttrs): Tensor {
   const { kept } = reducedShapes(x.shape, attrs);
   const count = x.numel() / Math.max(numel(kept), 1);
   const centered = x.sub(x.mean(attrs.dims, true));
-  return g.reshape(kept).mul(centered).mul(2 / Math.max(0, count - attrs.correction));
+  return g.reshape(kept).mul(2 / Math.max(0, count - attrs.correction)).mul(centered);
+}
+
+/** std_backward's first step: grad / (2·std), with 0 (not ±inf) where std is 0. */
+function stdToVarGrad(g: Tensor, std: Tensor): Tensor {
+  return zeroWhere(g.div(std.mul(2)), std.eq(0));
 }
 
 function meanBackward(g: Tensor, x: Tensor, attrs: StatAttrs): Tensor {
@@ -70,13 +51,27 @@ function numel(shape: readonly number[]): number {
   return n;
 }
 
+/** var/std as ATen's kernels compute them (kernels/reduce_stats.ts): a full reduction in two passes from the
+ * dtype's mean, otherwise Welford in double; rounded to the dtype once. */
+function varianceOf(t: Tensor, attrs: StatAttrs, takeSqrt: boolean): Tensor {
+  const result = empty(reducedShapes(t.shape, attrs).out, t.dtype);
+  varInto(t._data as FloatArray, t.shape, attrs.dims, attrs.correction, takeSqrt, result._data as FloatArray);
+  return result;
+}
+
+/** var_mean/std_mean: always Welford (std_var_mean_out has no full-reduction path), the mean rounded once. */
+function welfordOf(t: Tensor, attrs: StatAttrs, takeSqrt: boolean): [Tensor, Tensor] {
+  const { out } = reducedShapes(t.shape, attrs);
+  const v = empty(out, t.dtype);
+  const m = empty(out.slice(), t.dtype);
+  welfordInto(t._data as FloatArray, t.shape, attrs.dims, attrs.correction, takeSqrt, v._data as FloatArray, m._data as FloatArray);
+  return [v, m];
+}
+
 const varOp = defineOp<StatAttrs>({
   name: "var",
   gradFnName: "VarBackward0",
-  forward: ([t], attrs) => {
-    const { out, variance } = moments(t, attrs);
-    return filled(out, t, variance);
-  },
+  forward: ([t], attrs) => varianceOf(t, attrs, false),
   backward: ({ inputs: [x], attrs }, g) => [varBackward(g, x, attrs)],
   saves: { inputs: [0] },
 });
@@ -84,22 +79,16 @@ const varOp = defineOp<StatAttrs>({
 const stdOp = defineOp<StatAttrs>({
   name: "std",
   gradFnName: "StdBackward0",
-  forward: ([t], attrs) => {
-    const { out, variance } = moments(t, attrs);
-    return filled(out, t, variance, Math.sqrt);
-  },
-  // d std = d var / (2·std)
-  backward: ({ inputs: [x], output, attrs }, g) => [varBackward(g.div(output.mul(2)), x, attrs)],
+  forward: ([t], attrs) => varianceOf(t, attrs, true),
+  // std_backward: d var / (2·std), 0 where std = 0
+  backward: ({ inputs: [x], output, attrs }, g) => [varBackward(stdToVarGrad(g, output), x, attrs)],
   saves: { inputs: [0], output: true },
 });
 
 const varMeanOp = defineMultiOp<StatAttrs>({
   name: "varMean",
   gradFnName: "VarMeanBackward0",
-  forward: ([t], attrs) => {
-    const { out, mean, variance } = moments(t, attrs);
-    return [filled(out, t, variance), filled(out.slice(), t, mean)];
-  },
+  forward: ([t], attrs) => welfordOf(t, attrs, false),
   backward: ({ inputs: [x], attrs }, [gVar, gMean]) => {
     let grad: Tensor | null = gVar ? varBackward(gVar, x, attrs) : null;
     if (gMean) grad = grad ? grad.add(meanBackward(gMean, x, attrs)) : meanBackward(gMean, x, attrs);
@@ -111,12 +100,9 @@ const varMeanOp = defineMultiOp<StatAttrs>({
 const stdMeanOp = defineMultiOp<StatAttrs>({
   name: "stdMean",
   gradFnName: "StdMeanBackward0",
-  forward: ([t], attrs) => {
-    const { out, mean, variance } = moments(t, attrs);
-    return [filled(out, t, variance, Math.sqrt), filled(out.slice(), t, mean)];
-  },
+  forward: ([t], attrs) => welfordOf(t, attrs, true),
   backward: ({ inputs: [x], outputs: [std], attrs }, [gStd, gMean]) => {
-    let grad: Tensor | null = gStd ? varBackward(gStd.div(std.mul(2)), x, attrs) : null;
+    let grad: Tensor | null = gStd ? varBackward(stdToVarGrad(gStd, std), x, attrs) : null;
     if (gMean) grad = grad ? grad.add(meanBackward(gMean, x, attrs)) : meanBackward(gMean, x, attrs);
     return [grad];
   },

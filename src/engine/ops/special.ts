@@ -1,5 +1,6 @@
 /** Special functions: erf, erfc, erfinv, lgamma, digamma, polygamma (torch.special's and torch's spellings). Each
  * gradient is written with the next function of the family, so double backward works as in PyTorch. */
+import { erfArray } from "../kernels/f32/erf";
 import * as special from "../kernels/special_functions";
 import { RuntimeError } from "../errors";
 import { Tensor, addMethods } from "../tensor";
@@ -8,7 +9,7 @@ import { unaryOp } from "./pointwise_op";
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 export const erf = unaryOp({
-  name: "erf", gradFnName: "ErfBackward0", f: special.erf,
+  name: "erf", gradFnName: "ErfBackward0", f: special.erf, f32: erfArray,
   backward: ({ inputs: [x] }, g) => [g.mul(x.pow(2).neg().exp().mul(TWO_OVER_SQRT_PI))],
 });
 

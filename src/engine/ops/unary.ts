@@ -1,13 +1,26 @@
-/** Elementwise functions of one tensor: forward as a scalar formula, backward beside it. */
+/**
+ * Elementwise functions of one tensor: forward as a scalar formula, backward beside it. float32 goes through the
+ * bit-exact kernels of kernels/f32 (PyTorch's own SLEEF and libm results); float64 through the scalar formula.
+ */
 import { isFloating, type DType } from "../dtype";
 import { mapUnary, type UnaryFn } from "../kernels/elementwise";
+import { expArray } from "../kernels/f32/exp";
+import { logArray } from "../kernels/f32/log";
+import { sigmoidArray, sigmoidBackwardArray } from "../kernels/f32/sigmoid";
+import { sqrtArray } from "../kernels/f32/sqrt";
+import { tanhArray, tanhBackwardArray } from "../kernels/f32/tanh";
+import { cosArray, sinArray } from "../kernels/f32/trig";
 import { Tensor, addMethods } from "../tensor";
-import { apply, defineOp, type OpDef } from "./op";
+import { apply, composite, defineOp, type OpDef } from "./op";
 import { empty, valuesAs } from "./operands";
 
-function unaryForward(t: Tensor, dtype: DType, f: UnaryFn): Tensor {
+/** A float32 kernel over whole contiguous arrays (it may treat blocks of elements together, as ATen does). */
+export type F32Kernel = (src: Float32Array, out: Float32Array) => void;
+
+function unaryForward(t: Tensor, dtype: DType, f: UnaryFn, f32?: F32Kernel): Tensor {
   const out = empty(t.shape.slice(), dtype);
-  mapUnary(valuesAs(t, dtype), out._data, f);
+  if (f32 && dtype === "float32") f32(valuesAs(t, dtype) as Float32Array, out._data as Float32Array);
+  else mapUnary(valuesAs(t, dtype), out._data, f);
   return out;
 }
 
@@ -20,6 +33,8 @@ interface UnarySpec {
   name: string;
   gradFnName: string;
   f: UnaryFn;
+  /** The float32 kernel, where rounding differs from the double formula's. */
+  f32?: F32Kernel;
   keepsDType?: boolean;
   backward: OpDef<void>["backward"];
   saves: { inputs?: number[]; output?: boolean };
@@ -29,7 +44,7 @@ function unaryOp(spec: UnarySpec): (t: Tensor) => Tensor {
   const op = defineOp<void>({
     name: spec.name,
     gradFnName: spec.gradFnName,
-    forward: ([t]) => unaryForward(t, spec.keepsDType ? t.dtype : floating(t), spec.f),
+    forward: ([t]) => unaryForward(t, spec.keepsDType ? t.dtype : floating(t), spec.f, spec.f32),
     backward: spec.backward,
     saves: spec.saves,
   });
@@ -47,17 +62,18 @@ export const abs = unaryOp({
 });
 
 export const sign = unaryOp({
-  name: "sign", gradFnName: "SignBackward0", keepsDType: true, f: (x) => (x > 0 ? 1 : x < 0 ? -1 : x),
+  // ATen's (0 < x) − (x < 0): +0 for ±0 and for NaN.
+  name: "sign", gradFnName: "SignBackward0", keepsDType: true, f: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
   backward: (_, g) => [g.mul(0)], saves: {},
 });
 
 export const exp = unaryOp({
-  name: "exp", gradFnName: "ExpBackward0", f: Math.exp,
+  name: "exp", gradFnName: "ExpBackward0", f: Math.exp, f32: expArray,
   backward: ({ output }, g) => [g.mul(output)], saves: { output: true },
 });
 
 export const log = unaryOp({
-  name: "log", gradFnName: "LogBackward0", f: Math.log,
+  name: "log", gradFnName: "LogBackward0", f: Math.log, f32: logArray,
   backward: ({ inputs: [x] }, g) => [g.div(x)], saves: { inputs: [0] },
 });
 
@@ -67,34 +83,104 @@ export const reciprocal = unaryOp({
 });
 
 export const sqrt = unaryOp({
-  name: "sqrt", gradFnName: "SqrtBackward0", f: Math.sqrt,
+  name: "sqrt", gradFnName: "SqrtBackward0", f: Math.sqrt, f32: sqrtArray,
   backward: ({ output }, g) => [g.div(output.mul(2))], saves: { output: true },
 });
 
 export const sin = unaryOp({
-  name: "sin", gradFnName: "SinBackward0", f: Math.sin,
+  name: "sin", gradFnName: "SinBackward0", f: Math.sin, f32: sinArray,
   backward: ({ inputs: [x] }, g) => [g.mul(x.cos())], saves: { inputs: [0] },
 });
 
 export const cos = unaryOp({
-  name: "cos", gradFnName: "CosBackward0", f: Math.cos,
+  name: "cos", gradFnName: "CosBackward0", f: Math.cos, f32: cosArray,
   backward: ({ inputs: [x] }, g) => [g.mul(x.sin().neg())], saves: { inputs: [0] },
 });
 
 export const tanh = unaryOp({
-  name: "tanh", gradFnName: "TanhBackward0", f: Math.tanh,
-  backward: ({ output }, g) => [g.mul(output.mul(output).neg().add(1))], saves: { output: true },
+  name: "tanh", gradFnName: "TanhBackward0", f: Math.tanh, f32: tanhArray,
+  backward: ({ output }, g) => [tanhBackward(g, output)], saves: { output: true },
 });
 
 export const sigmoid = unaryOp({
-  name: "sigmoid", gradFnName: "SigmoidBackward0", f: (x) => 1 / (1 + Math.exp(-x)),
-  backward: ({ output }, g) => [g.mul(output.mul(output.neg().add(1)))], saves: { output: true },
+  name: "sigmoid", gradFnName: "SigmoidBackward0", f: (x) => 1 / (1 + Math.exp(-x)), f32: sigmoidArray,
+  backward: ({ output }, g) => [sigmoidBackward(g, output)], saves: { output: true },
 });
 
-export const relu = unaryOp({
-  name: "relu", gradFnName: "ReluBackward0", keepsDType: true, f: (x) => (x > 0 ? x : x !== x ? x : 0),
-  backward: ({ output }, g) => [g.mul(output.gt(0))], saves: { output: true },
+/** ATen's tanh_backward(grad, output) as an op of its own, so that it rounds as PyTorch's kernel does (a fused
+ * 1 − y², kernels/f32/tanh.ts) and a second derivative goes through PyTorch's TanhBackwardBackward0. */
+const tanhBackwardOp = defineOp({
+  name: "tanhBackward",
+  gradFnName: "TanhBackwardBackward0",
+  forward: ([g, y]) => pairForward(g, y, tanhBackwardArray, (a, b) => a * (1 - b * b)),
+  backward: ({ inputs: [g, y], needsInputGrad: [dg, dy] }, gg) => [
+    dg ? tanhBackward(gg, y) : null,
+    dy ? gg.mul(y.mul(-2).mul(g)) : null,
+  ],
+  saves: { inputs: [0, 1] },
 });
+
+function tanhBackward(g: Tensor, y: Tensor): Tensor {
+  return apply(tanhBackwardOp, [g, y], undefined);
+}
+
+const sigmoidBackwardOp = defineOp({
+  name: "sigmoidBackward",
+  gradFnName: "SigmoidBackwardBackward0",
+  forward: ([g, y]) => pairForward(g, y, sigmoidBackwardArray, (a, b) => a * (1 - b) * b),
+  backward: ({ inputs: [g, y], needsInputGrad: [dg, dy] }, gg) => [
+    dg ? sigmoidBackward(gg, y) : null,
+    dy ? gg.mul(g).mul(y.mul(-2).add(1)) : null,
+  ],
+  saves: { inputs: [0, 1] },
+});
+
+function sigmoidBackward(g: Tensor, y: Tensor): Tensor {
+  return apply(sigmoidBackwardOp, [g, y], undefined);
+}
+
+/** A backward kernel of two same-shape tensors (grad and a saved tensor), float32 through its exact kernel. */
+function pairForward(
+  a: Tensor,
+  b: Tensor,
+  f32: (a: Float32Array, b: Float32Array, out: Float32Array) => void,
+  f: (a: number, b: number) => number,
+): Tensor {
+  const dtype = a.dtype === "float64" || b.dtype === "float64" ? "float64" : "float32";
+  const x = a.numel() === b.numel() ? a : composite(() => a.expand(b.shape));
+  const out = empty(b.shape.slice(), dtype);
+  const xa = valuesAs(x, dtype);
+  const yb = valuesAs(b, dtype);
+  if (dtype === "float32") f32(xa as Float32Array, yb as Float32Array, out._data as Float32Array);
+  else for (let i = 0; i < out._data.length; i++) out._data[i] = f(xa[i], yb[i]);
+  return out;
+}
+
+export const relu = unaryOp({
+  // clamp_min(x, 0): max(x, 0) keeps x when it is not below 0, so −0 stays −0 and NaN stays NaN.
+  name: "relu", gradFnName: "ReluBackward0", keepsDType: true, f: (x) => (x < 0 ? 0 : x),
+  backward: ({ output }, g) => [thresholdBackward(g, output, 0)], saves: { output: true },
+});
+
+/** ATen's threshold_backward(grad, x, t): 0 where x ≤ t, else grad (a selection, so no −0 from multiplying). */
+const thresholdBackwardOp = defineOp<number>({
+  name: "thresholdBackward",
+  gradFnName: "ThresholdBackwardBackward0",
+  forward: ([g, x], t) => {
+    const dtype = g.dtype;
+    const out = empty(x.shape.slice(), dtype);
+    const gd = valuesAs(g.numel() === x.numel() ? g : composite(() => g.expand(x.shape).contiguous()), dtype);
+    const xd = x._data;
+    for (let i = 0; i < out._data.length; i++) out._data[i] = xd[i] <= t ? 0 : gd[i];
+    return out;
+  },
+  backward: ({ inputs: [, x], attrs: t, needsInputGrad: [dg] }, gg) => [dg ? thresholdBackward(gg, x, t) : null, null],
+  saves: { inputs: [1] },
+});
+
+function thresholdBackward(g: Tensor, x: Tensor, t: number): Tensor {
+  return apply(thresholdBackwardOp, [g, x], t);
+}
 
 const clampOp = defineOp<{ min: number | null; max: number | null }>({
   name: "clamp",

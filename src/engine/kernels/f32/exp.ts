@@ -1,0 +1,125 @@
+/**
+ * float32 exp and expm1 as PyTorch 1.13's vectorised kernels compute them: SLEEF 3.5's Sleef_expf8_u10 and
+ * Sleef_expm1f8_u10 (AVX2 build), lane by lane. exp reduces x by multiples of ln 2 (split in two parts so the
+ * reduction is exact) and evaluates a degree-6 polynomial with fused multiply-adds; expm1 carries the reduction and
+ * the polynomial in double-float (df.ts) so that small results keep their accuracy.
+ *
+ * `expk2` and `expk` are the double-float kernels other functions (tanh, erf, pow) are built on.
+ */
+import { cvtRound, f, isNegZero, ldexp, ldexp2 } from "./bits";
+import { R, add2DD, add2DF, addDD, addFD, mulDD, mulDF, normalize, squ } from "./df";
+import { fmaf } from "./fma";
+
+export const R_LN2 = f(1.4426950408889634);
+export const L2U = 0.693145751953125;
+export const L2L = f(1.428606765330187045e-6);
+
+const E1 = f(0.000198527617612853646278381);
+const E2 = f(0.00139304355252534151077271);
+const E3 = f(0.00833336077630519866943359);
+const E4 = f(0.0416664853692054748535156);
+const E5 = f(0.166666671633720397949219);
+
+/** Sleef_expf8_u10, one lane. */
+export function expf(d: number): number {
+  const q = cvtRound(f(d * R_LN2));
+  const qf = f(q);
+  let s = fmaf(qf, -L2U, d);
+  s = fmaf(qf, -L2L, s);
+  let u = fmaf(E1, s, E2);
+  u = fmaf(u, s, E3);
+  u = fmaf(u, s, E4);
+  u = fmaf(u, s, E5);
+  u = fmaf(u, s, 0.5);
+  u = f(1 + fmaf(f(s * s), u, s));
+  u = ldexp2(u, q);
+  if (d < -104) u = 0;
+  if (d > 100) u = Infinity;
+  return u;
+}
+
+const K1 = f(0.1980960224e-3);
+const K2 = f(0.1394256484e-2);
+const K3 = f(0.8333456703e-2);
+const K4 = f(0.4166637361e-1);
+const K5 = f(0.16666665941423425);
+
+/** SLEEF's expk2f: exp of a double-float (dh, dl), result in R as a double-float. */
+export function expk2(dh: number, dl: number): void {
+  const q = cvtRound(f(f(dh + dl) * R_LN2));
+  const qf = f(q);
+  add2DF(dh, dl, f(qf * -L2U));
+  add2DF(R[0], R[1], f(qf * -L2L));
+  const sh = R[0];
+  const sl = R[1];
+  let u = fmaf(K1, sh, K2);
+  u = fmaf(u, sh, K3);
+  u = fmaf(u, sh, K4);
+  mulDF(sh, sl, u);
+  add2DF(R[0], R[1], K5);
+  mulDD(sh, sl, R[0], R[1]);
+  add2DF(R[0], R[1], 0.5);
+  const th = R[0];
+  const tl = R[1];
+  squ(sh, sl);
+  mulDD(R[0], R[1], th, tl);
+  add2DD(sh, sl, R[0], R[1]);
+  addFD(1, R[0], R[1]);
+  if (dh < -104) {
+    R[0] = 0;
+    R[1] = 0;
+  } else {
+    R[0] = ldexp2(R[0], q);
+    R[1] = ldexp2(R[1], q);
+  }
+}
+
+const P1 = f(0.00136324646882712841033936);
+const P2 = f(0.00836596917361021041870117);
+const P3 = f(0.0416710823774337768554688);
+const P4 = f(0.166665524244308471679688);
+const P5 = f(0.499999850988388061523438);
+
+/** SLEEF's expkf: exp of a double-float, rounded to one float (pow's second half). */
+export function expk(dh: number, dl: number): number {
+  const q = cvtRound(f(f(dh + dl) * R_LN2));
+  const qf = f(q);
+  add2DF(dh, dl, f(qf * -L2U));
+  add2DF(R[0], R[1], f(qf * -L2L));
+  normalize(R[0], R[1]);
+  const sh = R[0];
+  const sl = R[1];
+  let u = fmaf(P1, sh, P2);
+  u = fmaf(u, sh, P3);
+  u = fmaf(u, sh, P4);
+  u = fmaf(u, sh, P5);
+  squ(sh, sl);
+  mulDF(R[0], R[1], u);
+  addDD(sh, sl, R[0], R[1]);
+  addFD(1, R[0], R[1]);
+  const v = ldexp(f(R[0] + R[1]), q);
+  return dh < -104 ? 0 : v;
+}
+
+/** Below this, expm1 is -1 (SLEEF compares in float, against the constant rounded to float). */
+const EXPM1_MIN = f(-16.635532333438686);
+
+/** Sleef_expm1f8_u10, one lane. */
+export function expm1f(a: number): number {
+  expk2(a, 0);
+  add2DF(R[0], R[1], -1);
+  let x = f(R[0] + R[1]);
+  if (a > 88.72283172607421875) x = Infinity;
+  if (a < EXPM1_MIN) x = -1;
+  if (isNegZero(a)) x = -0;
+  return x;
+}
+
+/** exp over an array (vml's vexp: every element, tail included, through the vector function). */
+export function expArray(src: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < src.length; i++) out[i] = expf(src[i]);
+}
+
+export function expm1Array(src: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < src.length; i++) out[i] = expm1f(src[i]);
+}
