@@ -1,18 +1,24 @@
-// Runs a snippet again and again in this one process with two trees' engines, runners and recorders (a baseline's and
-// this checkout's), alternating, and prints each run's CPU time as JSON pairs. bench/insight.mjs starts it. One process
-// and alternation: whatever else the machine does at a moment slows both runs of a pair alike.
+// Runs a snippet again and again in this process with a tree's engine, runner and recorder, and prints each run's CPU
+// time as JSON. bench/insight.mjs starts it. With "off", the recorder is today's without gradient recording: the
+// engine's new hooks find no method (so they cost one property read, as before) and the per-op watch does nothing.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as vm from "node:vm";
 
 type Engine = typeof import("../src/engine");
 
-function loader(tree: string, file: string, code: string) {
+function loader(tree: string, file: string, code: string, off: boolean) {
   /* eslint-disable @typescript-eslint/no-require-imports -- the tree to measure is chosen at run time */
   const engine = require(path.join(tree, "src/engine")) as Engine;
   const random = require(path.join(tree, "src/engine/random")) as { resetDefaultGenerator(): void };
   const { transpile } = require(path.join(tree, "src/runner/transpile")) as typeof import("../src/runner/transpile");
   const { TraceRecorder } = require(path.join(tree, "src/runner/recorder")) as typeof import("../src/runner/recorder");
+  if (off) {
+    const proto = TraceRecorder.prototype as unknown as Record<string, unknown>;
+    for (const hook of ["onNodeGradient", "onCut", "onOptimizerStep", "onModuleCall"]) delete proto[hook];
+    const insight = require(path.join(tree, "src/runner/insight")) as { Insight: { prototype: Record<string, unknown> } };
+    insight.Insight.prototype.op = () => undefined;
+  }
   /* eslint-enable @typescript-eslint/no-require-imports */
   const prefix = "(async function (__gl, __gradlens, __require, console) {";
   const fn = vm.runInThisContext(`${prefix}${transpile(code, file).code}\n})`, { filename: file }) as (...a: unknown[]) => Promise<void>;
@@ -42,22 +48,11 @@ function loader(tree: string, file: string, code: string) {
   };
 }
 
-const [before, now, file, runsText] = process.argv.slice(2);
-const code = readFileSync(file, "utf8");
-const runBefore = loader(before, file, code);
-const runNow = loader(now, file, code);
+const [tree, mode, file, runsText] = process.argv.slice(2);
+const run = loader(tree, file, readFileSync(file, "utf8"), mode === "off");
 
 void (async () => {
-  const pairs: Array<[number, number]> = [];
-  for (let i = 0; i < Number(runsText); i++) {
-    // Which goes first alternates too.
-    if (i % 2) {
-      const b = await runNow();
-      pairs.push([await runBefore(), b]);
-    } else {
-      const a = await runBefore();
-      pairs.push([a, await runNow()]);
-    }
-  }
-  process.stdout.write(JSON.stringify(pairs));
+  const times: number[] = [];
+  for (let i = 0; i < Number(runsText); i++) times.push(await run());
+  process.stdout.write(JSON.stringify(times));
 })();
