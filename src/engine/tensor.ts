@@ -9,8 +9,8 @@
 import type { AccumulateGrad, GradFn } from "./autograd/node";
 import { type DataArray, type DType, adoptStorage, allocate, isFloating, torchTypeName } from "./dtype";
 import { RuntimeError } from "./errors";
-import { contiguousStridesOf, gather, isContiguousGeometry } from "./kernels/strided";
-import { formatShape, normalizeDim } from "./shape";
+import { gather, isContiguousGeometry } from "./kernels/strided";
+import { contiguousStrides, formatShape, normalizeDim } from "./shape";
 import { recorder, warn } from "./recorder";
 import { formatTensor } from "./print";
 import { NDArray } from "./ndarray";
@@ -99,7 +99,7 @@ export class Tensor {
 
   /** @internal Elements between neighbours along each dim, in storage positions. */
   get _strides(): number[] {
-    return (this._stridesOrNull ??= contiguousStridesOf(this.shape));
+    return (this._stridesOrNull ??= contiguousStrides(this.shape));
   }
 
   /** @internal A new tensor over a fresh buffer. */
