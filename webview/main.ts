@@ -198,7 +198,7 @@ class App {
     const pending = tensor ? this.askForValues(tensor) : false;
     this.detail.replaceChildren(
       el("h2", undefined, box.title + (box.kind === "group" ? ` (${box.nodes.length} nodes)` : "")),
-      tensor ? renderTensor(tensor, check, pending) : el("div", "muted", "This node's tensor was not kept (a middle iteration of a loop)."),
+      tensor ? renderTensor(tensor, check, pending, (id) => this.trace!.tensors.find((x) => x.id === id)) : el("div", "muted", "This node's tensor was not kept (a middle iteration of a loop)."),
     );
     vscode?.setState({ selected: box.tensor, file: this.trace!.file });
     if (reveal && box.line) this.openLine(box.line, false);

@@ -179,6 +179,15 @@ export class TraceRecorder implements Recorder {
         entry.at = { line, column: 1 };
       }
     }
+    // Buffers (BatchNorm's running statistics) take their PyTorch paths too: `bn1.running_mean`.
+    for (const [path, buffer] of module.namedBuffers()) {
+      const entry = this.record(buffer, line);
+      entry.pinned = true;
+      if (!entry.name) {
+        entry.name = `${name}.${path}`;
+        entry.at = { line, column: 1 };
+      }
+    }
   }
 
   onModified(): void {}
@@ -390,6 +399,7 @@ export class TraceRecorder implements Recorder {
       value: summarize(t.shape, t.dtype, t._data),
       grad: gradSummary(t),
       backwardGrad: this.backwardGradSummary(t, e.name !== null),
+      viewOf: t._viewMeta ? (this.idOf(t._viewMeta.base) ?? -1) : null,
       occurrence: e.occurrence,
     };
   }

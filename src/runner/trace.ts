@@ -116,6 +116,9 @@ export interface TensorRecord {
    * reached it (what `retainGrad()` would have kept). The snippet's own `.grad` stays null. Its `text` (PyTorch's
    * print) is "" for a tensor no variable holds: printing is the costly part, and only those show as text. */
   backwardGrad: ValueSummary | null;
+  /** For a view (PyTorch's `x._base` is set): the id of the tensor it is a view of, when the Trace has it; -1 when the
+   * base is not in the Trace (a temporary). Null for a tensor that is not a view. */
+  viewOf?: number | null;
   /** How many tensors this source line had made when this one was made (1 for the first). A line inside a
    * loop keeps only its first and latest tensors; `occurrence` says which iteration this one is. */
   occurrence: number;
