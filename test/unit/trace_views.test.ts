@@ -4,6 +4,8 @@
  * (npm run build first; npm test does).
  */
 import { strict as assert } from "node:assert";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { disposeRunner, runSnippet } from "../../src/runner/run";
 
@@ -22,5 +24,14 @@ describe("views in the Trace", function () {
     assert.ok(trace.nodes.some((n) => n.name === "CopySlices"), "the in-place write through a view rebased y's history");
     const y = byName.get("y")!;
     assert.match(y.repr, /grad_fn=<CopySlices>/);
+  });
+
+  it("a module's buffers take their PyTorch paths, as its parameters do (model.1.running_mean)", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "gradlens-buffers-")), "bn.ts");
+    writeFileSync(file, 'import { nn, randn } from "gradlens";\nconst model = new nn.Sequential(new nn.Linear(2, 3), new nn.BatchNorm1d(3));\nmodel(randn(4, 2)).sum().backward();\n');
+    const trace = await runSnippet({ file });
+    assert.equal(trace.status, "ok", trace.error?.message);
+    const names = trace.tensors.map((t) => t.name);
+    for (const n of ["model.0.weight", "model.1.weight", "model.1.running_mean", "model.1.running_var", "model.1.num_batches_tracked"]) assert.ok(names.includes(n), n);
   });
 });
