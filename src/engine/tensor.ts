@@ -198,11 +198,13 @@ export class Tensor {
   item(): number | boolean;
   item(): number | boolean {
     if (this._numel !== 1) throw new RuntimeError(`a Tensor with ${this._numel} elements cannot be converted to Scalar`);
+    recorder.current?.onCut?.(this, "item");
     const v = this._storage.data[this._offset];
     return this.dtype === "bool" ? v !== 0 : v;
   }
 
   tolist(): NestedNumbers {
+    recorder.current?.onCut?.(this, "tolist");
     const data = this._storage.data;
     const asValue = this.dtype === "bool" ? (v: number) => v !== 0 : (v: number) => v;
     const build = (dim: number, position: number): NestedNumbers => {
@@ -304,6 +306,7 @@ export class Tensor {
   /** A tensor sharing this one's values, cut from the graph and from its version counter (PyTorch's `.data`: writes
    * through it are invisible to autograd's checks). */
   get data(): Tensor {
+    recorder.current?.onCut?.(this, "data");
     return new Tensor(new Storage(this._storage.data), this.shape, this.dtype, this._stridesOrNull ?? undefined, this._offset);
   }
 
@@ -323,6 +326,7 @@ export class Tensor {
 
   /** Cuts this tensor from the graph in place: it becomes a leaf that does not require grad. */
   detach_(): this {
+    recorder.current?.onCut?.(this, "detach_");
     if (this._viewMeta !== null) {
       throw new RuntimeError("Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence detach_() cannot be called on these gradients. To fix this error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
     }
