@@ -10,9 +10,10 @@ import { fma64 } from "./fma64";
 export interface Precision {
   readonly lanes: 8 | 4;
   readonly round: (v: number) => number;
-  /** fma(a, b, c) rounded once: two orders of the same exact computation, each fastest on its own data. */
+  /** fma(a, b, c) rounded once, computed in the order fastest on arbitrary operands. */
   readonly fma: (a: number, b: number, c: number) => number;
-  /** For accumulations whose factor is often 1 (a weight at its initial value, a gradient of ones). */
+  /** The same function in the order fastest for accumulations whose factor is often 1 (a weight at its initial
+   * value, a gradient of ones), where the sum in double is exact. */
   readonly fmaAcc: (a: number, b: number, c: number) => number;
   /** vec_reduce_all(+) of a whole vector's lanes. */
   readonly sumLanes: (lanes: Float64Array) => number;
@@ -27,7 +28,7 @@ const identity = (v: number): number => v;
  * fastest on arbitrary operands (almost never a midpoint); here e is computed first, so that a sum exact in double —
  * a float product, from a factor of 1 — returns at once instead of taking unpredictable branches.
  */
-function fmaf32(a: number, b: number, c: number): number {
+function fmafAcc(a: number, b: number, c: number): number {
   const p = a * b;
   const s = p + c;
   const r = Math.fround(s);
@@ -48,7 +49,7 @@ export const FLOAT32: Precision = {
   lanes: 8,
   round: Math.fround,
   fma: fmaf,
-  fmaAcc: fmaf32,
+  fmaAcc: fmafAcc,
   sumLanes: (l) => {
     const f = Math.fround;
     return f(f(f(l[0] + l[4]) + f(l[2] + l[6])) + f(f(l[1] + l[5]) + f(l[3] + l[7])));
