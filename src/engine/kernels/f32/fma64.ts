@@ -10,14 +10,18 @@ const SMALLEST_SAFE_PRODUCT = 2 ** -960;
 const LARGEST_SAFE = 2 ** 990;
 
 export function fma64(a: number, b: number, c: number): number {
-  // An exact product (a factor of 1, as a weight at its initial value or a gradient of ones has) or nothing to add:
-  // one rounding already.
-  if (a === 1 || b === 1 || c === 0) return a * b + c;
+  // An exact product (a factor of 1, as a weight at its initial value or a gradient of ones has): one rounding.
+  if (a === 1 || b === 1) return a * b + c;
   const p = a * b;
-  if (p === 0 || !Number.isFinite(p) || !Number.isFinite(c)) {
-    // An exact zero product (the sum then rounds once), or an infinity or NaN: IEEE's own rules. A finite product
-    // that overflowed the double range is recomputed exactly unless an operand is not finite.
-    if (Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c) && p !== 0) return exactFma(a, b, c);
+  const exactZero = a === 0 || b === 0;
+  if (c === 0) {
+    // Nothing to add: the product's own rounding — a nonzero product that underflowed keeps its sign whatever c's.
+    return p === 0 && !exactZero && Number.isFinite(a) && Number.isFinite(b) ? p : p + c;
+  }
+  if (!Number.isFinite(p) || !Number.isFinite(c) || p === 0) {
+    // An infinity or NaN, or an exact zero product: IEEE's own rules. A finite product that overflowed or underflowed
+    // the double range is recomputed exactly.
+    if (Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c) && !exactZero) return exactFma(a, b, c);
     return p + c;
   }
   const ap = Math.abs(p);
