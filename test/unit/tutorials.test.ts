@@ -18,6 +18,27 @@ const dir = path.join(__dirname, "..", "..", "examples", "tutorials");
 /** The ports that train for long: "Control Flow + Weight Sharing" runs 30,000 steps of x⁴ and x⁵ (SLEEF's pow). */
 const TIME_LIMIT_MS: Record<string, number> = { polynomial_dynamic: 150_000 };
 
+/**
+ * Lines whose number is a rounding-level error that Gradlens cannot reproduce to the digit, with the reason: PyTorch's
+ * float64 convolution forms its weight gradient with OpenBLAS's dgemm (im2col), whose order of summation Gradlens
+ * does not follow (its float32 sgemm order it does). Such a line must read the same up to its number, and both
+ * numbers must be rounding-level (below 1e-12).
+ */
+const ROUNDING_LEVEL_LINES: Record<string, RegExp[]> = { cs231n_conv: [/^dw error: /] };
+
+function compareLines(name: string, printed: string, expected: string): void {
+  const tolerant = ROUNDING_LEVEL_LINES[name] ?? [];
+  const got = printed.split("\n");
+  const want = expected.split("\n");
+  assert.equal(got.length, want.length, `${name}: ${got.length} lines printed, PyTorch printed ${want.length}\n${printed}`);
+  want.forEach((line, i) => {
+    if (!tolerant.some((re) => re.test(line))) return assert.equal(got[i], line, `${name}, line ${i + 1}`);
+    const number = /-?[\d.]+(e[+-]?\d+)?$/;
+    assert.equal(got[i].replace(number, ""), line.replace(number, ""), `${name}, line ${i + 1}`);
+    for (const text of [got[i], line]) assert.ok(Math.abs(Number(number.exec(text)![0])) < 1e-12, `${name}, line ${i + 1}: ${text}`);
+  });
+}
+
 function languageNeutral(text: string): string {
   return text
     .replace(/\btrue\b/g, "True")
@@ -36,7 +57,7 @@ describe("tutorials ported to Gradlens print what PyTorch prints", function () {
       const trace = await runSnippet({ file: path.join(dir, `${name}.ts`), checkBudgetMs: 0, timeoutMs });
       assert.equal(trace.status, "ok", trace.error?.message);
       const printed = trace.console.map((l) => `${l.text}\n`).join("");
-      assert.equal(languageNeutral(printed), languageNeutral(expected));
+      compareLines(name, languageNeutral(printed), languageNeutral(expected));
     });
   }
 });
