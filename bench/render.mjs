@@ -16,10 +16,10 @@ function bigTrace(n) {
   for (let i = 1; i <= n; i++) {
     const kids = [2 * i, 2 * i + 1].filter((k) => k <= n);
     const value = { text: "tensor(1.)", values: [1], stats: { min: 1, max: 1, mean: 1, std: 0, nanCount: 0, infCount: 0 } };
-    tensors.push({ id: i, name: `t${i}`, at: { line: i, column: 1 }, shape: [1], dtype: "float32", requiresGrad: true, isLeaf: false, gradFn: i, repr: "tensor([1.])", value, grad: null, occurrence: 1 });
-    nodes.push({ id: i, kind: "op", name: i % 2 ? "AddBackward0" : "MulBackward0", at: { line: i, column: 1 }, tensor: i, inputs: [], next: kids.map((k) => ({ node: k, inputNr: 0 })) });
+    tensors.push({ id: i, name: `t${i}`, at: { line: i, column: 1 }, shape: [1], dtype: "float32", requiresGrad: true, isLeaf: false, gradFn: i, repr: "tensor([1.])", value, grad: null, backwardGrad: null, occurrence: 1 });
+    nodes.push({ id: i, kind: "op", name: i % 2 ? "AddBackward0" : "MulBackward0", at: { line: i, column: 1 }, tensor: i, inputs: [], next: kids.map((k) => ({ node: k, inputNr: 0 })), gradNorm: 1 / i, module: null });
   }
-  return { version: 1, file: "big.ts", source: "", startedAt: new Date().toISOString(), durationMs: 0, checkDurationMs: 0, status: "ok", tensors, nodes, backwards: [{ id: 1, at: null, root: 1, rootNode: 1, grads: [], checks: [], nodeChecks: [] }], console: [], series: [], warnings: [], error: null, limits: { droppedTensors: 0, droppedNodes: 0, historyPerLine: 4 } };
+  return { version: 2, file: "big.ts", source: "", startedAt: new Date().toISOString(), durationMs: 0, checkDurationMs: 0, status: "ok", tensors, nodes, backwards: [{ id: 1, at: null, root: 1, rootNode: 1, grads: [], checks: [], nodeChecks: [] }], console: [], series: [], warnings: [], error: null, limits: { droppedTensors: 0, droppedNodes: 0, historyPerLine: 4 }, findings: [], modules: [], flow: { parameters: [], layers: [], loss: [] } };
 }
 
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });

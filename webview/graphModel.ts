@@ -3,7 +3,7 @@
  * in the forward direction (leaves at the top, the loss at the bottom). Past COLLAPSE_AT nodes, the nodes a source
  * line made again and again (a loop) fold into one box per line and op, so 1,000 nodes stay readable.
  */
-import type { NodeRecord, TensorRecord, Trace } from "../src/runner/trace";
+import type { JsonNumber, ModuleRecord, NodeRecord, TensorRecord, Trace } from "../src/runner/trace";
 
 export const COLLAPSE_AT = 300;
 
@@ -13,10 +13,14 @@ export interface GraphBox {
   nodes: number[];
   title: string;
   subtitle: string;
-  kind: "op" | "custom" | "leaf" | "group";
+  kind: "op" | "custom" | "leaf" | "group" | "module";
   line: number | null;
   tensor: number | null;
   failing: boolean;
+  /** ‖gradient‖ that reached this box's node in the latest backward through it (null: none reached it). */
+  gradNorm: number | null;
+  /** The innermost module (ModuleRecord id) that made it; for a module box, that module. */
+  module: number | null;
 }
 
 export interface GraphModel {
@@ -77,6 +81,18 @@ function latestOfRepeatedGraphs(nodes: NodeRecord[]): { nodes: NodeRecord[]; rep
   return { nodes: nodes.filter((n) => keptIds.has(n.id)), repeats };
 }
 
+function norm(v: JsonNumber | null): number | null {
+  return v === null ? null : typeof v === "number" ? v : v === "nan" ? NaN : Infinity;
+}
+
+/** The module a parameter belongs to, from its name (`model.0.weight` belongs to `model.0`). */
+function moduleOfName(name: string | null | undefined, modules: readonly ModuleRecord[]): number | null {
+  if (!name) return null;
+  let best: ModuleRecord | null = null;
+  for (const m of modules) if (name.startsWith(`${m.name}.`) && (!best || m.name.length > best.name.length)) best = m;
+  return best?.id ?? null;
+}
+
 export function buildGraph(trace: Trace): GraphModel {
   const { nodes: shown, repeats } = latestOfRepeatedGraphs(trace.nodes);
   const tensors = new Map(trace.tensors.map((t) => [t.id, t]));
@@ -93,6 +109,8 @@ export function buildGraph(trace: Trace): GraphModel {
     const existing = boxes.get(key);
     if (existing) {
       existing.nodes.push(n.id);
+      const g = norm(n.gradNorm);
+      if (g !== null && (existing.gradNorm === null || g > existing.gradNorm)) existing.gradNorm = g;
       existing.kind = "group";
       existing.subtitle = `×${existing.nodes.length}${n.at ? ` · line ${n.at.line}` : ""}`;
       existing.failing ||= failing.has(n.id);
@@ -109,6 +127,8 @@ export function buildGraph(trace: Trace): GraphModel {
       line: n.at?.line ?? null,
       tensor: n.tensor,
       failing: failing.has(n.id) || (leaf && n.tensor !== null && failingLeaves.has(n.tensor)),
+      gradNorm: norm(n.gradNorm),
+      module: leaf ? moduleOfName(t?.name, trace.modules) : n.module,
     });
     const times = repeats.get(n.id);
     if (times && !leaf) boxes.get(key)!.subtitle = t ? `${boxes.get(key)!.subtitle} · ×${times} runs` : `×${times} runs`;
@@ -149,4 +169,58 @@ export function pathToRoot(model: GraphModel, from: string, root: string | null)
   const down = reach(from, out);
   const up = reach(root, back);
   return new Set([...down].filter((k) => up.has(k)));
+}
+
+/** The modules a model's boxes sit in, outermost first: a module's ancestors come before it. */
+export function moduleChain(trace: Trace, id: number | null): ModuleRecord[] {
+  const byId = new Map(trace.modules.map((m) => [m.id, m]));
+  const chain: ModuleRecord[] = [];
+  for (let m = id === null ? undefined : byId.get(id); m; m = m.parent === null ? undefined : byId.get(m.parent)) chain.unshift(m);
+  return chain;
+}
+
+/**
+ * The model with each folded module drawn as one box (`model.0 · Linear`), standing for every box inside it; edges go
+ * to and from that box. A folded module inside a folded module disappears into the outer one.
+ */
+export function foldModules(model: GraphModel, trace: Trace, folded: ReadonlySet<number>): GraphModel {
+  if (!folded.size) return model;
+  const owner = new Map<string, ModuleRecord>();
+  for (const b of model.boxes) {
+    const outer = moduleChain(trace, b.module).find((m) => folded.has(m.id));
+    if (outer) owner.set(b.key, outer);
+  }
+  const boxes: GraphBox[] = [];
+  const moduleBoxes = new Map<number, GraphBox>();
+  const keyOf = (b: GraphBox) => {
+    const m = owner.get(b.key);
+    return m ? `m:${m.id}` : b.key;
+  };
+  for (const b of model.boxes) {
+    const m = owner.get(b.key);
+    if (!m) {
+      boxes.push(b);
+      continue;
+    }
+    let box = moduleBoxes.get(m.id);
+    if (!box) {
+      box = { key: `m:${m.id}`, nodes: [], title: m.name, subtitle: `${m.className} · ×${m.calls} call${m.calls === 1 ? "" : "s"}`, kind: "module", line: m.at?.line ?? null, tensor: null, failing: false, gradNorm: null, module: m.id };
+      moduleBoxes.set(m.id, box);
+      boxes.push(box);
+    }
+    box.nodes.push(...b.nodes);
+    box.failing ||= b.failing;
+    // The module's output carries the largest gradient of its ops: the box shows the gradient that reaches it.
+    if (b.kind !== "leaf" && b.gradNorm !== null && (box.gradNorm === null || b.gradNorm > box.gradNorm)) box.gradNorm = b.gradNorm;
+  }
+  const edges = new Set<string>();
+  const byKey = new Map(model.boxes.map((b) => [b.key, b]));
+  for (const [a, b] of model.edges) {
+    const from = keyOf(byKey.get(a)!);
+    const to = keyOf(byKey.get(b)!);
+    if (from !== to) edges.add(`${from}\u0000${to}`);
+  }
+  const boxOfNode = new Map<number, string>();
+  for (const b of boxes) for (const n of b.nodes) boxOfNode.set(n, b.key);
+  return { boxes, edges: [...edges].map((e) => e.split("\u0000") as [string, string]), boxOfNode, collapsed: model.collapsed };
 }

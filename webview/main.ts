@@ -2,13 +2,16 @@
  * The panel's entry: the same bundle runs in VS Code's webview (messages from the extension) and in the static HTML
  * report (the Trace embedded in the page). It reads only the Trace.
  */
-import type { FullValues, GradCheckRecord, TensorRecord, Trace } from "../src/runner/trace";
+import type { Finding, FullValues, GradCheckRecord, TensorRecord, Trace } from "../src/runner/trace";
 import { TRACE_VERSION, VALUES_ON_DEMAND_LIMIT } from "../src/runner/trace";
 import { checkCoverage } from "../src/runner/coverage";
 import { clear, el } from "./dom";
-import { buildGraph, type GraphBox, type GraphModel, pathToRoot } from "./graphModel";
-import { GraphView } from "./graphView";
-import { checkRows, renderChecks, renderConsole, renderSeries } from "./panels";
+import { renderFindings } from "./findingsView";
+import { renderFlow } from "./flowView";
+import { buildGraph, foldModules, type GraphBox, type GraphModel, moduleChain, pathToRoot } from "./graphModel";
+import { type Frame, GraphView } from "./graphView";
+import { renderModule } from "./moduleView";
+import { checkRows, renderChecks, renderConsole } from "./panels";
 import type { HostToWebview, WebviewState, WebviewToHost } from "./protocol";
 import { numel, renderTensor } from "./tensorView";
 
@@ -20,16 +23,36 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
+/** Past this many boxes, a model's layers start folded. */
+const FOLD_AT = 40;
+
+/** The modules a big model starts folded into: the first level below the root that has more than one module (a
+ * Sequential's layers), as TorchExplorer shows a model. */
+function layersToFold(trace: Trace): number[] {
+  let level = trace.modules.filter((m) => m.parent === null);
+  while (level.length === 1) {
+    const children = trace.modules.filter((m) => m.parent === level[0].id);
+    if (!children.length) break;
+    level = children;
+  }
+  return level.map((m) => m.id);
+}
+
 const vscode: VsCodeApi | null = typeof acquireVsCodeApi === "function" ? acquireVsCodeApi() : null;
 
 class App {
   private trace: Trace | null = null;
+  /** The graph as built from the Trace, before modules fold. */
+  private fullModel: GraphModel | null = null;
   private model: GraphModel | null = null;
+  /** Modules drawn as one box. */
+  private folded = new Set<number>();
   private selected: string | null = null;
   /** Tensors of this Trace whose full values were asked of the extension, and those it did not keep. */
   private asked = new Map<number, "asked" | "missing">();
   private readonly header = el("header");
-  private readonly graph = new GraphView((b) => this.select(b));
+  private readonly findings = el("div", "findings-slot");
+  private readonly graph = new GraphView((b) => this.select(b), (m) => this.toggleModule(m));
   private readonly detail = el("aside", "detail");
   private readonly bottom = el("div", "bottom");
   private readonly source = el("section", "source");
@@ -37,7 +60,7 @@ class App {
   constructor(root: HTMLElement) {
     const main = el("main");
     main.append(this.graph.root, this.detail);
-    root.append(this.header, main, this.bottom);
+    root.append(this.header, this.findings, main, this.bottom);
     if (!vscode) root.append(this.source);
   }
 
@@ -48,9 +71,13 @@ class App {
     }
     this.trace = trace;
     this.asked = new Map();
-    this.model = buildGraph(trace);
+    this.fullModel = buildGraph(trace);
+    // A big model reads as its layers: its top-level modules start folded, each a click away.
+    this.folded = new Set(this.fullModel.boxes.length > FOLD_AT ? layersToFold(trace) : []);
+    this.model = foldModules(this.fullModel, trace, this.folded);
     this.renderHeader();
-    this.graph.render(this.model);
+    this.findings.replaceChildren(renderFindings(trace.findings, (f) => this.pickFinding(f)));
+    this.graph.render(this.model, this.frames());
     this.renderBottom();
     if (!vscode) this.renderSource();
     const state = vscode?.getState();
@@ -62,6 +89,48 @@ class App {
     if (vscode) requestAnimationFrame(() => vscode.postMessage({ type: "shown", startedAt: trace.startedAt, boxes }));
   }
 
+  /** The modules drawn as frames: those around an unfolded box, with their enclosing modules. */
+  private frames(): Frame[] {
+    const t = this.trace!;
+    const drawn = new Map<number, Frame>();
+    for (const b of this.model!.boxes) {
+      if (b.kind === "module") continue;
+      for (const m of moduleChain(t, b.module)) {
+        if (this.folded.has(m.id)) break;
+        if (!drawn.has(m.id)) drawn.set(m.id, { id: m.id, name: m.name, className: m.className, parent: m.parent });
+      }
+    }
+    return [...drawn.values()];
+  }
+
+  /** Folds an open module into one box, or opens a folded one; either way its histograms show beside. */
+  toggleModule(id: number): void {
+    const t = this.trace!;
+    if (this.folded.has(id)) this.folded.delete(id);
+    else this.folded.add(id);
+    this.model = foldModules(this.fullModel!, t, this.folded);
+    this.graph.render(this.model, this.frames());
+    this.showModule(id);
+  }
+
+  private showModule(id: number): void {
+    const m = this.trace!.modules.find((x) => x.id === id);
+    if (!m) return;
+    this.selected = `m:${id}`;
+    this.graph.highlight(this.selected, new Set([this.selected]));
+    this.detail.replaceChildren(el("h2", undefined, `module ${m.name}`), renderModule(m));
+    if (m.at) this.openLine(m.at.line, false);
+  }
+
+  private pickFinding(f: Finding): void {
+    if (f.at) this.openLine(f.at.line);
+    const tensor = f.tensors[0];
+    const key = f.nodes.length ? this.model!.boxOfNode.get(f.nodes[0]) : tensor !== undefined ? this.boxOfTensor(tensor) : undefined;
+    const box = key ? this.model!.boxes.find((b) => b.key === key) : undefined;
+    if (box) this.select(box, false);
+    else if (f.modules.length) this.showModule(f.modules[0]);
+  }
+
   private renderHeader(): void {
     const t = this.trace!;
     clear(this.header);
@@ -70,7 +139,10 @@ class App {
     const badge = el("span", `badge ${t.status}${coverage.coverage === "partly" || coverage.coverage === "none" || coverage.coverage === "no-backward" ? " unchecked" : ""}`, coverage.text);
     const file = el("span", "file", t.file.split(/[\\/]/).pop() ?? t.file);
     const facts = el("span", "muted", `${t.tensors.length} tensors · ${t.nodes.length} nodes · ${t.backwards.length} backward · ${t.durationMs.toFixed(0)} ms + checks ${t.checkDurationMs.toFixed(0)} ms`);
-    this.header.append(file, badge, facts);
+    this.header.append(file, badge);
+    const warnings = t.findings.filter((f) => f.severity === "warning").length;
+    if (t.findings.length) this.header.append(el("span", `badge findings-badge${warnings ? " warning" : ""}`, `${t.findings.length} finding${t.findings.length === 1 ? "" : "s"}`));
+    this.header.append(facts);
     if (this.model?.collapsed) this.header.append(el("span", "muted", "repeated nodes folded by line"));
     if (t.limits.droppedTensors) this.header.append(el("span", "muted", `${t.limits.droppedTensors} loop tensors not kept`));
     if (!vscode) {
@@ -94,7 +166,7 @@ class App {
       if (box) this.select(box);
       if (r.line) this.openLine(r.line);
     }));
-    for (const part of [renderSeries(t.series), renderConsole(t)]) if (part) this.bottom.append(part);
+    for (const part of [renderFlow(t.flow, t.series), renderConsole(t)]) if (part) this.bottom.append(part);
   }
 
   private boxOfTensor(id: number | null): string | undefined {
@@ -115,6 +187,10 @@ class App {
   }
 
   select(box: GraphBox, reveal = true): void {
+    if (box.kind === "module" && box.module !== null) {
+      this.showModule(box.module);
+      return;
+    }
     this.selected = box.key;
     this.graph.highlight(box.key, this.pathFrom(box.key));
     const tensor = box.tensor !== null ? this.trace!.tensors.find((t) => t.id === box.tensor) : undefined;
@@ -122,7 +198,7 @@ class App {
     const pending = tensor ? this.askForValues(tensor) : false;
     this.detail.replaceChildren(
       el("h2", undefined, box.title + (box.kind === "group" ? ` (${box.nodes.length} nodes)` : "")),
-      tensor ? renderTensor(tensor, check, pending) : el("div", "muted", "This node's tensor was not kept (a middle iteration of a loop)."),
+      tensor ? renderTensor(tensor, check, pending, (id) => this.trace!.tensors.find((x) => x.id === id)) : el("div", "muted", "This node's tensor was not kept (a middle iteration of a loop)."),
     );
     vscode?.setState({ selected: box.tensor, file: this.trace!.file });
     if (reveal && box.line) this.openLine(box.line, false);
@@ -150,6 +226,7 @@ class App {
     if (values) {
       t.value.values = Array.from(values.value);
       if (t.grad && values.grad) t.grad.values = Array.from(values.grad);
+      if (t.backwardGrad && values.backwardGrad) t.backwardGrad.values = Array.from(values.backwardGrad);
       const check = this.latestCheck(id)?.numerical;
       if (check && values.numerical) check.values = Array.from(values.numerical);
     } else this.asked.set(id, "missing");

@@ -147,7 +147,7 @@ export class CellView {
     const check: GradCheckRecord | null = box.tensor !== null ? t.backwards.flatMap((b) => b.checks).reverse().find((c) => c.tensor === box.tensor) ?? null : null;
     this.detail.replaceChildren(
       el("h2", undefined, box.title + (box.kind === "group" ? ` (${box.nodes.length} nodes)` : "")),
-      tensor ? renderTensor(tensor, check) : el("div", "muted", "This node's tensor was not kept (a middle iteration of a loop)."),
+      tensor ? renderTensor(tensor, check, false, (id) => t.tensors.find((x) => x.id === id)) : el("div", "muted", "This node's tensor was not kept (a middle iteration of a loop)."),
     );
   }
 }

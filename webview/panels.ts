@@ -1,6 +1,6 @@
-/** The check table, the loss chart, the console and the error. */
-import type { GradCheckRecord, NodeCheckRecord, ScalarSeries, Trace } from "../src/runner/trace";
-import { decode, el, fmt, svg } from "./dom";
+/** The check table, the console and the error. */
+import type { GradCheckRecord, NodeCheckRecord, Trace } from "../src/runner/trace";
+import { el, fmt } from "./dom";
 
 export interface CheckRow {
   kind: "leaf" | "node";
@@ -74,36 +74,6 @@ export function renderChecks(rows: CheckRow[], onPick: (row: CheckRow) => void):
     table.append(tr);
   }
   wrap.append(table);
-  return wrap;
-}
-
-export function renderSeries(series: ScalarSeries[]): HTMLElement | null {
-  if (!series.length) return null;
-  const wrap = el("section", "series");
-  wrap.append(el("h2", undefined, "Over iterations"));
-  for (const s of series) {
-    const values = s.values.map(decode);
-    const finite = values.filter(Number.isFinite);
-    if (!finite.length) continue;
-    const positive = finite.every((v) => v > 0);
-    const logScale = positive && Math.max(...finite) / Math.min(...finite) > 100;
-    const y = (v: number) => (logScale ? Math.log10(v) : v);
-    const ys = finite.map(y);
-    const lo = Math.min(...ys);
-    const hi = Math.max(...ys);
-    const W = 320;
-    const H = 110;
-    const chart = svg("svg", { class: "chart", viewBox: `0 0 ${W} ${H}`, width: W, height: H });
-    const points = values
-      .map((v, i) => (Number.isFinite(v) ? `${(8 + (i / Math.max(values.length - 1, 1)) * (W - 16)).toFixed(1)},${(H - 14 - ((y(v) - lo) / (hi - lo || 1)) * (H - 28)).toFixed(1)}` : null))
-      .filter((p): p is string => p !== null)
-      .join(" ");
-    chart.append(svg("polyline", { points, class: "line" }));
-    const caption = el("figcaption", undefined, `${s.name ?? "value"} (line ${s.at.line}): ${fmt(values[0])} → ${fmt(values[values.length - 1])} in ${values.length} steps${logScale ? ", log scale" : ""}`);
-    const fig = el("figure");
-    fig.append(chart, caption);
-    wrap.append(fig);
-  }
   return wrap;
 }
 

@@ -9,15 +9,20 @@ export function numel(t: TensorRecord): number {
   return t.shape.reduce((a, b) => a * b, 1);
 }
 
-export function renderTensor(t: TensorRecord, check: GradCheckRecord | null, pending = false): HTMLElement {
+/** `tensorById` finds the tensor a view is a view of, to name it. */
+export function renderTensor(t: TensorRecord, check: GradCheckRecord | null, pending = false, tensorById?: (id: number) => TensorRecord | undefined): HTMLElement {
   const sampled = check?.mode === "sampled";
   const root = el("div", "tensor");
   const head = el("div", "tensor-head");
-  head.append(el("span", "tensor-name", t.name ?? `tensor #${t.id}`), el("span", "muted", ` [${t.shape.join(", ")}] ${t.dtype}${t.requiresGrad ? " · requires grad" : ""}${t.isLeaf ? " · leaf" : ""}${t.at ? ` · line ${t.at.line}` : ""}`));
+  head.append(el("span", "tensor-name", t.name ?? `tensor #${t.id}`), el("span", "muted", ` [${t.shape.join(", ")}] ${t.dtype}${t.requiresGrad ? " · requires grad" : ""}${t.isLeaf ? " · leaf" : ""}${viewText(t, tensorById)}${t.at ? ` · line ${t.at.line}` : ""}`));
   root.append(head, statsLine("value", t.value));
   if (t.grad) root.append(statsLine(".grad", t.grad));
+  // The gradient that reached a tensor with no .grad of its own (a non-leaf): PyTorch keeps it only with retainGrad().
+  const flowGrad = !t.grad && t.backwardGrad ? t.backwardGrad : null;
+  if (flowGrad) root.append(statsLine("∇ in backward", flowGrad));
   const columns: Array<[string, ValueSummary]> = [["value", t.value]];
   if (t.grad) columns.push([".grad", t.grad]);
+  if (flowGrad) columns.push(["∇ in backward", flowGrad]);
   if (check?.numerical) columns.push(["numerical", check.numerical]);
   root.append(pending ? el("div", "muted", `Loading all ${numel(t)} values…`) : valuesTable(columns, sampled));
   if (t.shape.length === 2 && t.value.values) {
@@ -28,6 +33,13 @@ export function renderTensor(t: TensorRecord, check: GradCheckRecord | null, pen
   const repr = el("pre", "repr", t.repr);
   root.append(repr);
   return root;
+}
+
+/** " · view of x": a view shares its base's values (an in-place write to either changes both). */
+function viewText(t: TensorRecord, tensorById?: (id: number) => TensorRecord | undefined): string {
+  if (t.viewOf === undefined || t.viewOf === null) return "";
+  const base = t.viewOf >= 0 ? tensorById?.(t.viewOf) : undefined;
+  return ` · view of ${base ? (base.name ?? `tensor #${base.id}`) : "a temporary"}`;
 }
 
 function statsLine(label: string, v: ValueSummary): HTMLElement {

@@ -12,6 +12,8 @@ export interface CliOptions extends RunLimits {
   write: boolean;
   /** A notebook: go on after a failing cell, as nbconvert's --allow-errors. */
   allowErrors: boolean;
+  /** Exit 1 when a finding is at least this severe. */
+  failOn: "warning" | "info" | null;
 }
 
 /** What `gradlens run` exits with (sysexits.h's numbers for usage, internal and output errors). */
@@ -26,7 +28,7 @@ raises-exception.
 
 Exit codes:
   0   ran, and every gradient that was checked matches its numerical derivative
-  1   a gradient check failed
+  1   a gradient check failed, or (with --fail-on) a finding is that severe
   2   the snippet failed (an error, a time limit, out of memory)
   64  usage error: bad flags, or the input file is missing or unreadable
   70  internal error in Gradlens (run again with --debug and report it)
@@ -41,6 +43,7 @@ Options:
   --memory <mb>           memory the snippet may use: tensors, objects, both (default ${DEFAULT_LIMITS.memoryMb})
   --console-lines <n>     console lines kept (default ${DEFAULT_LIMITS.consoleLines}); the rest are counted
   --console-bytes <n>     console bytes kept (default ${DEFAULT_LIMITS.consoleBytes})
+  --fail-on <severity>    exit 1 when a finding (what looks like a gradient bug) is at least this severe: warning, info
   --quiet                 print only what the snippet printed
   --debug                 on an internal error, print Gradlens's stack trace
   --write                 notebook: save the outputs into the .ipynb (as nbconvert --execute --inplace)
@@ -61,7 +64,7 @@ export function parseArgs(argv: string[]): CliOptions {
   const [command, ...rest] = argv;
   if (command === "-h" || command === "--help") throw new UsageError("");
   if (command !== "run") throw new UsageError(command ? `unknown command '${command}'` : "no command given");
-  const options: CliOptions = { file: "", json: null, html: null, quiet: false, debug: false, write: false, allowErrors: false, ...DEFAULT_LIMITS };
+  const options: CliOptions = { file: "", json: null, html: null, quiet: false, debug: false, write: false, allowErrors: false, failOn: null, ...DEFAULT_LIMITS };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = () => {
@@ -80,6 +83,11 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (a === "--html") options.html = value();
     else if (a === "--no-check") options.checkBudgetMs = 0;
     else if (a === "--quiet") options.quiet = true;
+    else if (a === "--fail-on") {
+      const v = value();
+      if (v !== "warning" && v !== "info") throw new UsageError(`--fail-on needs warning or info, not '${v}'`);
+      options.failOn = v;
+    }
     else if (a === "--debug") options.debug = true;
     else if (a === "--write") options.write = true;
     else if (a === "--allow-errors") options.allowErrors = true;

@@ -7,7 +7,7 @@ import { runSnippet, RunnerError } from "../runner/run";
 import type { Trace } from "../runner/trace";
 import { type CliOptions, EXIT, parseArgs, USAGE, UsageError } from "./args";
 import { runNotebookFile } from "./notebook";
-import { checkReport, COLOR, PLAIN } from "./report";
+import { checkReport, COLOR, failsOn, findingsReport, PLAIN } from "./report";
 import { Output } from "./output";
 
 export { EXIT } from "./args";
@@ -31,6 +31,7 @@ export async function main(argv: string[], out = new Output()): Promise<number> 
     const trace = await run(options, out);
     if (options.json) write(options.json, () => JSON.stringify(trace));
     if (options.html) write(options.html, () => renderHtmlReport(trace, readReportAssets(__dirname)));
+    if (trace.status === "ok" && failsOn(trace.findings, options.failOn)) return EXIT.checkFailed;
     return trace.status === "ok" ? EXIT.ok : trace.status === "check-failed" ? EXIT.checkFailed : EXIT.snippetFailed;
   } catch (e) {
     if (e instanceof CannotWrite) {
@@ -66,6 +67,7 @@ async function run(options: CliOptions, out: Output): Promise<Trace> {
   }
   if (!options.quiet) {
     if (trace.backwards.length) out.out(`\n${checkReport(trace, style)}\n`);
+    if (trace.findings.length) out.out(`\n${findingsReport(trace.findings, style)}\n`);
     const { coverage, text } = checkCoverage(trace);
     if (coverage !== "error") out.out(`\n${coverage === "all" ? style.ok(text) : coverage === "failed" ? style.bad(text) : style.dim(text)}\n`);
   }

@@ -1,5 +1,5 @@
 /** The terminal report: each backward's gradients and a check table. */
-import type { BackwardRecord, Trace } from "../runner/trace";
+import type { BackwardRecord, Finding, FindingSeverity, Trace } from "../runner/trace";
 
 export interface Style {
   ok(s: string): string;
@@ -60,6 +60,23 @@ function backwardReport(trace: Trace, b: BackwardRecord, style: Style): string[]
   const nodesOk = b.nodeChecks.filter((n) => n.passed === true).length;
   if (b.nodeChecks.length) out.push(style.dim(`  ${nodesOk} of ${b.nodeChecks.length} ops' backward agree with their numerical derivative`));
   return out;
+}
+
+/** What looks wrong in the run, one block per finding: severity, line, the sentence, and the usual fix. */
+export function findingsReport(findings: readonly Finding[], style: Style): string {
+  const out = [style.bold(`${findings.length} finding${findings.length === 1 ? "" : "s"}`)];
+  for (const f of findings) {
+    const mark = f.severity === "warning" ? style.bad("⚠ warning") : style.dim("ℹ info");
+    out.push(`  ${mark} ${f.at ? `line ${f.at.line}` : ""} ${style.dim(`[${f.rule}]`)}`, `    ${f.message}`, `    ${style.dim(`fix: ${f.fix}`)}`);
+  }
+  return out.join("\n");
+}
+
+const SEVERITY_RANK: Record<FindingSeverity, number> = { warning: 2, info: 1 };
+
+/** `--fail-on <severity>`: whether a finding is at least that severe. */
+export function failsOn(findings: readonly Finding[], threshold: FindingSeverity | null): boolean {
+  return threshold !== null && findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
 }
 
 /** Backward calls on the same line in a loop are many: the first and the last are shown, the rest counted. */

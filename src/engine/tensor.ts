@@ -9,8 +9,8 @@
 import type { AccumulateGrad, GradFn } from "./autograd/node";
 import { type DataArray, type DType, adoptStorage, allocate, isFloating, torchTypeName } from "./dtype";
 import { RuntimeError } from "./errors";
-import { contiguousStridesOf, gather, isContiguousGeometry } from "./kernels/strided";
-import { formatShape, normalizeDim } from "./shape";
+import { gather, isContiguousGeometry } from "./kernels/strided";
+import { contiguousStrides, formatShape, normalizeDim } from "./shape";
 import { recorder, warn } from "./recorder";
 import { formatTensor } from "./print";
 import { NDArray } from "./ndarray";
@@ -99,7 +99,7 @@ export class Tensor {
 
   /** @internal Elements between neighbours along each dim, in storage positions. */
   get _strides(): number[] {
-    return (this._stridesOrNull ??= contiguousStridesOf(this.shape));
+    return (this._stridesOrNull ??= contiguousStrides(this.shape));
   }
 
   /** @internal A new tensor over a fresh buffer. */
@@ -198,11 +198,13 @@ export class Tensor {
   item(): number | boolean;
   item(): number | boolean {
     if (this._numel !== 1) throw new RuntimeError(`a Tensor with ${this._numel} elements cannot be converted to Scalar`);
+    recorder.current?.onCut?.(this, "item");
     const v = this._storage.data[this._offset];
     return this.dtype === "bool" ? v !== 0 : v;
   }
 
   tolist(): NestedNumbers {
+    recorder.current?.onCut?.(this, "tolist");
     const data = this._storage.data;
     const asValue = this.dtype === "bool" ? (v: number) => v !== 0 : (v: number) => v;
     const build = (dim: number, position: number): NestedNumbers => {
@@ -304,6 +306,7 @@ export class Tensor {
   /** A tensor sharing this one's values, cut from the graph and from its version counter (PyTorch's `.data`: writes
    * through it are invisible to autograd's checks). */
   get data(): Tensor {
+    recorder.current?.onCut?.(this, "data");
     return new Tensor(new Storage(this._storage.data), this.shape, this.dtype, this._stridesOrNull ?? undefined, this._offset);
   }
 
@@ -323,6 +326,7 @@ export class Tensor {
 
   /** Cuts this tensor from the graph in place: it becomes a leaf that does not require grad. */
   detach_(): this {
+    recorder.current?.onCut?.(this, "detach_");
     if (this._viewMeta !== null) {
       throw new RuntimeError("Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence detach_() cannot be called on these gradients. To fix this error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
     }

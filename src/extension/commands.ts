@@ -5,6 +5,7 @@ import type { LiveMode } from "./liveMode";
 import type { GradlensPanel } from "./panel";
 import type { SnippetRunner } from "./runner";
 import { NEW_SNIPPET } from "./snippetTemplate";
+import { openPanelOnRun } from "./config";
 import { ensureTrusted } from "./trust";
 
 interface Features {
@@ -38,7 +39,9 @@ async function runAndReport(f: Features, editor: vscode.TextEditor, reason: "com
   if (trace.error && (trace.error.kind === "timeout" || trace.error.kind === "out-of-memory" || trace.error.kind === "stack-overflow" || trace.error.kind === "crash")) {
     void vscode.window.showErrorMessage(`Gradlens: ${trace.error.message}${trace.error.at ? ` (line ${trace.error.at.line})` : ""}`);
   }
-  if (f.panel.isOpen) f.panel.show(result, false);
+  // The panel opens beside the editor (focus stays in the editor), or comes forward if it is open but hidden; an open
+  // panel has already been given this run by the runner's event.
+  if (openPanelOnRun()) f.panel.show(f.panel.isOpen ? undefined : result, true);
 }
 
 export function registerCommands(f: Features): vscode.Disposable[] {

@@ -1,11 +1,13 @@
 /** The `gradlens.*` settings, read fresh on each use so that changes apply at once. */
 import * as vscode from "vscode";
 import { DEFAULT_LIMITS, LIMIT_RANGES, type RunLimits } from "../runner/limits";
+import { DEFAULT_THRESHOLDS, type FindingThresholds } from "../runner/trace";
 
 export type LiveModeSetting = "gradFiles" | "always" | "off";
 
 export interface RunSettings extends RunLimits {
   check: { enabled: boolean; eps: number; atol: number; rtol: number };
+  thresholds: FindingThresholds;
 }
 
 /** The default pause after the last edit before a live re-run. */
@@ -35,7 +37,19 @@ export function runSettings(): RunSettings {
       atol: c.get("check.atol", 1e-5),
       rtol: c.get("check.rtol", 1e-3),
     },
+    thresholds: {
+      vanishingRatio: c.get("findings.vanishingRatio", DEFAULT_THRESHOLDS.vanishingRatio),
+      explodingRatio: c.get("findings.explodingRatio", DEFAULT_THRESHOLDS.explodingRatio),
+      deadReluFraction: c.get("findings.deadReluFraction", DEFAULT_THRESHOLDS.deadReluFraction),
+      saturationFraction: c.get("findings.saturationFraction", DEFAULT_THRESHOLDS.saturationFraction),
+      divergenceFactor: c.get("findings.divergenceFactor", DEFAULT_THRESHOLDS.divergenceFactor),
+    },
   };
+}
+
+/** Whether Run File opens the panel beside the editor. */
+export function openPanelOnRun(): boolean {
+  return vscode.workspace.getConfiguration("gradlens").get<string>("panel.openOnRun", "always") !== "never";
 }
 
 export function liveModeSetting(): LiveModeSetting {

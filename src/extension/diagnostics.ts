@@ -1,4 +1,4 @@
-/** Failing gradient checks and snippet errors, in the Problems view at their lines. */
+/** Failing gradient checks, findings and snippet errors, in the Problems view at their lines. */
 import * as vscode from "vscode";
 import type { RunResult, SnippetRunner } from "./runner";
 import { formatError } from "./traceView";
@@ -51,6 +51,11 @@ export function diagnosticsOf({ trace, view }: RunResult): vscode.Diagnostic[] {
       add(n.at?.line, message, vscode.DiagnosticSeverity.Error, "node-check");
     }
   }
-  for (const w of trace.warnings) add(w.at?.line, w.message, vscode.DiagnosticSeverity.Warning, "warning");
+  for (const f of trace.findings) {
+    add(f.at?.line, `${f.message} Fix: ${f.fix}`, f.severity === "warning" ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information, f.rule);
+  }
+  // A warning a finding already explains (a loss that broadcasts) is said once, by the finding.
+  const explained = new Set(trace.findings.filter((f) => f.rule === "broadcast-loss").map((f) => f.at?.line));
+  for (const w of trace.warnings) if (!(explained.has(w.at?.line) && /^Using a target size/.test(w.message))) add(w.at?.line, w.message, vscode.DiagnosticSeverity.Warning, "warning");
   return list;
 }

@@ -21,6 +21,9 @@ export function registerHovers(runner: SnippetRunner): vscode.Disposable {
       if (tensor.grad) {
         md.appendMarkdown("**.grad**\n");
         md.appendMarkdown(markdownCode(tensor.grad.text, "python"));
+      } else if (tensor.backwardGrad?.text) {
+        md.appendMarkdown("**gradient in the latest backward** (what `retainGrad()` would keep; `.grad` stays `null`)\n");
+        md.appendMarkdown(markdownCode(tensor.backwardGrad.text, "python"));
       }
       const chain = result.view.gradFnChain(tensor);
       if (chain.length) md.appendMarkdown(`**grad_fn:** ${chain.map(markdownInlineCode).join(" → ")}\n\n`);
@@ -35,6 +38,9 @@ export function registerHovers(runner: SnippetRunner): vscode.Disposable {
         if (check.precision?.large) {
           md.appendMarkdown(`\n\n${markdownText(`.grad (${check.precision.dtype}) is up to ${formatError(check.precision.maxRelError)} (relative) from the float64 backward: rounding, not a wrong derivative`)}`);
         }
+      }
+      for (const f of result.trace.findings.filter((x) => x.at?.line === position.line + 1)) {
+        md.appendMarkdown(`\n\n**⚠ ${markdownText(f.rule)}:** ${markdownText(f.message)}\n\n*Fix:* ${markdownText(f.fix)}`);
       }
       return new vscode.Hover(md);
     },

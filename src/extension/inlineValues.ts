@@ -74,7 +74,8 @@ function decorationType(color: vscode.ThemeColor): vscode.TextEditorDecorationTy
 function describe({ tensor, check }: LineFacts): { text: string; state: InlineDecoration["state"] } {
   const name = tensor.name ?? "";
   const value = `${name ? `${name} = ` : ""}${shortValue(tensor.value)}`;
-  if (!tensor.grad) return { text: value, state: "plain" };
+  // A tensor without a .grad of its own (a non-leaf): the gradient that reached it in the latest backward.
+  if (!tensor.grad) return { text: tensor.backwardGrad?.text ? `${value}  ∇ ${shortValue(tensor.backwardGrad, 40)}` : value, state: "plain" };
   const grad = `  ∇ ${shortValue(tensor.grad, 40)}`;
   if (!check || check.passed === null) return { text: value + grad, state: "plain" };
   return check.passed ? { text: `${value}${grad} ✓`, state: "ok" } : { text: `${value}${grad} ✗`, state: "failed" };

@@ -77,6 +77,7 @@ export async function executeRun(request: RunRequest, services: ChildServices): 
     file: request.file,
     checkBudgetMs: request.checkBudgetMs,
     tolerance: request.tolerance,
+    thresholds: request.thresholds,
     onProgress: (message) => send({ type: "progress", run, message }),
   }, setPhase);
   const sink = new ConsoleSink(

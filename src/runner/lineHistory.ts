@@ -23,6 +23,11 @@ export interface Entry {
   visit: number;
   /** A module's parameter: kept for the whole run. */
   pinned?: boolean;
+  /** The gradient that reached it in the latest backward through it (kept here, not in a weak map: a weak map's
+   * entries for every op's output cost the garbage collector more than the whole recording). */
+  backwardGrad?: Tensor;
+  /** The module (ModuleRecord id) whose call made it. */
+  module?: number;
 }
 
 export class LineHistory {
@@ -50,7 +55,8 @@ export class LineHistory {
     const occurrence = (this.occurrences.get(line) ?? 0) + 1;
     this.occurrences.set(line, occurrence);
     const visit = this.visits.get(line) ?? 0;
-    const entry: Entry = { id: this.nextId++, tensor: t, name: null, at: line ? { line, column: 1 } : null, occurrence, visit };
+    // Every field set from the start: entries keep one shape, and the recorder's reads of them stay fast.
+    const entry: Entry = { id: this.nextId++, tensor: t, name: null, at: line ? { line, column: 1 } : null, occurrence, visit, pinned: false, backwardGrad: undefined, module: undefined };
     this.entries.set(t, entry);
     let history = this.byLine.get(line);
     if (!history) this.byLine.set(line, (history = []));

@@ -10,7 +10,7 @@
 import * as z from "zod/mini";
 import type { Tolerance } from "../engine/autograd/tolerance";
 import type { RecordedParts } from "./recorder";
-import type { ConsoleLine, SnippetError } from "./trace";
+import type { ConsoleLine, FindingThresholds, SnippetError } from "./trace";
 
 // ---- host → child ----
 
@@ -35,6 +35,8 @@ export interface RunRequest {
   source: string;
   checkBudgetMs: number;
   tolerance: Tolerance;
+  /** Thresholds of the findings (vanishing and exploding gradients, dead ReLUs...); the defaults when absent. */
+  thresholds?: FindingThresholds;
   /** Bytes of array memory (tensor storage and other typed arrays) the snippet may hold; the resident memory the
    * child may grow by is this plus RSS_SLACK_MB. */
   memoryBytes: number;
@@ -67,7 +69,7 @@ export type Phase = "snippet" | "checks" | "finishing";
 
 /** The values on demand travel as a list (v8.serialize keeps the Float64Arrays). */
 export interface WireParts extends Omit<RecordedParts, "valuesOnDemand"> {
-  valuesOnDemand: Array<{ id: number; value: Float64Array; grad: Float64Array | null; numerical: Float64Array | null }>;
+  valuesOnDemand: Array<{ id: number; value: Float64Array; grad: Float64Array | null; numerical: Float64Array | null; backwardGrad?: Float64Array | null }>;
 }
 
 export type ChildMessage =
@@ -165,7 +167,7 @@ const snippetError = z.looseObject({
 const values = z.nullable(z.instanceof(Float64Array));
 const wireParts = z.looseObject({
   tensors: z.array(tensorRecord),
-  valuesOnDemand: z.array(z.looseObject({ id: count, value: z.instanceof(Float64Array), grad: values, numerical: values })),
+  valuesOnDemand: z.array(z.looseObject({ id: count, value: z.instanceof(Float64Array), grad: values, numerical: values, backwardGrad: z.optional(values) })),
   nodes: z.array(nodeRecord),
   backwards: z.array(backwardRecord),
   series: z.array(z.looseObject({ at: z.looseObject({ line: count, column: count }), name: nullableString, values: z.array(jsonNumber) })),

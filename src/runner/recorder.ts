@@ -7,14 +7,23 @@ import * as engine from "../engine";
 import { setForwardLocation } from "../engine/autograd/anomaly";
 import { AccumulateGrad, GradFn, type Node } from "../engine/autograd/node";
 import type { LeafCheck, NodeCheck, Tolerance } from "../engine/autograd/graph_check";
+import { checkFunction, type FunctionCheck } from "../engine/autograd/function_check";
 import { float64Copy } from "../engine/dtype";
+import type { AnyOpDef } from "../engine/ops/op";
 import type { Recorder } from "../engine/recorder";
 import type { Tensor } from "../engine/tensor";
 import { noteShape } from "./consoleFormat";
+import type { CutHow, Names } from "./findings";
+import { Insight } from "./insight";
 import { type Entry, HISTORY_PER_LINE, LineHistory } from "./lineHistory";
 import { NodeSlot } from "./nodeSlot";
-import { jsonNumber, summarize } from "./summary";
+import { l2 } from "./stats";
+import { jsonNumber, stats, summarize } from "./summary";
 import type {
+  Finding,
+  FindingThresholds,
+  GradientFlow,
+  ModuleRecord,
   BackwardRecord,
   GradCheckRecord,
   NodeCheckRecord,
@@ -26,7 +35,7 @@ import type {
   TraceWarning,
   ValuesOnDemand,
 } from "./trace";
-import { VALUES_INLINE_LIMIT, VALUES_ON_DEMAND_LIMIT, VALUES_ON_DEMAND_TOTAL } from "./trace";
+import { DEFAULT_THRESHOLDS, VALUES_INLINE_LIMIT, VALUES_ON_DEMAND_LIMIT, VALUES_ON_DEMAND_TOTAL } from "./trace";
 
 const MAX_NODES = 4000;
 const MAX_SERIES = 10_000;
@@ -35,6 +44,8 @@ export interface RecorderOptions {
   file: string;
   checkBudgetMs: number;
   tolerance: Tolerance;
+  /** The findings' thresholds (DEFAULT_THRESHOLDS when not given). */
+  thresholds?: FindingThresholds;
   onProgress: (message: string) => void;
 }
 
@@ -48,6 +59,9 @@ export interface RecordedParts {
   warnings: TraceWarning[];
   limits: TraceLimits;
   checkDurationMs: number;
+  findings: Finding[];
+  modules: ModuleRecord[];
+  flow: GradientFlow;
 }
 
 export class TraceRecorder implements Recorder {
@@ -60,11 +74,15 @@ export class TraceRecorder implements Recorder {
   private readonly nodeIds = new NodeSlot<number>();
   private nextNodeId = 1;
   private readonly backwards: BackwardRecord[] = [];
-  private readonly checks: Array<{ record: BackwardRecord; leaves: LeafCheck[]; nodes: NodeCheck[]; names: Map<Tensor, { id: number; name: string | null; at: SourceLocation | null }> }> = [];
+  private readonly checks: Array<{ record: BackwardRecord; leaves: LeafCheck[]; nodes: NodeCheck[]; functions: FunctionCheck[]; names: Map<Tensor, { id: number; name: string | null; at: SourceLocation | null }> }> = [];
+  /** The user Functions' nodes the current backward ran: the gradient each got and what its backward returned. */
+  private functionCalls: Array<{ fn: GradFn; g: Tensor; inputGrads: ReadonlyArray<Tensor | null> }> = [];
   private readonly series = new Map<string, ScalarSeries>();
   private readonly warnings: TraceWarning[] = [];
   private gradsBefore = new Map<Tensor, Float64Array>();
   private checkMs = 0;
+  /** Every node's gradient, modules, gradient flow and the findings' evidence. */
+  private readonly insight = new Insight();
 
   constructor(private readonly options: RecorderOptions) {}
 
@@ -78,9 +96,33 @@ export class TraceRecorder implements Recorder {
     return this.line ? { line: this.line, column: 1 } : null;
   }
 
-  onTensor(t: Tensor): void {
+  onTensor(t: Tensor, op?: AnyOpDef, inputs?: readonly Tensor[], attrs?: unknown): void {
     noteShape(t.shape);
-    this.record(t, this.line);
+    const entry = this.record(t, this.line);
+    if (!op || !inputs) return;
+    const module = this.insight.currentModule;
+    if (module !== null) entry.module = module;
+    this.insight.op(t, op, inputs, attrs, this.line);
+  }
+
+  onCut(source: Tensor, how: CutHow): void {
+    this.insight.cut(source, how, this.line);
+  }
+
+  onNodeGradient(node: Node, g: Tensor, inputGrads: ReadonlyArray<Tensor | null> | null, output: Tensor): void {
+    if (!this.insight.nodeGradient(node, g, inputGrads, output)) return;
+    const kept = this.history.get(output);
+    if (kept) kept.backwardGrad = g;
+    // A user Function's node: its backward is checked against the autograd of its forward after this backward.
+    if (inputGrads && node instanceof GradFn && node.op.freshAttrs && this.options.checkBudgetMs > 0) this.functionCalls.push({ fn: node, g, inputGrads });
+  }
+
+  onOptimizerStep(optimizer: object, params: readonly Tensor[], done: boolean): void {
+    this.insight.optimizerStep(optimizer, params, done, this.line);
+  }
+
+  onModuleCall(module: object, inputs: readonly Tensor[]): (output: Tensor | null) => void {
+    return this.insight.moduleCall(module, inputs, this.line);
   }
 
   /** Notes a tensor (once) as made at `line`, with its node's line and number. */
@@ -107,6 +149,7 @@ export class TraceRecorder implements Recorder {
    * line's series. */
   bind(value: unknown, name: string | null, line: number, column: number): void {
     if (value instanceof engine.nn.Module && name) this.nameParameters(value, name, line);
+    if (value instanceof engine.optim.Optimizer) this.insight.optimizerMade(value, line);
     if (!(value instanceof engine.Tensor)) return;
     const entry = this.record(value, line);
     // The first name sticks: `let y = x` makes an alias, and the graph and hovers keep calling that tensor x.
@@ -125,9 +168,20 @@ export class TraceRecorder implements Recorder {
   /** A module assigned to a variable: its parameters take PyTorch's names under it (`model.0.weight`) and stay in
    * the Trace for the whole run, whatever else their line makes. */
   private nameParameters(module: engine.nn.Module, name: string, line: number): void {
+    this.insight.namedModule(module, name);
     for (const [path, parameter] of module.namedParameters()) {
       // Parameters are made inside nn, where nothing records them: they count as made on the module's line.
       const entry = this.record(parameter, line);
+      entry.pinned = true;
+      this.insight.parameter(parameter);
+      if (!entry.name) {
+        entry.name = `${name}.${path}`;
+        entry.at = { line, column: 1 };
+      }
+    }
+    // Buffers (BatchNorm's running statistics) take their PyTorch paths too: `bn1.running_mean`.
+    for (const [path, buffer] of module.namedBuffers()) {
+      const entry = this.record(buffer, line);
       entry.pinned = true;
       if (!entry.name) {
         entry.name = `${name}.${path}`;
@@ -140,9 +194,12 @@ export class TraceRecorder implements Recorder {
 
   onWarning(message: string): void {
     this.warnings.push({ message, at: this.at() });
+    this.insight.warning(message, this.line);
   }
 
-  onBackwardStart(): void {
+  onBackwardStart(root: Tensor): void {
+    this.functionCalls = [];
+    this.insight.backwardStarted(root, this.line);
     // The gradient a backward contributes is .grad after minus .grad before (grads accumulate).
     this.gradsBefore = new Map();
     for (const { tensor: t } of this.history.kept()) if (t._gradFn === null && t._grad) this.gradsBefore.set(t, float64Copy(t._grad._data));
@@ -151,6 +208,7 @@ export class TraceRecorder implements Recorder {
   onBackward(root: Tensor, leaves: readonly Tensor[], accumulated: boolean, gradient: Tensor | null): void {
     for (const leaf of leaves) if (leaf._grad) noteShape(leaf._grad.shape);
     if (!accumulated) return;
+    this.insight.backwardEnded(leaves, (fn) => this.nodeLines.get(fn) ?? this.line);
     const grads = leaves.map((leaf) => ({ tensor: this.record(leaf, this.line).id, grad: gradSummary(leaf)! }));
     const record: BackwardRecord = {
       id: this.backwards.length + 1,
@@ -204,7 +262,12 @@ export class TraceRecorder implements Recorder {
       const e = this.history.get(leaf);
       return [leaf, { id: e?.id ?? 0, name: e?.name ?? null, at: e?.at ?? null }] as const;
     }));
-    this.checks.push({ record, leaves: leafChecks, nodes: nodeChecks, names });
+    // A user Function's backward against the autograd of its own forward: exact, and one backward each.
+    const functionStarted = performance.now();
+    const functions = this.functionCalls.map(({ fn, g, inputGrads }) => checkFunction(fn, g, inputGrads));
+    this.functionCalls = [];
+    this.checkMs += performance.now() - functionStarted;
+    this.checks.push({ record, leaves: leafChecks, nodes: nodeChecks, functions, names });
   }
 
   /** Writes the records. Called once, when the snippet has finished (or failed). */
@@ -236,14 +299,24 @@ export class TraceRecorder implements Recorder {
     const tensors = retained.map((e) => this.tensorRecord(e));
     // The numerical gradient of each leaf's latest check, which the panel shows beside .grad.
     const numerical = new Map(this.checks.flatMap((c) => c.leaves).map((c) => [c.leaf, c.numerical] as const));
-    const valuesOnDemand = keepBigValues(retained, numerical);
+    const valuesOnDemand = keepBigValues(retained, numerical, (t) => this.backwardGradOf(t));
     const byId = new Map(retained.map((e) => [e.id, e.tensor]));
-    for (const { record, leaves, nodes: nodeChecks, names } of this.checks) {
+    for (const { record, leaves, nodes: nodeChecks, functions, names } of this.checks) {
       const rootFn = byId.get(record.root)?._gradFn;
       record.rootNode = rootFn ? nodeId(rootFn) : null;
       record.checks = leaves.map((c) => this.leafCheckRecord(c, names.get(c.leaf)));
       record.nodeChecks = nodeChecks.map((c) => this.nodeCheckRecord(c, nodeId));
+      // Where the exact check could run, it replaces the numerical one of the same node.
+      for (const f of functions) {
+        if (f.passed === null) continue;
+        const exact = this.functionCheckRecord(f, nodeId);
+        const i = record.nodeChecks.findIndex((c) => c.node === exact.node);
+        if (i >= 0) record.nodeChecks[i] = exact;
+        else record.nodeChecks.push(exact);
+      }
     }
+    const lines = new Map(retained.map((e) => [e.id, e.at?.line ?? null]));
+    const { flow, modules, findings } = this.insight.finish(this.names, (id) => lines.get(id) ?? null, this.options.thresholds ?? DEFAULT_THRESHOLDS);
     return {
       tensors,
       valuesOnDemand,
@@ -253,7 +326,25 @@ export class TraceRecorder implements Recorder {
       warnings: this.warnings,
       limits: { droppedTensors: this.history.dropped, droppedNodes, historyPerLine: HISTORY_PER_LINE },
       checkDurationMs: this.checkMs,
+      findings,
+      modules,
+      flow,
     };
+  }
+
+  /** How findings name tensors and nodes. */
+  private readonly names: Names = {
+    tensor: (t) => {
+      const e = this.history.get(t);
+      if (!e) return { id: null, name: "a tensor" };
+      return { id: e.id, name: e.name ?? (e.at ? `the tensor made at line ${e.at.line}` : `tensor #${e.id}`) };
+    },
+    node: (n) => ({ id: this.nodeId(n), line: this.nodeLines.get(n) ?? null }),
+  };
+
+  /** The gradient that reached a tensor in the latest backward through it (a leaf's: that backward's share). */
+  private backwardGradOf(t: Tensor): Tensor | null {
+    return this.history.get(t)?.backwardGrad ?? null;
   }
 
   private nodeId(n: Node): number {
@@ -269,7 +360,7 @@ export class TraceRecorder implements Recorder {
   private nodeRecord(n: Node, nodeId: (n: Node) => number): NodeRecord {
     if (n instanceof AccumulateGrad) {
       const line = this.history.get(n.variable)?.at?.line ?? this.nodeLines.get(n);
-      return { id: nodeId(n), kind: "accumulate", name: n.name, at: line ? { line, column: 1 } : null, tensor: this.idOf(n.variable), inputs: [], next: [] };
+      return { id: nodeId(n), kind: "accumulate", name: n.name, at: line ? { line, column: 1 } : null, tensor: this.idOf(n.variable), inputs: [], next: [], gradNorm: this.gradNorm(n), module: null };
     }
     const fn = n as GradFn;
     const line = this.nodeLines.get(fn);
@@ -282,7 +373,14 @@ export class TraceRecorder implements Recorder {
       tensor: this.idOf(fn.output),
       inputs: fn.inputs.map((t) => this.idOf(t)).filter((id): id is number => id !== null),
       next: fn.next.map((next, i) => ({ node: next ? nodeId(next) : null, inputNr: fn.inputs[i]._outputNr })),
+      gradNorm: this.gradNorm(fn),
+      module: this.history.get(fn.output)?.module ?? null,
     };
+  }
+
+  private gradNorm(n: Node): NodeRecord["gradNorm"] {
+    const g = this.backwardGradOf(n instanceof AccumulateGrad ? n.variable : (n as GradFn).output);
+    return g ? jsonNumber(l2(g._data)) : null;
   }
 
   private tensorRecord(e: Entry): TensorRecord {
@@ -300,8 +398,20 @@ export class TraceRecorder implements Recorder {
       repr: t._format(t._gradFn),
       value: summarize(t.shape, t.dtype, t._data),
       grad: gradSummary(t),
+      backwardGrad: this.backwardGradSummary(t, e.name !== null),
+      viewOf: t._viewMeta ? (this.idOf(t._viewMeta.base) ?? -1) : null,
       occurrence: e.occurrence,
     };
+  }
+
+  private backwardGradSummary(t: Tensor, named: boolean): TensorRecord["backwardGrad"] {
+    // A tensor with a .grad of its own shows that; printing the gradient twice would only cost time.
+    if (t._grad) return null;
+    const g = this.backwardGradOf(t);
+    if (!g) return null;
+    // PyTorch's print is the costly part: only a tensor a variable holds is printed (inline text and hovers show those).
+    if (named) return summarize(g.shape, g.dtype, g._data);
+    return { text: "", values: g._data.length <= VALUES_INLINE_LIMIT ? Array.from(g._data, jsonNumber) : null, stats: stats(g._data) };
   }
 
   private leafCheckRecord(c: LeafCheck, known?: { id: number; name: string | null; at: SourceLocation | null }): GradCheckRecord {
@@ -322,6 +432,23 @@ export class TraceRecorder implements Recorder {
       numerical: c.numerical ? summarize(c.leaf.shape, "float64", c.numerical) : null,
       precision: c.precision ? { dtype: c.precision.dtype, maxAbsError: finite(c.precision.maxAbsError), maxRelError: finite(c.precision.maxRelError), large: c.precision.large } : null,
       message: c.message,
+    };
+  }
+
+  private functionCheckRecord(c: FunctionCheck, nodeId: (n: Node) => number): NodeCheckRecord {
+    const line = this.nodeLines.get(c.node);
+    return {
+      node: nodeId(c.node),
+      name: c.node.name,
+      at: line ? { line, column: 1 } : null,
+      passed: c.passed,
+      skipped: c.skipped,
+      maxAbsError: finite(c.maxAbsError),
+      maxRelError: finite(c.maxRelError),
+      message: c.message,
+      method: "autograd",
+      wrongElements: c.wrong.map((w) => ({ ...w, analytical: finite(w.analytical), expected: finite(w.expected) })),
+      wrongCount: c.wrongCount,
     };
   }
 
@@ -346,7 +473,7 @@ function finite(x: number): number {
 }
 
 /** The values of the tensors the Trace can only summarize, latest first, within VALUES_ON_DEMAND_TOTAL. */
-function keepBigValues(retained: Entry[], numerical: ReadonlyMap<Tensor, Float64Array | null>): ValuesOnDemand {
+function keepBigValues(retained: Entry[], numerical: ReadonlyMap<Tensor, Float64Array | null>, backwardGrad: (t: Tensor) => Tensor | null): ValuesOnDemand {
   const kept: ValuesOnDemand = new Map();
   let budget = VALUES_ON_DEMAND_TOTAL;
   for (let i = retained.length - 1; i >= 0; i--) {
@@ -355,10 +482,16 @@ function keepBigValues(retained: Entry[], numerical: ReadonlyMap<Tensor, Float64
     if (n <= VALUES_INLINE_LIMIT || n > VALUES_ON_DEMAND_LIMIT) continue;
     const g = t._grad;
     const n64 = numerical.get(t);
-    const cost = n * (1 + (g ? 1 : 0) + (n64 ? 1 : 0));
+    const bg = t._gradFn === null ? null : backwardGrad(t);
+    const cost = n * (1 + (g ? 1 : 0) + (n64 ? 1 : 0) + (bg ? 1 : 0));
     if (cost > budget) continue;
     budget -= cost;
-    kept.set(retained[i].id, { value: Float64Array.from(t._data), grad: g ? Float64Array.from(g._data) : null, numerical: n64 ? Float64Array.from(n64) : null });
+    kept.set(retained[i].id, {
+      value: Float64Array.from(t._data),
+      grad: g ? Float64Array.from(g._data) : null,
+      numerical: n64 ? Float64Array.from(n64) : null,
+      backwardGrad: bg ? Float64Array.from(bg._data) : null,
+    });
   }
   return kept;
 }

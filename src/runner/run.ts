@@ -12,13 +12,15 @@ import { type ChildEnd, describeEnd, SnippetProcess, WarmPool } from "./childPro
 import { heapLimitMb, type RunLimits, resolveLimits } from "./limits";
 import type { CellOutcome, CellRequest, ChildMessage, Phase, ProtocolError, WireParts } from "./protocol";
 import type { RecordedParts } from "./recorder";
-import { type ConsoleLine, type SnippetError, type Trace, TRACE_VERSION, type ValuesOnDemand } from "./trace";
+import { type ConsoleLine, DEFAULT_THRESHOLDS, type FindingThresholds, type SnippetError, type Trace, TRACE_VERSION, type ValuesOnDemand } from "./trace";
 
 export interface RunOptions extends Partial<RunLimits> {
   file: string;
   /** The text to run (an editor's unsaved buffer); read from `file` when absent. */
   source?: string;
   tolerance?: Partial<Tolerance>;
+  /** Thresholds of the findings (vanishing and exploding gradients, dead ReLUs...). */
+  thresholds?: Partial<FindingThresholds>;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
   onConsole?: (line: ConsoleLine) => void;
@@ -292,6 +294,7 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
           source,
           checkBudgetMs: limits.checkBudgetMs,
           tolerance: spec.tolerance,
+          thresholds: { ...DEFAULT_THRESHOLDS, ...spec.options.thresholds },
           memoryBytes: limits.memoryMb * 2 ** 20,
           consoleLines: limits.consoleLines,
           consoleBytes: limits.consoleBytes,
@@ -306,11 +309,11 @@ function supervise(child: SnippetProcess, spec: RunSpec): Promise<RunOutput> {
 }
 
 function partsFromWire(wire: WireParts): RecordedParts {
-  return { ...wire, valuesOnDemand: new Map(wire.valuesOnDemand.map(({ id, value, grad, numerical }) => [id, { value, grad, numerical }])) };
+  return { ...wire, valuesOnDemand: new Map(wire.valuesOnDemand.map(({ id, value, grad, numerical, backwardGrad }) => [id, { value, grad, numerical, backwardGrad }])) };
 }
 
 function emptyParts(): RecordedParts {
-  return { tensors: [], valuesOnDemand: new Map(), nodes: [], backwards: [], series: [], warnings: [], limits: { droppedTensors: 0, droppedNodes: 0, historyPerLine: 0 }, checkDurationMs: 0 };
+  return { tensors: [], valuesOnDemand: new Map(), nodes: [], backwards: [], series: [], warnings: [], limits: { droppedTensors: 0, droppedNodes: 0, historyPerLine: 0 }, checkDurationMs: 0, findings: [], modules: [], flow: { parameters: [], layers: [], loss: [] } };
 }
 
 function assemble(
@@ -342,6 +345,9 @@ function assemble(
     warnings: parts.warnings,
     error,
     limits: parts.limits,
+    findings: parts.findings,
+    modules: parts.modules,
+    flow: parts.flow,
   };
   return { trace, valuesOnDemand: parts.valuesOnDemand };
 }

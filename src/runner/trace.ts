@@ -9,7 +9,7 @@
  * Change the shape only together with TRACE_VERSION; readers reject a version they do not know.
  */
 
-export const TRACE_VERSION = 1;
+export const TRACE_VERSION = 2;
 
 export interface Trace {
   version: typeof TRACE_VERSION;
@@ -33,6 +33,12 @@ export interface Trace {
   error: SnippetError | null;
   /** What the recorder left out to stay small; the UI says so rather than pretending it has everything. */
   limits: TraceLimits;
+  /** What looks wrong in the run (a cut graph, a missing zeroGrad, a NaN, vanishing gradients...), most severe first. */
+  findings: Finding[];
+  /** The nn.Modules the snippet called, outermost first; nodes name the module that made them. */
+  modules: ModuleRecord[];
+  /** Gradient flow over the run: per parameter and backward, per layer and forward call. */
+  flow: GradientFlow;
 }
 
 export type RunStatus = "ok" | "check-failed" | "error";
@@ -66,6 +72,8 @@ export interface FullValues {
   grad: Float64Array | null;
   /** The latest check's numerical gradient (NaN where a sampled check did not compute it). */
   numerical: Float64Array | null;
+  /** The gradient that reached it in the latest backward (TensorRecord.backwardGrad), when it is not `.grad`. */
+  backwardGrad?: Float64Array | null;
 }
 
 /** FullValues by TensorRecord id. */
@@ -104,6 +112,13 @@ export interface TensorRecord {
   value: ValueSummary;
   /** `.grad` after the latest backward that reached it; null for non-leaves and before any backward. */
   grad: ValueSummary | null;
+  /** For a tensor without a `.grad` of its own (a non-leaf): the gradient that reached it in the latest backward that
+   * reached it (what `retainGrad()` would have kept). The snippet's own `.grad` stays null. Its `text` (PyTorch's
+   * print) is "" for a tensor no variable holds: printing is the costly part, and only those show as text. */
+  backwardGrad: ValueSummary | null;
+  /** For a view (PyTorch's `x._base` is set): the id of the tensor it is a view of, when the Trace has it; -1 when the
+   * base is not in the Trace (a temporary). Null for a tensor that is not a view. */
+  viewOf?: number | null;
   /** How many tensors this source line had made when this one was made (1 for the first). A line inside a
    * loop keeps only its first and latest tensors; `occurrence` says which iteration this one is. */
   occurrence: number;
@@ -128,6 +143,11 @@ export interface NodeRecord {
   inputs: number[];
   /** PyTorch's `next_functions`: per input, the node its gradient flows to (null where none is needed). */
   next: Array<{ node: number | null; inputNr: number }>;
+  /** The L2 norm of the gradient that reached this node in the latest backward through it (for `accumulate`, the
+   * leaf's share); null when no backward reached it. "nan"/"inf" when it was not finite. */
+  gradNorm: JsonNumber | null;
+  /** The innermost module whose call made this node (ModuleRecord id), or null. */
+  module: number | null;
 }
 
 export interface BackwardRecord {
@@ -194,6 +214,13 @@ export interface NodeCheckRecord {
   maxRelError: number;
   /** Which input's gradient disagrees, e.g. "input 0 (x): analytical 2.0, numerical 4.0". */
   message: string | null;
+  /** How the backward was checked: against a numerical derivative along random directions, or (a user's Function
+   * whose forward is made of differentiable ops) element by element against the engine's autograd of that forward. */
+  method?: "numerical" | "autograd";
+  /** With `autograd`: the elements where the user's backward differs, the worst first (at most 20). */
+  wrongElements?: Array<{ input: number; index: number[]; analytical: number; expected: number }>;
+  /** With `autograd`: how many elements differ in all. */
+  wrongCount?: number;
 }
 
 export interface ConsoleLine {
@@ -241,4 +268,120 @@ export interface TraceLimits {
   droppedNodes: number;
   /** How many executions of one source line keep their tensors (its first and its latest ones). */
   historyPerLine: number;
+}
+
+export type FindingSeverity = "warning" | "info";
+
+export type FindingRule =
+  | "cut-graph"
+  | "missing-zero-grad"
+  | "step-before-backward"
+  | "optimizer-without-grad"
+  | "parameter-unchanged"
+  | "non-finite"
+  | "vanishing-gradient"
+  | "exploding-gradient"
+  | "dead-relu"
+  | "saturated-activation"
+  | "broadcast-loss"
+  | "softmax-batch-dim"
+  | "cross-entropy-probabilities"
+  | "diverging-loss"
+  | "flat-loss";
+
+/** Something in the run that looks like a common gradient bug. */
+export interface Finding {
+  rule: FindingRule;
+  severity: FindingSeverity;
+  /** The line to look at (where the graph was cut, the op that made the first NaN, ...). */
+  at: SourceLocation | null;
+  /** One sentence: what happened. */
+  message: string;
+  /** The usual fix. */
+  fix: string;
+  /** Tensors, nodes and modules involved, by Trace id (the panel selects them). */
+  tensors: number[];
+  nodes: number[];
+  modules: number[];
+}
+
+/** The thresholds the findings use; each is a setting. */
+export interface FindingThresholds {
+  /** A weight's gradient norm below this fraction of its own norm is vanishing. */
+  vanishingRatio: number;
+  /** ... above this multiple of its own norm, exploding. */
+  explodingRatio: number;
+  /** A ReLU whose units are dead (zero for every example of every call) in at least this fraction. */
+  deadReluFraction: number;
+  /** A tanh or sigmoid with at least this fraction of outputs saturated (|tanh| > 0.99, sigmoid < 0.01 or > 0.99). */
+  saturationFraction: number;
+  /** A loss that ends at least this many times above its lowest value, rising, diverges. */
+  divergenceFactor: number;
+}
+
+export const DEFAULT_THRESHOLDS: FindingThresholds = {
+  vanishingRatio: 1e-5,
+  explodingRatio: 1e3,
+  deadReluFraction: 0.5,
+  saturationFraction: 0.9,
+  divergenceFactor: 100,
+};
+
+/** A distribution of values at one call of a module: quantiles and a histogram (from a sample of at most 4096). */
+export interface Distribution {
+  /** Which call of the module (1 = the first). */
+  call: number;
+  /** min, 10th, 25th, 50th, 75th, 90th percentile, max (finite values only; null when there were none). */
+  quantiles: number[] | null;
+  /** Counts in equal bins from quantiles[0] to quantiles[6]. */
+  histogram: number[];
+  nonFinite: number;
+}
+
+export interface ModuleRecord {
+  id: number;
+  /** PyTorch's name: the variable and the path below it (`model.0`), or the class name when it has none. */
+  name: string;
+  className: string;
+  parent: number | null;
+  /** Where it was first called. */
+  at: SourceLocation | null;
+  calls: number;
+  /** Per call (up to 24 calls spread over the run): its input, its output, and the gradient that reached the output. */
+  input: Distribution[];
+  output: Distribution[];
+  grad: Distribution[];
+}
+
+export interface GradientFlow {
+  /** Per parameter (a module's, or one an optimizer updates); arrays are indexed by backward (0 = the first). */
+  parameters: ParameterFlow[];
+  /** Per leaf module that ran (in the order of their first call); arrays are indexed by call. */
+  layers: LayerFlow[];
+  /** The loss of each backward (its root, when it had one element). */
+  loss: Array<JsonNumber | null>;
+}
+
+export interface ParameterFlow {
+  tensor: number | null;
+  name: string;
+  shape: number[];
+  /** ‖grad‖ of this backward's share; null where a backward did not reach it. */
+  gradNorm: Array<JsonNumber | null>;
+  /** ‖weight‖ when that backward ran. */
+  weightNorm: Array<JsonNumber | null>;
+  /** ‖update‖ / ‖weight‖ of the first optimizer step after that backward; null where none stepped it. */
+  updateRatio: Array<JsonNumber | null>;
+}
+
+export interface LayerFlow {
+  module: number;
+  name: string;
+  className: string;
+  /** Statistics of the layer's output per call. */
+  mean: JsonNumber[];
+  std: JsonNumber[];
+  /** Fraction of exact zeros (after a ReLU), of saturated values (after tanh or sigmoid); null for other layers. */
+  zeroFraction: Array<number | null>;
+  saturatedFraction: Array<number | null>;
 }

@@ -47,8 +47,10 @@ describe("the HTML report in Chromium", function () {
     for (const name of ["x", "AddBackward0", "SubBackward0", "MulBackward0", "SumBackward0", "MseLossBackward0"]) assert.ok(titles.includes(name), `${name} in ${titles}`);
     assert.equal(await page.locator(".check-table tr.fail").count(), 0);
     assert.ok((await page.locator(".check-table tr.pass").count()) >= 2);
-    assert.equal(await page.locator(".chart polyline").count(), 1);
-    assert.match(await page.locator(".series figcaption").first().textContent() ?? "", /^loss \(line 45\): 0\.041748 → 8\.123e-6 in 18 steps/);
+    // The loss at each of the 19 backward calls, drawn by uPlot with axes and a legend.
+    assert.equal(await page.locator(".flow .chart-title").first().textContent(), "Loss at each backward");
+    assert.equal(await page.locator(".flow .chart-box").first().locator(".uplot canvas").count(), 1);
+    assert.equal(await page.locator(".flow .chart-box").first().locator(".u-legend .u-series").count(), 2);
     await page.locator(".box", { hasText: "AddBackward0" }).first().click();
     assert.equal(await page.locator(".box.selected .title").textContent(), "AddBackward0");
     assert.ok((await page.locator(".box.on-path").count()) >= 3, "the path from x1 to the loss is highlighted");

@@ -164,4 +164,20 @@ describe("numerical checks that blame neither rounding nor a graph that lies", f
     assert.equal(check.precision?.large, true);
     assert.match(trace.warnings.map((w) => w.message).join("\n"), /x\.grad \(float32\) is up to 2\.6e-3 \(relative\) from the same backward run in float64: float32 rounding/);
   });
+
+  it("through the runner, issue 8's case: an in-place write through a view gives PyTorch's gradient (10) and passes; the same write through .data (autograd blind) fails", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "gradlens-views-"));
+    const viewFile = path.join(dir, "view.ts");
+    writeFileSync(viewFile, 'import { tensor } from "gradlens";\nconst x = tensor([1, 2, 3, 4], { requiresGrad: true });\nconst y = x.mul(1);\ny.view(4).mul_(10);\ny.sum().backward();\nconsole.log(x.grad);\n');
+    const viewTrace = await runSnippet({ file: viewFile });
+    assert.equal(viewTrace.status, "ok", viewTrace.error?.message);
+    assert.equal(viewTrace.console[0].text, "tensor([10., 10., 10., 10.])");
+    assert.equal(viewTrace.backwards[0].checks[0].passed, true);
+    const dataFile = path.join(dir, "data.ts");
+    writeFileSync(dataFile, 'import { tensor } from "gradlens";\nconst x = tensor([1, 2, 3, 4], { requiresGrad: true });\nconst y = x.mul(1);\ny.data.mul_(10);\ny.sum().backward();\n');
+    const dataTrace = await runSnippet({ file: dataFile });
+    const [check] = dataTrace.backwards[0].checks;
+    assert.equal(check.passed, false);
+    assert.match(check.message ?? "", /the graph does not reproduce the computation/);
+  });
 });

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { loadFixture } from "./helpers/compare";
+import { TRACE_VERSION } from "../../src/runner/trace";
 
 const root = path.join(__dirname, "..", "..");
 const dir = mkdtempSync(path.join(tmpdir(), "gradlens-cli-"));
@@ -69,7 +70,7 @@ describe("gradlens CLI", function () {
     const r = gradlens("run", "examples/seed2_pytorch_autograd.ts", "--json", json, "--html", html, "--quiet");
     assert.equal(r.code, 0, r.stderr);
     const trace = JSON.parse(readFileSync(json, "utf8"));
-    assert.equal(trace.version, 1);
+    assert.equal(trace.version, TRACE_VERSION);
     assert.ok(trace.tensors.some((t: { name: string }) => t.name === "x3"));
     assert.ok(existsSync(html));
     const page = readFileSync(html, "utf8");

@@ -8,7 +8,7 @@ import { RuntimeError } from "../errors";
 import { sumTo } from "../ops/views";
 import { emptyLike } from "../ops/copy";
 import { writeValues } from "../ops/write";
-import { recorder, unrecorded } from "../recorder";
+import { type Recorder, recorder, unrecorded } from "../recorder";
 import { formatShape, sameShape } from "../shape";
 import { type BackwardOptions, Tensor } from "../tensor";
 import { withGradMode } from "./grad_mode";
@@ -114,13 +114,14 @@ interface RunResult {
 }
 
 function run(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunResult {
-  // Gradients are the engine's own work: the recorder learns of them through onBackward, not tensor by tensor.
-  return unrecorded(() => withGradMode(options.createGraph, () => walk(roots, rootGrads, options)));
+  // Gradients are the engine's own work: the recorder learns of them through onBackward and onNodeGradient only.
+  const watch = recorder.current?.onNodeGradient ? recorder.current : null;
+  return unrecorded(() => withGradMode(options.createGraph, () => walk(roots, rootGrads, options, watch)));
 }
 
 let walkCount = 0;
 
-function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunResult {
+function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions, watch: Recorder | null): RunResult {
   const walkId = ++walkCount;
   const startNodes: Node[] = [];
   roots.forEach((root) => startNodes.push(edgeTo(root)!));
@@ -143,6 +144,7 @@ function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunRes
       let g = first;
       const leaf = node.variable;
       if (g) g = runHooks(leaf, g);
+      if (g && watch) watch.onNodeGradient!(node, g, null, leaf);
       if (g && captureSet) {
         if (captureSet.has(leaf)) captured.set(leaf, g);
       } else if (g && (!options.onlyInto || options.onlyInto.has(leaf))) {
@@ -166,6 +168,7 @@ function walk(roots: Tensor[], rootGrads: Tensor[], options: RunOptions): RunRes
       if (captureSet?.has(output)) captured.set(output, g);
     }
     const inputGrads = reached ? callBackward(fn, grads) : null;
+    if (watch && reached) grads.forEach((g, k) => g && watch.onNodeGradient!(fn, g, inputGrads, outputs === null ? fn.output : outputs[k]));
     const next = fn.next;
     for (let i = 0; i < next.length; i++) {
       const target = next[i];

@@ -4,7 +4,7 @@
  * OpDef as the built-in ops, so the node is in the graph, replays, and is checked numerically like any other.
  */
 import { RuntimeError } from "../errors";
-import { apply, composite, type OpDef } from "../ops/op";
+import { type AnyOpDef, apply, composite, type OpDef } from "../ops/op";
 import { Tensor } from "../tensor";
 import { formatShape } from "../shape";
 
@@ -57,6 +57,16 @@ interface FunctionClass {
 }
 
 const opsByClass = new WeakMap<FunctionClass, OpDef<FunctionAttrs>>();
+const classesByOp = new WeakMap<OpDef<FunctionAttrs>, FunctionClass>();
+
+/** A user Function's forward, to run afresh on other tensors in the current grad mode (function_check.ts differentiates
+ * it with the engine's autograd); null for a node that is not a user's Function. */
+export function userForward(op: AnyOpDef, attrs: unknown): ((inputs: readonly Tensor[]) => unknown) | null {
+  const cls = classesByOp.get(op as unknown as OpDef<FunctionAttrs>);
+  if (!cls) return null;
+  const { args } = attrs as FunctionAttrs;
+  return (inputs) => cls.forward(new FunctionCtx(), ...withTensors(args, inputs));
+}
 
 function withTensors(args: unknown[], tensors: readonly Tensor[]): unknown[] {
   let k = 0;
@@ -103,6 +113,7 @@ function opFor(cls: FunctionClass): OpDef<FunctionAttrs> {
     },
   };
   opsByClass.set(cls, op);
+  classesByOp.set(op, cls);
   return op;
 }
 

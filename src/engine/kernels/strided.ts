@@ -11,15 +11,6 @@ export interface Geometry {
   readonly offset: number;
 }
 
-export function contiguousStridesOf(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
-}
 
 /** PyTorch's is_contiguous: row-major order, where dimensions of size 1 may have any stride. */
 export function isContiguousGeometry(shape: readonly number[], strides: readonly number[]): boolean {

@@ -1,6 +1,7 @@
 /** Ops that copy a tensor's elements into a new storage: clone, contiguous copies, dtype casts. */
+import { contiguousStrides } from "../shape";
 import { allocate, castScalar, type DType } from "../dtype";
-import { contiguousStridesOf, isContiguousGeometry } from "../kernels/strided";
+import { isContiguousGeometry } from "../kernels/strided";
 import { Storage, Tensor, addMethods } from "../tensor";
 import { apply, defineOp } from "./op";
 import { empty } from "./operands";
@@ -13,7 +14,7 @@ import { writeValues } from "./write";
 export function emptyLike(t: Tensor, dtype: DType = t.dtype): Tensor {
   if (t._contiguous) return empty(t.shape.slice(), dtype);
   const order = t.shape.map((_, i) => i).sort((a, b) => t._strides[b] - t._strides[a] || a - b);
-  const permutedStrides = contiguousStridesOf(order.map((d) => t.shape[d]));
+  const permutedStrides = contiguousStrides(order.map((d) => t.shape[d]));
   const strides = new Array<number>(t.ndim);
   order.forEach((d, i) => (strides[d] = permutedStrides[i]));
   const dense = order.every((d, i) => t.shape[d] === 1 || t._strides[d] === permutedStrides[i]);

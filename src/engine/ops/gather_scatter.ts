@@ -5,8 +5,8 @@
  */
 import { castScalar } from "../dtype";
 import { IndexError, RuntimeError } from "../errors";
-import { contiguousStridesOf } from "../kernels/strided";
-import { formatShape, normalizeDim } from "../shape";
+
+import { contiguousStrides, formatShape, normalizeDim } from "../shape";
 import { Tensor, addMethods } from "../tensor";
 import { indexAdd } from "./index_select";
 import { indexTensor, requireTensor } from "./index_args";
@@ -34,8 +34,8 @@ function forEachIndexed(
 ): void {
   const shape = nonEmptyShape(index.shape);
   const selfSizes = nonEmptyShape(selfShape);
-  const selfStrides = contiguousStridesOf(selfSizes);
-  const otherStrides = contiguousStridesOf(nonEmptyShape(otherShape));
+  const selfStrides = contiguousStrides(selfSizes);
+  const otherStrides = contiguousStrides(nonEmptyShape(otherShape));
   const values = index._data;
   const nd = shape.length;
   const coords = new Array<number>(nd).fill(0);

@@ -4,8 +4,8 @@
  * B comes first; the other dims follow in order.
  */
 import { IndexError } from "../errors";
-import { contiguousStridesOf } from "../kernels/strided";
-import { broadcastShapes, formatShape, numelOf } from "../shape";
+
+import { broadcastShapes, contiguousStrides, formatShape, numelOf } from "../shape";
 import type { Tensor } from "../tensor";
 
 export interface IndexPlan {
@@ -24,7 +24,7 @@ export function planIndex(sourceShape: readonly number[], indices: ReadonlyArray
   } catch {
     throw new IndexError(`shape mismatch: indexing tensors could not be broadcast together with shapes ${dims.map((d) => formatShape(indices[d]!.shape)).join(", ")}`);
   }
-  const strides = contiguousStridesOf(sourceShape);
+  const strides = contiguousStrides(sourceShape);
   const bCount = numelOf(b);
   // Each element of B reads one position made of every index tensor's contribution.
   const bOffsets = new Float64Array(bCount);
@@ -70,7 +70,7 @@ function offsetsOf(dims: readonly number[], shape: readonly number[], strides: r
 }
 
 function broadcastStridesOf(shape: readonly number[], to: readonly number[]): number[] {
-  const own = contiguousStridesOf(shape);
+  const own = contiguousStrides(shape);
   const lead = to.length - shape.length;
   return to.map((_, i) => (i < lead || shape[i - lead] === 1 ? 0 : own[i - lead]));
 }

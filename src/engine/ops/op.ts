@@ -112,7 +112,7 @@ export function apply<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Ten
   const out = propagate === null ? op.forward(inputs, attrs) : nestedForward(() => op.forward(inputs, attrs));
   if (op.view) markView(out, inputs[0], isGradEnabled() ? "default" : "noGrad");
   if (needsNode(op, inputs, out)) out.gradFn = new GradFn(op as unknown as AnyOpDef, inputs, attrs, out);
-  if (recorder.current) recorder.current.onTensor(out);
+  if (recorder.current) recorder.current.onTensor(out, op as unknown as AnyOpDef, inputs, attrs);
   if (propagate !== null && forwardNesting === 0) propagate(op as unknown as AnyOpDef, inputs, attrs, [out]);
   return out;
 }
@@ -130,7 +130,7 @@ export function applyMulti<A>(op: MultiOpDef<A>, inputs: readonly Tensor[], attr
       if (isFloating(out.dtype)) out.gradFn = fn;
     });
   }
-  if (recorder.current) for (const out of outs) recorder.current.onTensor(out);
+  if (recorder.current) for (const out of outs) recorder.current.onTensor(out, op as unknown as AnyOpDef, inputs, attrs);
   if (propagate !== null && forwardNesting === 0) propagate(op as unknown as AnyOpDef, inputs, attrs, outs);
   return outs;
 }

@@ -4,8 +4,8 @@
  * and repeat's sums the copies.
  */
 import { RuntimeError } from "../errors";
-import { type Geometry, contiguousStridesOf, gather } from "../kernels/strided";
-import { normalizeDim } from "../shape";
+import { type Geometry, gather } from "../kernels/strided";
+import { contiguousStrides, normalizeDim } from "../shape";
 import { Tensor, addMethods } from "../tensor";
 import { dimLayout, indexTensor, intList, requireTensor } from "./index_args";
 import { indexSelect } from "./index_select";
@@ -29,7 +29,7 @@ const flipOp: OpDef<number[]> = defineOp<number[]>({
   gradFnName: "FlipBackward0",
   forward: ([t], dims) => {
     // A flip is a row-major read with the flipped dims' strides negated, starting from their last element.
-    const strides = contiguousStridesOf(t.shape);
+    const strides = contiguousStrides(t.shape);
     let offset = 0;
     for (const d of dims) {
       offset += (t.shape[d] - 1) * strides[d];
@@ -119,7 +119,7 @@ export function roll(t: Tensor, shifts: number | readonly number[], dims?: numbe
 /** Tiling as a strided read: a tensor of shape s seen as [r0, s0, r1, s1, ...] with stride 0 over the copies. */
 function repeatGeometry(shape: readonly number[], repeats: readonly number[]): Geometry {
   const padded = [...new Array<number>(repeats.length - shape.length).fill(1), ...shape];
-  const strides = contiguousStridesOf(padded);
+  const strides = contiguousStrides(padded);
   return {
     shape: padded.flatMap((n, i) => [repeats[i], n]),
     strides: strides.flatMap((s) => [0, s]),

@@ -4,8 +4,8 @@
  * copy), backward applies it to a row-major layout of the input's shape to know where each gradient element goes.
  */
 import { IndexError, RuntimeError } from "../errors";
-import { type Geometry, contiguousStridesOf } from "../kernels/strided";
-import { normalizeDim, numelOf } from "../shape";
+import { type Geometry } from "../kernels/strided";
+import { contiguousStrides, normalizeDim, numelOf } from "../shape";
 import { Tensor, addMethods } from "../tensor";
 import { apply, applyMulti, defineMultiOp, defineOp } from "./op";
 import { empty } from "./operands";
@@ -15,7 +15,7 @@ import { alias } from "./views";
 type GeometryMap = (g: Geometry) => Geometry;
 
 function plainGeometry(shape: readonly number[]): Geometry {
-  return { shape, strides: contiguousStridesOf(shape), offset: 0 };
+  return { shape, strides: contiguousStrides(shape), offset: 0 };
 }
 
 function geometryOf(t: Tensor): Geometry {

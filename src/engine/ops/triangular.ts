@@ -3,8 +3,8 @@
  * diagonal as a vector), diagEmbed (vectors onto the diagonals of a batch of matrices) and diagflat.
  */
 import { IndexError, RuntimeError } from "../errors";
-import { type Geometry, contiguousStridesOf, gather, scatter } from "../kernels/strided";
-import { normalizeDim } from "../shape";
+import { type Geometry, gather, scatter } from "../kernels/strided";
+import { contiguousStrides, normalizeDim } from "../shape";
 import { Tensor, addMethods } from "../tensor";
 import { inplace } from "./inplace";
 import { apply, defineOp, type OpDef } from "./op";
@@ -78,7 +78,7 @@ function diagonalGeometry(g: Geometry, offset: number, d1: number, d2: number): 
 }
 
 function rowMajor(shape: readonly number[]): Geometry {
-  return { shape, strides: contiguousStridesOf(shape), offset: 0 };
+  return { shape, strides: contiguousStrides(shape), offset: 0 };
 }
 
 interface EmbedAttrs {

@@ -312,6 +312,7 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 /** A new leaf sharing this tensor's values and version counter, cut from the graph (not a view autograd tracks). */
 export function detach(t: Tensor): Tensor {
   const d = alias(t, t.shape, t._strides, t._offset);
+  recorder.current?.onCut?.(t, "detach");
   if (recorder.current) recorder.current.onTensor(d);
   return d;
 }

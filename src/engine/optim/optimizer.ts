@@ -121,9 +121,12 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
 
   protected performStep(closure?: Closure): Tensor | number | undefined {
     const loss = closure ? enableGrad(closure) : undefined;
+    const params = recorder.current?.onOptimizerStep ? this.paramGroups.flatMap((g) => g.params) : [];
+    recorder.current?.onOptimizerStep?.(this, params, false);
     noGrad(() => {
       for (const group of this.paramGroups) this.updateGroup(group);
     });
+    recorder.current?.onOptimizerStep?.(this, params, true);
     return loss;
   }
 

@@ -25,10 +25,10 @@ export function adoptingRecorder(recorder: TraceRecorder, nameOf: (value: unknow
     recorder.bind(t, name, 0, 1);
   };
   return {
-    onTensor(t) {
+    onTensor(t, op, inputs, attrs) {
       made.add(t);
       if (t.gradFn) for (const input of t.gradFn.inputs) adopt(input);
-      recorder.onTensor(t);
+      recorder.onTensor(t, op, inputs, attrs);
     },
     onModified() {
       recorder.onModified();
@@ -44,8 +44,13 @@ export function adoptingRecorder(recorder: TraceRecorder, nameOf: (value: unknow
         adopt(t);
         if (t.gradFn instanceof GradFn) queue.push(...t.gradFn.inputs);
       }
-      recorder.onBackwardStart();
+      recorder.onBackwardStart(root);
     },
+    // Every node's gradient, cuts, optimizer steps and module calls go to the recorder as they are.
+    onNodeGradient: (node, g, inputGrads, output) => recorder.onNodeGradient(node, g, inputGrads, output),
+    onCut: (source, how) => recorder.onCut(source, how),
+    onOptimizerStep: (optimizer, params, done) => recorder.onOptimizerStep(optimizer, params, done),
+    onModuleCall: (module, inputs) => recorder.onModuleCall(module, inputs),
     onBackward(root, leaves, accumulated, gradient) {
       recorder.onBackward(root, leaves, accumulated, gradient);
     },

@@ -205,5 +205,8 @@ function emptyTrace(options: CellRunOptions, startedAt: Date, error: SnippetErro
     warnings: [],
     error,
     limits: { droppedTensors: 0, droppedNodes: 0, historyPerLine: 0 },
+    findings: [],
+    modules: [],
+    flow: { parameters: [], layers: [], loss: [] },
   };
 }
