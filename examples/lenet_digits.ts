@@ -26,9 +26,9 @@ class LeNet extends nn.Module {
 
 const model = new LeNet();
 console.log(model);
-const optimizer = new optim.Adam(model.parameters(), { lr: 0.01 });
+const optimizer = new optim.Adam(model.parameters(), { lr: 0.002 });
 
-for (let epoch = 1; epoch <= 12; epoch++) {
+for (let epoch = 1; epoch <= 20; epoch++) {
   let total = 0;
   for (const [x, y] of loader) {
     const loss = F.crossEntropy(model(x), y);
