@@ -1,5 +1,6 @@
 // A character-level RNN on names: one-hot characters through nn.RNN and a Linear readout, trained with Adam on
-// next-character prediction, then sampled with multinomial. Every number is PyTorch's for the same seeds.
+// next-character prediction, then sampled with multinomial. Every number is PyTorch's for the same seeds
+// (scripts/fixtures/examples/char_rnn.py is the PyTorch twin; test/unit/example_twins.test.ts compares).
 import { F, Generator, manualSeed, multinomial, nn, noGrad, optim, tensor, type Tensor, utils, zeros } from "gradlens";
 
 manualSeed(42);
@@ -24,7 +25,7 @@ console.log(model);
 
 // Each name as input "." + name, target name + ".", trained one name at a time.
 const encode = (w: string) => [...w].map((c) => stoi.get(c)!);
-for (let epoch = 1; epoch <= 3; epoch++) {
+for (let epoch = 1; epoch <= 6; epoch++) {
   let total = 0;
   for (const w of words) {
     const x = tensor([[0, ...encode(w)]], { dtype: "int64" });

@@ -1,5 +1,6 @@
 // makemore, part 2 (Karpathy's character-level MLP, after Bengio et al. 2003): an embedding table C looked up with
-// C[Xb], a tanh hidden layer, cross-entropy on the next character. Every number is PyTorch's for the same seed.
+// C[Xb], a tanh hidden layer, cross-entropy on the next character. Every number is PyTorch's for the same seed
+// (scripts/fixtures/examples/makemore_mlp.py is the PyTorch twin; test/unit/example_twins.test.ts compares).
 import { F, Generator, randint, randn, tensor, utils } from "gradlens";
 
 const words = utils.data.datasets.loadNames().slice(0, 200);

@@ -7,10 +7,13 @@ import { defaultGenerator, fillNormal, fillRandint, fillUniform, type Generator,
 import { recorder } from "./recorder";
 import { checkShape, numelOf } from "./shape";
 import { Tensor } from "./tensor";
+import { type DeviceLike, requireCpu } from "./device";
 
 export interface TensorOptions {
   requiresGrad?: boolean;
   dtype?: DType;
+  /** PyTorch's `device=`: "cpu" (or `device("cpu")`), the only one Gradlens has. */
+  device?: DeviceLike;
 }
 
 /** Options of the random creators: also the generator to draw from (default: the global one). */
@@ -34,10 +37,11 @@ export function optionsOf(options: unknown, where: string, random = false): Rand
   if (typeof options !== "object" || Array.isArray(options)) throw new TypeError(`${where}: options must be an object like {requiresGrad: true}`);
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (key !== "requiresGrad" && key !== "dtype" && !(random && key === "generator")) {
-      throw new TypeError(`${where}: unknown option '${key}' (expected requiresGrad${random ? ", dtype or generator" : " or dtype"})`);
+    if (key !== "requiresGrad" && key !== "dtype" && key !== "device" && !(random && key === "generator")) {
+      throw new TypeError(`${where}: unknown option '${key}' (expected requiresGrad, dtype${random ? ", device or generator" : " or device"})`);
     }
   }
+  if (o.device !== undefined) requireCpu(o.device as DeviceLike, where);
   if (random) generatorOf(o as RandomOptions, where);
   if (o.dtype !== undefined) checkDType(o.dtype, where);
   if (o.requiresGrad !== undefined && typeof o.requiresGrad !== "boolean") throw new TypeError(`${where}: requiresGrad must be true or false`);

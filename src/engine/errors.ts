@@ -22,3 +22,8 @@ export class NotImplementedError extends Error {
 export class KeyError extends Error {
   override name = "KeyError";
 }
+
+/** Python's AssertionError, which PyTorch raises for a device it was not built for (CUDA on this machine). */
+export class AssertionError extends Error {
+  override name = "AssertionError";
+}

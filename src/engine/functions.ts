@@ -4,7 +4,7 @@ import * as compare from "./ops/compare";
 import * as linalg from "./ops/linalg";
 import * as unary from "./ops/unary";
 import type { Tensor, TensorOrScalar } from "./tensor";
-import { clampAny } from "./ops/binary_math";
+import { type ClampBounds, clampAny } from "./ops/binary_math";
 
 export const add = arith.add;
 export const sub = arith.sub;
@@ -38,7 +38,7 @@ export const ge = compare.ge;
 export const lt = compare.lt;
 export const le = compare.le;
 
-export function clamp(t: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor {
+export function clamp(t: Tensor, min?: TensorOrScalar | null | ClampBounds, max?: TensorOrScalar | null): Tensor {
   return clampAny(t, min, max);
 }
 

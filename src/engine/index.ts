@@ -72,3 +72,6 @@ export * from "./functions_catalogue";
 export * as linalg from "./linalg";
 export { MinMax } from "./ops/return_types";
 export { logspace } from "./create";
+export { Device, device, cuda } from "./device";
+export type { DeviceLike } from "./device";
+export { float32, float64, int64, bool, float, double, long } from "./ops/types";

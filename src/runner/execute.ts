@@ -30,17 +30,29 @@ export interface ChildServices {
   collectGarbage(): void;
 }
 
-/** The recorder, with the time its checks take told to the host as a phase of its own (a separate budget). */
+/**
+ * The recorder, with the time its checks take told to the host as a phase of its own (a separate budget). Only a
+ * backward whose gradients can still be checked enters that phase: with the checks off or their budget spent, what is
+ * left is recording the gradients, the snippet's own time (a training loop of 30,000 steps must not run out of a check
+ * budget it never used).
+ */
 class PhasedRecorder extends TraceRecorder {
+  private checkingMs = 0;
+  private readonly checkBudgetMs: number;
+
   constructor(options: ConstructorParameters<typeof TraceRecorder>[0], private readonly phase: (p: Phase) => void) {
     super(options);
+    this.checkBudgetMs = options.checkBudgetMs;
   }
 
   override onBackward(root: engine.Tensor, leaves: readonly engine.Tensor[], accumulated: boolean, gradient: engine.Tensor | null): void {
+    if (!accumulated || this.checkingMs >= this.checkBudgetMs) return super.onBackward(root, leaves, accumulated, gradient);
+    const started = performance.now();
     this.phase("checks");
     try {
       super.onBackward(root, leaves, accumulated, gradient);
     } finally {
+      this.checkingMs += performance.now() - started;
       this.phase("snippet");
     }
   }

@@ -35,6 +35,20 @@ describe("numerical checks that blame neither rounding nor a graph that lies", f
     assert.ok(check.maxRelError < 1e-5, "the float64 backward agrees with the float64 numerical derivative");
   });
 
+  it("a float32 gradient whose 2,000 terms cancel, far from the float64 one, passes: backward run again in float32 gives it again", () => {
+    // "Learning PyTorch with Examples", custom autograd Function: c's gradient sums terms of size ~100 to ~1e-5.
+    const x = gl.linspace(-Math.PI, Math.PI, 2000);
+    const c = tensor(0, { requiresGrad: true });
+    const d = tensor(0.3, { requiresGrad: true });
+    const u = c.add(d.mul(x));
+    const loss = u.pow(3).mul(5).sub(u.mul(3)).mul(-0.5).sub(x.sin()).pow(2).sum();
+    loss.backward();
+    const [check] = autograd.checkGraph(loss, new Map([[c, c.grad!]]));
+    assert.ok(check.precision!.maxRelError > 1 && check.precision!.maxAbsError > 1e-5, JSON.stringify(check.precision));
+    assert.equal(check.passed, true, check.message ?? "");
+    assert.match(check.message ?? "", /^float32 rounding: .* as its terms cancel/);
+  });
+
   it("a hook that doubles a gradient fails the check (far beyond rounding), naming what can change a gradient", () => {
     const x = tensor([0.5, -1.5, 2], { requiresGrad: true });
     x.registerHook((g) => g.mul(2));

@@ -5,7 +5,7 @@
  * follow OpenBLAS's order exactly. Fixtures: scripts/fixtures/bitexact_fixtures.py → test/fixtures/bitexact_*.json.
  */
 import { strict as assert } from "node:assert";
-import { F, arange, linspace, logspace, tensor, type Tensor } from "../../src/engine";
+import { F, addmm, arange, linspace, logspace, tensor, type Tensor } from "../../src/engine";
 import { loadFixture } from "./helpers/compare";
 import { MismatchReport, decodeF32, describeMismatches, mismatches, valuesOf } from "./helpers/bits";
 
@@ -36,6 +36,9 @@ interface Case {
   gradW?: string;
   gradB?: string;
   gradFn?: string | null;
+  /** matmul: addmm with a bias; mat2 stored [n, k] and read transposed (a Linear's weight.t()). */
+  bias?: boolean;
+  mat2T?: boolean;
 }
 
 function leaf(b64: string, shape: number[]): Tensor {
@@ -123,14 +126,30 @@ function runComposite(c: Case, report: MismatchReport): void {
       const b = leaf(c.b!, [fout]);
       const y = F.linear(x, w, b);
       y.backward(tensor(decodeF32(c.g!)).reshape([batch, fout]));
-      // Thin products (OpenBLAS's fma chains) are exact; others within float32 tolerance.
-      const thin = (m: number, n: number, k: number) => (m < 4 || n < 4) && k <= 300;
+      // Products OpenBLAS forms on one thread, and thin ones, are exact (its fma chains); others within float32
+      // tolerance.
+      const thin = (m: number, n: number, k: number) => m < 4 || n < 4 || m * n * k <= 65536 * 4;
       const close = [
         ...(thin(batch, fout, fin) ? [] : ["forward"]),
         ...(thin(batch, fin, fout) ? [] : ["grad of x"]),
         ...(thin(fout, fin, batch) ? [] : ["grad of W"]),
       ];
       compare(report, label, [["forward", y, c.out], ["grad of x", x.grad, c.gradX], ["grad of W", w.grad, c.gradW], ["grad of bias", b.grad, c.gradB]], close);
+      assert.equal(y.gradFn?.name, c.gradFn, "grad_fn name");
+      return;
+    }
+    case "matmul": {
+      // mm or addmm through OpenBLAS's order (every case is one it runs on one thread, or thin): all bits PyTorch's.
+      const [m, k, n] = c.shape!;
+      const x = leaf(c.x!, [m, k]);
+      const w = leaf(c.w!, c.mat2T ? [n, k] : [k, n]);
+      const b = c.bias ? leaf(c.b!, [n]) : null;
+      const mat2 = c.mat2T ? w.t() : w;
+      const y = b ? addmm(b, x, mat2) : x.mm(mat2);
+      y.backward(tensor(decodeF32(c.g!)).reshape([m, n]));
+      const results: Array<[string, Tensor | null, string | undefined]> = [["forward", y, c.out], ["grad of mat1", x.grad, c.gradX], ["grad of mat2", w.grad, c.gradW]];
+      if (b) results.push(["grad of bias", b.grad, c.gradB]);
+      compare(report, label, results);
       assert.equal(y.gradFn?.name, c.gradFn, "grad_fn name");
       return;
     }

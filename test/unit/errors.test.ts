@@ -37,7 +37,8 @@ describe("errors", () => {
   it("unknown dtypes and options are named", () => {
     assert.throws(() => tensor([1], { dtype: "float8" as gl.DType }), /dtype must be one of "float32", "float64", "int64", "bool", but got "float8"/);
     assert.throws(() => tensor([1], { dtype: "float16" as gl.DType }), /float16 is not supported by Gradlens \(it computes in float32 and float64 only\); use "float32" or "float64"/);
-    assert.throws(() => gl.zeros([2], { requiresGrad: true, device: "cuda" } as gl.TensorOptions), /unknown option 'device'/);
+    assert.throws(() => gl.zeros([2], { requiresGrad: true, device: "cuda" } as gl.TensorOptions), /Torch not compiled with CUDA enabled/);
+    assert.throws(() => gl.zeros([2], { requiresGrad: true, layout: "strided" } as gl.TensorOptions), /unknown option 'layout'/);
   });
 
   it("out-of-range dims, with PyTorch's message", () => {

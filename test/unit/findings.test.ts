@@ -95,7 +95,9 @@ for (let step = 0; step < 10; step++) {
     assert.deepEqual(trace.findings, [], describeFindings(trace));
   });
 
-  it("no finding on a correct example (and the NaN example names its op)", async () => {
+  it("no finding on a correct example (and the NaN example names its op)", async function () {
+    // Every example and tutorial port runs, each with its checks (about 35 files, a few seconds each).
+    this.timeout(400_000);
     const files = readdirSync(examples, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts") && !f.startsWith(`bugs${path.sep}`));
     assert.ok(files.length > 10, files.join(", "));
     for (const file of files) {

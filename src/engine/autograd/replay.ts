@@ -62,6 +62,9 @@ export interface ReplayGraph {
   /** Recomputes the root in float64 at the leaves' current values with a graph of its own: `leaves` are its float64
    * leaves (requiring grad), for the engine's backward to differentiate. */
   runDifferentiable(deadline?: Deadline): { root: Tensor; leaves: Map<Tensor, Tensor> };
+  /** The same in the dtypes the snippet used: its backward rounds as the snippet's did, without the hooks or writes
+   * that may have changed the gradient backward() left. */
+  runDifferentiableRecorded(deadline?: Deadline): { root: Tensor; leaves: Map<Tensor, Tensor> };
   /** Runs every node in float64 at the leaves' current values, handing each node its inputs and outputs as it goes. */
   forEachNode(visit: (node: GradFn, at: ReplayedNode) => void, deadline?: Deadline): void;
 }
@@ -115,7 +118,7 @@ function lastReaders(nodes: readonly GradFn[]): Map<GradFn, number> {
   return last;
 }
 
-type Mode = "float64" | "recorded" | "differentiable";
+type Mode = "float64" | "recorded" | "differentiable" | "differentiable-recorded";
 
 export function replayGraph(root: Tensor, deadline: Deadline = Deadline.never()): ReplayGraph {
   if (!root.gradFn) {
@@ -126,6 +129,10 @@ export function replayGraph(root: Tensor, deadline: Deadline = Deadline.never())
       runRecordedDtypes: () => root,
       runDifferentiable: () => {
         const leaf = toFloat64(root).requiresGrad_(root.requiresGrad);
+        return { root: leaf, leaves: new Map(root.requiresGrad ? [[root, leaf]] : []) };
+      },
+      runDifferentiableRecorded: () => {
+        const leaf = root.detach().requiresGrad_(root.requiresGrad);
         return { root: leaf, leaves: new Map(root.requiresGrad ? [[root, leaf]] : []) };
       },
       forEachNode: () => undefined,
@@ -160,20 +167,20 @@ export function replayGraph(root: Tensor, deadline: Deadline = Deadline.never())
         const from = node.next[i];
         if (from instanceof GradFn) return outputs.get(from)![t._outputNr];
         if (from instanceof AccumulateGrad) return leafValue(from.variable);
-        return mode === "recorded" ? t : constant64(t);
+        return mode === "recorded" || mode === "differentiable-recorded" ? t : constant64(t);
       });
       let out: Tensor[];
       const op = node.op;
       // A cast back to float32 would throw away the precision a float64 replay is for.
-      if (mode !== "recorded" && op.name === "cast" && isFloating(node.output.dtype)) out = [inputs[0]];
-      else if (mode === "differentiable") {
+      if ((mode === "float64" || mode === "differentiable") && op.name === "cast" && isFloating(node.output.dtype)) out = [inputs[0]];
+      else if (mode === "differentiable" || mode === "differentiable-recorded") {
         const attrs = op.freshAttrs ? op.freshAttrs(node.attrs) : node.attrs;
         out = op.multiOutput ? applyMulti(op, inputs, attrs) : [apply(op, inputs, attrs)];
       } else out = forwardOf(op, inputs, node.attrs);
       outputs.set(node, out);
       visit?.(node, { inputs, outputs: out });
       // The backward of a differentiable replay needs every value; the others need each only until its last reader.
-      if (mode !== "differentiable") {
+      if (mode !== "differentiable" && mode !== "differentiable-recorded") {
         for (const n of node.next) if (n instanceof GradFn && lastRead.get(n) === position && n !== rootFn) outputs.delete(n);
       }
     }
@@ -191,6 +198,14 @@ export function replayGraph(root: Tensor, deadline: Deadline = Deadline.never())
           const leaves64 = new Map(leaves.map((leaf) => [leaf, toFloat64(leaf).requiresGrad_(true)]));
           const out = evaluate("differentiable", (leaf) => leaves64.get(leaf)!, d);
           return { root: out, leaves: leaves64 };
+        }),
+      ),
+    runDifferentiableRecorded: (d = deadline) =>
+      unrecorded(() =>
+        withGradMode(true, () => {
+          const own = new Map(leaves.map((leaf) => [leaf, leaf.detach().requiresGrad_(true)]));
+          const out = evaluate("differentiable-recorded", (leaf) => own.get(leaf)!, d);
+          return { root: out, leaves: own };
         }),
       ),
     forEachNode: (visit, d = deadline) => {

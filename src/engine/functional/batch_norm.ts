@@ -13,6 +13,8 @@ import { apply, defineOp } from "../ops/op";
 import { empty } from "../ops/operands";
 import { formatShape } from "../shape";
 import { fma } from "../random/fused";
+import { fmaf } from "../kernels/f32/fma";
+import { batchNormBackward } from "./batch_norm_backward";
 import { Tensor } from "../tensor";
 import { recorder } from "../recorder";
 import { checkFloating } from "./layer_args";
@@ -53,11 +55,13 @@ function layout(x: Tensor): { n: number; c: number; s: number } {
 }
 
 /** ATen's batch_norm_cpu_collect_stats_contiguous_impl (inputs with more than one element per channel and sample):
- * the sum in double, the mean rounded to the dtype, the squared deviations formed in the dtype and summed in double. */
+ * the sum in double, the mean rounded to the dtype, the squared deviations formed in the dtype and summed in double
+ * in order. */
 function batchStats(x: Tensor, eps: number): ChannelStats {
   const { n, c, s } = layout(x);
   if (s === 1) return channelsLastStats(x, eps);
   const r = roundingOf(x);
+  const f32 = x.dtype === "float32";
   const d = x._data;
   const count = n * s;
   const mean = new Float64Array(c);
@@ -68,10 +72,13 @@ function batchStats(x: Tensor, eps: number): ChannelStats {
     for (let b = 0; b < n; b++) for (let i = (b * c + ch) * s, end = i + s; i < end; i++) sum += d[i];
     const m = r(sum / count);
     let sq = 0;
+    // float64: GCC vectorises each plane's loop two doubles wide, the sum kept in order; the last element of an odd
+    // plane is the scalar epilogue, where square and sum are contracted into one fma.
+    const paired = f32 ? s : s - (s % 2);
     for (let b = 0; b < n; b++) {
-      for (let i = (b * c + ch) * s, end = i + s; i < end; i++) {
+      for (let i = (b * c + ch) * s, k = 0; k < s; i++, k++) {
         const dev = r(d[i] - m);
-        sq += r(dev * dev);
+        sq = k < paired ? sq + r(dev * dev) : fma(dev, dev, sq);
       }
     }
     mean[ch] = m;
@@ -125,9 +132,11 @@ function batchNormForward(x: Tensor, w: Tensor | null, b: Tensor | null, a: Batc
   const dst = out._data;
   const wd = w?._data;
   const bd = b?._data;
+  const fused = x.dtype === "float32" ? fmaf : fma;
   for (let ch = 0; ch < c; ch++) {
     const alpha = r(stats.invstd[ch] * (wd ? wd[ch] : 1));
-    const beta = r((bd ? bd[ch] : 0) - stats.mean[ch] * alpha);
+    // bias − mean·alpha: one fused multiply-add as GCC contracts it in batch_norm_cpu_collect_linear_and_constant_terms
+    const beta = fused(-stats.mean[ch], alpha, bd ? bd[ch] : 0);
     // x·alpha + beta is one fused multiply-add in ATen's kernels. For float32 the double product is exact and the sum
     // rounds as the fused one does; for float64 the fma has to be emulated.
     if (x.dtype === "float32") {
@@ -147,6 +156,10 @@ function statsFor(output: Tensor, x: Tensor, a: BatchNormAttrs): ChannelStats {
 /** ATen's batch_norm_backward_cpu_template, in double. */
 function fusedBackward(g: Tensor, x: Tensor, w: Tensor | null, stats: ChannelStats, a: BatchNormAttrs, needs: readonly boolean[]): Array<Tensor | null> {
   const { n, c, s } = layout(x);
+  if (g._contiguous && x._contiguous) {
+    const runningVar = a.training ? null : a.runningVar;
+    return batchNormBackward(g, x, w, { training: a.training, mean: stats.mean, invstd: stats.invstd, runningVar, eps: a.eps }, needs);
+  }
   const count = n * s;
   const xd = x._data;
   const gd = g._data;

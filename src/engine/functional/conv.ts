@@ -8,6 +8,7 @@ import { RuntimeError } from "../errors";
 import { type ConvPlan, channelSums, convForward, convInputGrad, convWeightGrad } from "../kernels/conv";
 import type { Strided4d } from "../kernels/im2col";
 import type { FloatArray } from "../kernels/matmul_types";
+import { sumInto } from "../kernels/reduce";
 import { apply, applyMulti, defineMultiOp, defineOp } from "../ops/op";
 import { empty } from "../ops/operands";
 import { warn } from "../recorder";
@@ -131,7 +132,11 @@ const convolutionBackwardOp = defineMultiOp<BackwardAttrs>({
     let gb = none;
     if (mask[0]) gx = tensorOf(conv.transposed ? convForward(g4, weight, p) : convInputGrad(g4, weight, p), x.shape.slice(), x);
     if (mask[1]) gw = tensorOf(conv.transposed ? convWeightGrad(g4, x4, p, weight) : convWeightGrad(x4, g4, p, weight), w.shape.slice(), w);
-    if (mask[2]) {
+    if (mask[2] && x.dtype === "float64") {
+      // float64 takes ATen's slow_conv2d, whose bias gradient is at::sum over every dim but the channels.
+      gb = empty([g.shape[1]], x.dtype);
+      sumInto(g._storage.data, g.shape, g.shape.map((_, i) => i).filter((i) => i !== 1), gb._data, g._strides, g._offset);
+    } else if (mask[2]) {
       const [h, wd] = spatial2d(g.shape);
       gb = tensorOf(channelSums(g4, g.shape[0], g.shape[1], h, wd, weight), [g.shape[1]], x);
     }

@@ -9,6 +9,7 @@
  * from the TypeScript property (`running_mean` read as `bn.runningMean`).
  */
 import { noGrad } from "../autograd/grad_mode";
+import { Device, type DeviceLike, isDeviceString, requireCpu } from "../device";
 import type { DType } from "../dtype";
 import { fillValues } from "../ops/write";
 import { recorder } from "../recorder";
@@ -245,13 +246,20 @@ export abstract class Module {
     return this;
   }
 
-  /** Converts every parameter and buffer of floating dtype in place (the same Parameter objects, as PyTorch's). */
-  to(dtype: DType): this {
+  /** Converts every parameter and buffer of floating dtype in place (the same Parameter objects, as PyTorch's);
+   * `model.to("cpu")` / `model.to(device)` is the module itself (Gradlens computes on the CPU), with PyTorch's error
+   * for a device this machine does not have. */
+  to(target: DType | DeviceLike, dtype?: DType): this {
+    if (target instanceof Device || isDeviceString(target)) {
+      requireCpu(target, "Module.to()");
+      return dtype === undefined ? this : this.to(dtype);
+    }
+    const wanted = target as DType;
     noGrad(() => {
       for (const t of [...this.parameters(), ...this.buffers()]) {
-        if (t.dtype === dtype || !(t.dtype === "float32" || t.dtype === "float64")) continue;
-        t._setData(t.to(dtype));
-        if (t._grad) t._grad = t._grad.to(dtype);
+        if (t.dtype === wanted || !(t.dtype === "float32" || t.dtype === "float64")) continue;
+        t._setData(t.to(wanted));
+        if (t._grad) t._grad = t._grad.to(wanted);
       }
     });
     return this;
@@ -259,6 +267,17 @@ export abstract class Module {
 
   double(): this {
     return this.to("float64");
+  }
+
+  /** The module itself: Gradlens computes on the CPU. */
+  cpu(): this {
+    return this;
+  }
+
+  /** PyTorch's error on a machine without CUDA. */
+  cuda(): never {
+    requireCpu("cuda", "Module.cuda()");
+    throw new Error("unreachable");
   }
 
   float(): this {

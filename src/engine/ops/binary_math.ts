@@ -320,7 +320,28 @@ export function clampMax(x: Tensor, max: TensorOrScalar): Tensor {
 
 /** `clamp` with bounds that may be tensors: scalars keep unary.ts's ClampBackward1 op, a tensor bound takes PyTorch's
  * clamp.Tensor overload (ClampBackward0). */
-export function clampAny(x: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor {
+/** PyTorch's keyword form, `clamp(min=0)`: `clamp({ min: 0 })`. */
+export interface ClampBounds {
+  min?: TensorOrScalar | null;
+  max?: TensorOrScalar | null;
+}
+
+function isBounds(v: unknown): v is ClampBounds {
+  return typeof v === "object" && v !== null && !(v instanceof Tensor);
+}
+
+export function clampAny(x: Tensor, min?: TensorOrScalar | null | ClampBounds, max?: TensorOrScalar | null): Tensor {
+  if (isBounds(min)) {
+    if (max !== undefined) throw new TypeError("clamp() takes the bounds as numbers or tensors, or as one object { min, max }, not both");
+    const unknown = Object.keys(min).filter((k) => k !== "min" && k !== "max");
+    if (unknown.length) throw new TypeError(`clamp() got an unexpected keyword argument '${unknown[0]}'`);
+    return clampAny(x, min.min, min.max);
+  }
+  for (const [name, v] of [["min", min], ["max", max]] as const) {
+    if (v !== undefined && v !== null && typeof v !== "number" && !(v instanceof Tensor)) {
+      throw new TypeError(`clamp(): argument '${name}' must be a number or a Tensor, but got ${typeof v}`);
+    }
+  }
   if ((min ?? null) === null && (max ?? null) === null) throw new RuntimeError(NO_BOUNDS);
   if (min instanceof Tensor || max instanceof Tensor) return clampTensor(x, min ?? null, max ?? null);
   return clamp(x, (min as number | null | undefined) ?? null, (max as number | null | undefined) ?? null);
@@ -328,8 +349,9 @@ export function clampAny(x: Tensor, min?: TensorOrScalar | null, max?: TensorOrS
 
 declare module "../tensor" {
   interface Tensor {
-    clamp(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor;
-    clip(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor;
+    /** `x.clamp(0, 1)`, `x.clamp(null, 1)`, or PyTorch's keywords `x.clamp({ min: 0 })`. */
+    clamp(min?: TensorOrScalar | null | ClampBounds, max?: TensorOrScalar | null): Tensor;
+    clip(min?: TensorOrScalar | null | ClampBounds, max?: TensorOrScalar | null): Tensor;
     atan2(other: TensorOrScalar): Tensor;
     arctan2(other: TensorOrScalar): Tensor;
     /** Python's modulo: the result has the divisor's sign. */
@@ -349,10 +371,10 @@ declare module "../tensor" {
 }
 
 addMethods({
-  clamp(this: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null) {
+  clamp(this: Tensor, min?: TensorOrScalar | null | ClampBounds, max?: TensorOrScalar | null) {
     return clampAny(this, min, max);
   },
-  clip(this: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null) {
+  clip(this: Tensor, min?: TensorOrScalar | null | ClampBounds, max?: TensorOrScalar | null) {
     return clampAny(this, min, max);
   },
   atan2(this: Tensor, other: TensorOrScalar) {

@@ -58,10 +58,25 @@ function parseEntry(text: string): IndexEntry {
   throw new IndexError(`cannot read ${JSON.stringify(text)} as an index: expected an integer, a slice such as 1:3 or ::2, None, ... , True or False`);
 }
 
+/**
+ * A 0-dim index tensor is a number to PyTorch (applySelect: `x[i]` with `i = Xb[k, j]` is a view, so `dC[ix] +=
+ * demb[k, j]` writes into dC), and a 0-dim bool tensor is a bool; a floating one holding a whole number is read as an
+ * integer, as index tensors are (the Trace says so).
+ */
+function scalarEntry(t: Tensor): IndexEntry {
+  const v = t._data[0];
+  if (t.dtype === "bool") return v !== 0;
+  if (t.dtype !== "int64") {
+    if (!Number.isInteger(v)) return t; // PyTorch's message, from the advanced-index path
+    note(`a 0-dim index tensor of dtype ${t.dtype} was used as the integer ${v} (PyTorch would require int64)`);
+  }
+  return v;
+}
+
 function normalizeEntries(indices: Indices): IndexEntry[] {
   if (typeof indices === "string") return indices.trim() === "" ? [] : indices.split(",").map(parseEntry);
   const list = Array.isArray(indices) ? (indices as IndexEntry[]) : [indices as IndexEntry];
-  return list.map((e) => (typeof e === "string" ? parseEntry(e) : e));
+  return list.map((e) => (typeof e === "string" ? parseEntry(e) : e instanceof Tensor && e.ndim === 0 ? scalarEntry(e) : e));
 }
 
 /** An advanced index as an int64 tensor (or a bool mask), from a tensor or a (nested) array. */

@@ -54,8 +54,8 @@ declare module "../tensor" {
     round_(options?: { decimals?: number }): this;
     logit_(eps?: number | null): this;
     polygamma_(n: number): this;
-    clamp_(min?: TensorOrScalar | null, max?: TensorOrScalar | null): this;
-    clip_(min?: TensorOrScalar | null, max?: TensorOrScalar | null): this;
+    clamp_(min?: TensorOrScalar | null | binary.ClampBounds, max?: TensorOrScalar | null): this;
+    clip_(min?: TensorOrScalar | null | binary.ClampBounds, max?: TensorOrScalar | null): this;
     clampMin_(min: TensorOrScalar): this;
     clampMax_(max: TensorOrScalar): this;
     atan2_(other: TensorOrScalar): this;
@@ -83,11 +83,11 @@ addMethods({
   polygamma_(this: Tensor, n: number) {
     return inplace(this, (self) => special.polygamma(n, self));
   },
-  clamp_(this: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null) {
-    return inplace(this, (self) => binary.clampAny(self, min, max), [min ?? 0, max ?? 0]);
+  clamp_(this: Tensor, min?: TensorOrScalar | null | binary.ClampBounds, max?: TensorOrScalar | null) {
+    return clampInPlace(this, min, max);
   },
-  clip_(this: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null) {
-    return inplace(this, (self) => binary.clampAny(self, min, max), [min ?? 0, max ?? 0]);
+  clip_(this: Tensor, min?: TensorOrScalar | null | binary.ClampBounds, max?: TensorOrScalar | null) {
+    return clampInPlace(this, min, max);
   },
   clampMin_(this: Tensor, min: TensorOrScalar) {
     return inplace(this, (self) => binary.clampMin(self, min), [min]);
@@ -126,3 +126,10 @@ addMethods({
     return inplace(this, (self) => nanToNum(self, nan, posinf, neginf));
   },
 });
+
+function clampInPlace(t: Tensor, min?: TensorOrScalar | null | binary.ClampBounds, max?: TensorOrScalar | null): Tensor {
+  const bounds = typeof min === "object" && min !== null && !(min instanceof Tensor) ? min : null;
+  const lo = bounds ? bounds.min : (min as TensorOrScalar | null | undefined);
+  const hi = bounds ? bounds.max : max;
+  return inplace(t, (self) => binary.clampAny(self, min, max), [lo ?? 0, hi ?? 0]);
+}

@@ -62,12 +62,33 @@ function mmForward(a: Tensor, b: Tensor, { transA, transB }: MmAttrs): Tensor {
   return out;
 }
 
-/** The gradients of C = op(A)·op(B), each again one mm with flags, so nothing is transposed by copying. */
+/** Whether op(t) is column-major as ATen tests it (strides [1, rows]); op(t) = tᵀ when `trans`. */
+function columnMajor(t: Tensor, trans: boolean): boolean {
+  const [s0, s1] = trans ? [t._strides[1], t._strides[0]] : t._strides;
+  return s0 === 1 && s1 === (trans ? t.shape[1] : t.shape[0]);
+}
+
+/**
+ * The gradients of C = op(A)·op(B), each again one mm with flags, so nothing is transposed by copying. As ATen's
+ * mm_mat1_backward / mm_mat2_backward: the gradient of a column-major operand (a Linear's `weight.t()`) is formed as
+ * the transposed product, transposed back (`grad.t().mm(mat1).t()`), which rounds as PyTorch's BLAS call does.
+ */
 function mmBackward(a: Tensor, b: Tensor, { transA, transB }: MmAttrs, g: Tensor, needs: readonly boolean[]): Array<Tensor | null> {
-  return [
-    needs[0] ? (transA ? mmFlags(b, g, transB, true) : mmFlags(g, b, false, !transB)) : null,
-    needs[1] ? (transB ? mmFlags(g, a, true, transA) : mmFlags(a, g, !transA, false)) : null,
-  ];
+  let da: Tensor | null = null;
+  let db: Tensor | null = null;
+  if (needs[0]) {
+    // grad of op(A): g·op(B)ᵀ, or (op(B)·gᵀ)ᵀ when op(A) is column-major; transposed again for the stored A.
+    const col = columnMajor(a, transA);
+    const product = col ? mmFlags(b, g, transB, true) : mmFlags(g, b, false, !transB);
+    da = col === transA ? product : t(product);
+  }
+  if (needs[1]) {
+    // grad of op(B): op(A)ᵀ·g, or (gᵀ·op(A))ᵀ when op(B) is column-major.
+    const col = columnMajor(b, transB);
+    const product = col ? mmFlags(g, a, true, transA) : mmFlags(a, g, !transA, false);
+    db = col === transB ? product : t(product);
+  }
+  return [da, db];
 }
 
 const mmOp = defineOp<MmAttrs>({
@@ -97,14 +118,19 @@ export function mm(a: Tensor, b: Tensor): Tensor {
 const addmmOp = defineOp<MmAttrs>({
   name: "addmm",
   gradFnName: "AddmmBackward0",
-  forward: ([bias, a, b], attrs) => {
-    const out = mmForward(a, b, attrs);
-    const n = out.shape[1];
+  forward: ([bias, a, b], { transA, transB }) => {
+    // As ATen's addmm: the result starts as the bias, broadcast, and gemm adds the product to it (beta = 1), which
+    // for a depth cut into blocks adds each block's sum in turn.
+    const m = rows(a, transA);
+    const n = cols(b, transB);
+    const out = empty([m, n], a.dtype);
     const bd = bias._data;
     const od = out._data;
-    if (bias.numel() === n) for (let i = 0; i < od.length; i++) od[i] += bd[i % n];
-    else if (bias.numel() === 1) for (let i = 0; i < od.length; i++) od[i] += bd[0];
-    else for (let i = 0; i < od.length; i++) od[i] += bd[i];
+    const [br, bc] = bias.ndim === 2 ? bias.shape : [1, bias.ndim === 1 ? bias.shape[0] : 1];
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) od[i * n + j] = bd[(br === 1 ? 0 : i) * bc + (bc === 1 ? 0 : j)];
+    const A = matrixOperand(a, transA);
+    const B = matrixOperand(b, transB);
+    gemm(m, n, cols(a, transA), A.data, A.offset, A.trans, B.data, B.offset, B.trans, out._data as FloatLike, 0, true);
     return out;
   },
   backward: ({ inputs: [, a, b], attrs, needsInputGrad: [db, ...rest] }, g) => [db ? g : null, ...mmBackward(a, b, attrs, g, rest)],

@@ -1,11 +1,13 @@
 /**
- * dtypes on a tensor: `type()`, `to(dtype | tensor | {dtype})` with checked names, `isFloatingPoint()`,
+ * dtypes (and the device) on a tensor: `type()`, `to(dtype | device | tensor | {dtype, device})` with checked names,
+ * `device`, `cpu()`, `isFloatingPoint()`,
  * `elementSize()`, and the `new*` factories that take the tensor's dtype (newZeros, newOnes, newFull, newEmpty,
  * newTensor). float16 and bfloat16 are out of Gradlens's scope and refused with a message that says so.
  */
 import { type DType, DTYPES, torchTypeName } from "../dtype";
 import { RuntimeError } from "../errors";
 import { full, type NestedData, ones, tensor, type TensorOptions, zeros } from "../create";
+import { CPU, Device, type DeviceLike, isDeviceString, requireCpu } from "../device";
 import { Tensor, addMethods } from "../tensor";
 import { cast } from "./copy";
 
@@ -32,17 +34,33 @@ export function dtypeFrom(name: unknown, where: string): DType {
   throw new TypeError(`${where}: dtype must be one of ${DTYPES.map((d) => `"${d}"`).join(", ")}, but got ${JSON.stringify(name)}`);
 }
 
-type ToTarget = DType | Tensor | { dtype?: DType; copy?: boolean };
+type ToTarget = DType | DeviceLike | Tensor | { dtype?: DType; device?: DeviceLike; copy?: boolean };
 
-/** `x.to("float64")`, `x.to(other)` (other's dtype), `x.to({dtype, copy})`; the same tensor when nothing changes. */
-export function to(t: Tensor, target: ToTarget): Tensor {
+/** `x.to("float64")`, `x.to("cpu")` or `x.to(device)` (then `x.to(device, dtype)`), `x.to(other)` (other's dtype),
+ * `x.to({dtype, device, copy})`; the same tensor when nothing changes. */
+export function to(t: Tensor, target: ToTarget, dtype?: DType): Tensor {
+  if (target instanceof Device || isDeviceString(target)) {
+    requireCpu(target, "to()");
+    return dtype === undefined ? t : cast(t, dtypeFrom(dtype, "to()"));
+  }
   if (target instanceof Tensor) return cast(t, target.dtype);
   if (typeof target === "object" && target !== null) {
-    const dtype = target.dtype === undefined ? t.dtype : dtypeFrom(target.dtype, "to()");
-    return target.copy && dtype === t.dtype ? t.clone() : cast(t, dtype);
+    if (target.device !== undefined) requireCpu(target.device, "to()");
+    const wanted = target.dtype === undefined ? t.dtype : dtypeFrom(target.dtype, "to()");
+    return target.copy && wanted === t.dtype ? t.clone() : cast(t, wanted);
   }
   return cast(t, dtypeFrom(target, "to()"));
 }
+
+/** PyTorch's dtype objects by name (`torch.float64` is `float64`), for `{ dtype: float64 }` and `x.to(float64)`. */
+export const float32 = "float32" as const;
+export const float64 = "float64" as const;
+export const int64 = "int64" as const;
+export const bool = "bool" as const;
+/** PyTorch's aliases: `torch.float` is float32, `torch.double` float64, `torch.long` int64. */
+export const float = "float32" as const;
+export const double = "float64" as const;
+export const long = "int64" as const;
 
 function newOptions(t: Tensor, options: TensorOptions | undefined): TensorOptions {
   return { dtype: t.dtype, ...options };
@@ -53,7 +71,14 @@ declare module "../tensor" {
     /** PyTorch's type name, e.g. "torch.FloatTensor"; with a dtype, the tensor cast to it. */
     type(): string;
     type(dtype: DType | string): Tensor;
-    to(target: ToTarget): Tensor;
+    to(target: ToTarget, dtype?: DType): Tensor;
+    /** `torch.device(type='cpu')`: every Gradlens tensor is on the CPU. */
+    readonly device: Device;
+    /** The tensor itself: it is on the CPU already. */
+    cpu(): Tensor;
+    /** PyTorch's error on a machine without CUDA. */
+    cuda(): never;
+    readonly isCuda: boolean;
     isFloatingPoint(): boolean;
     /** Bytes per element as PyTorch stores the dtype (int64 is 8 even though Gradlens holds it in a double). */
     elementSize(): number;
@@ -71,8 +96,15 @@ addMethods({
   type(this: Tensor, dtype?: DType | string) {
     return dtype === undefined ? torchTypeName(this.dtype) : cast(this, dtypeFrom(dtype, "type()"));
   },
-  to(this: Tensor, target: ToTarget) {
-    return to(this, target);
+  to(this: Tensor, target: ToTarget, dtype?: DType) {
+    return to(this, target, dtype);
+  },
+  cpu(this: Tensor) {
+    return this;
+  },
+  cuda(this: Tensor): never {
+    requireCpu("cuda", "cuda()");
+    throw new RuntimeError("unreachable");
   },
   isFloatingPoint(this: Tensor) {
     return this.dtype === "float32" || this.dtype === "float64";
@@ -102,4 +134,13 @@ addMethods({
     if (data instanceof Tensor) throw new RuntimeError("new_tensor(): pass values, not a Tensor (use clone().detach() to copy a tensor)");
     return tensor(data, newOptions(this, options));
   },
+});
+
+Object.defineProperty(Tensor.prototype, "device", {
+  get: () => CPU,
+  configurable: true,
+});
+Object.defineProperty(Tensor.prototype, "isCuda", {
+  get: () => false,
+  configurable: true,
 });
