@@ -12,7 +12,8 @@ import { RuntimeError, ValueError } from "../errors";
 import { apply, defineOp } from "../ops/op";
 import { empty } from "../ops/operands";
 import { formatShape } from "../shape";
-import { fma } from "../random/fused";
+import { batchNormBackwardPlanes, batchNormBackwardRows, batchNormBackwardStrided } from "../kernels/f32/batch_norm_backward";
+import { FLOAT32, FLOAT64, type FloatArray, type Precision } from "../kernels/f32/precision";
 import { Tensor } from "../tensor";
 import { recorder } from "../recorder";
 import { checkFloating } from "./layer_args";
@@ -41,6 +42,11 @@ const statsByOutput = new WeakMap<Tensor, ChannelStats>();
 
 type Round = (v: number) => number;
 
+/** The rounding and fused multiply-add of a tensor's dtype. */
+function precisionOf(t: Tensor): Precision {
+  return t.dtype === "float32" ? FLOAT32 : FLOAT64;
+}
+
 function roundingOf(t: Tensor): Round {
   return t.dtype === "float32" ? Math.fround : (v: number) => v;
 }
@@ -53,7 +59,8 @@ function layout(x: Tensor): { n: number; c: number; s: number } {
 }
 
 /** ATen's batch_norm_cpu_collect_stats_contiguous_impl (inputs with more than one element per channel and sample):
- * the sum in double, the mean rounded to the dtype, the squared deviations formed in the dtype and summed in double. */
+ * the sum in double, the mean rounded to the dtype, the squared deviations formed in the dtype and summed in double
+ * (for double input too, the square is not fused into the sum). */
 function batchStats(x: Tensor, eps: number): ChannelStats {
   const { n, c, s } = layout(x);
   if (s === 1) return channelsLastStats(x, eps);
@@ -86,6 +93,7 @@ function batchStats(x: Tensor, eps: number): ChannelStats {
 function channelsLastStats(x: Tensor, eps: number): ChannelStats {
   const { n, c } = layout(x);
   const r = roundingOf(x);
+  const fma = precisionOf(x).fma;
   const d = x._data;
   const mean = new Float64Array(c);
   const invstd = new Float64Array(c);
@@ -97,7 +105,7 @@ function channelsLastStats(x: Tensor, eps: number): ChannelStats {
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
       const dev = r(d[b * c + ch] - mean[ch]);
-      buffer[ch] = r(fma(dev, dev, buffer[ch]));
+      buffer[ch] = fma(dev, dev, buffer[ch]);
     }
   }
   for (let ch = 0; ch < c; ch++) {
@@ -120,6 +128,7 @@ function batchNormForward(x: Tensor, w: Tensor | null, b: Tensor | null, a: Batc
   const stats = a.training ? batchStats(x, a.eps) : runningStats(a, x);
   const { n, c, s } = layout(x);
   const r = roundingOf(x);
+  const fma = precisionOf(x).fma;
   const out = empty(x.shape.slice(), x.dtype);
   const src = x._data;
   const dst = out._data;
@@ -127,14 +136,9 @@ function batchNormForward(x: Tensor, w: Tensor | null, b: Tensor | null, a: Batc
   const bd = b?._data;
   for (let ch = 0; ch < c; ch++) {
     const alpha = r(stats.invstd[ch] * (wd ? wd[ch] : 1));
-    const beta = r((bd ? bd[ch] : 0) - stats.mean[ch] * alpha);
-    // x·alpha + beta is one fused multiply-add in ATen's kernels. For float32 the double product is exact and the sum
-    // rounds as the fused one does; for float64 the fma has to be emulated.
-    if (x.dtype === "float32") {
-      for (let bt = 0; bt < n; bt++) for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) dst[i] = src[i] * alpha + beta;
-    } else {
-      for (let bt = 0; bt < n; bt++) for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) dst[i] = fma(src[i], alpha, beta);
-    }
+    // bias − mean·alpha, and then x·alpha + beta: each one fused multiply-add in ATen's kernels.
+    const beta = fma(-stats.mean[ch], alpha, bd ? bd[ch] : 0);
+    for (let bt = 0; bt < n; bt++) for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) dst[i] = fma(src[i], alpha, beta);
   }
   statsByOutput.set(out, stats);
   return out;
@@ -144,42 +148,43 @@ function statsFor(output: Tensor, x: Tensor, a: BatchNormAttrs): ChannelStats {
   return statsByOutput.get(output) ?? (a.training ? batchStats(x, a.eps) : runningStats(a, x));
 }
 
-/** ATen's batch_norm_backward_cpu_template, in double. */
+/** A floating tensor's values in row-major order as the kernels read them. */
+function floatValues(t: Tensor): FloatArray {
+  if (!t._contiguous && t.numel() > 0 && t._strides.every((s) => s === 0)) {
+    // One value broadcast (the gradient of a sum): filled natively rather than gathered element by element.
+    const v = t._storage.data[t._offset];
+    return (t.dtype === "float32" ? new Float32Array(t.numel()) : new Float64Array(t.numel())).fill(v);
+  }
+  const d = t._data;
+  return d instanceof Float32Array || d instanceof Float64Array ? d : Float64Array.from(d);
+}
+
+/** What the backward normalises by: the forward's batch statistics in training; in evaluation the running mean and
+ * invstd = 1/√(running_var + eps) with the sum in double (the forward's invstd is formed in the dtype). */
+function backwardChannels(stats: ChannelStats, a: BatchNormAttrs, r: Round): { mean: Float64Array; invstd: Float64Array } {
+  if (a.training) return stats;
+  return { mean: stats.mean, invstd: Float64Array.from(a.runningVar!, (v) => r(1 / Math.sqrt(v + a.eps))) };
+}
+
+/** ATen's batch_norm_backward_cpu_template: its kernels when x and the output gradient are both contiguous (the
+ * channels-last one for one element per sample and channel), its TensorIterator loops otherwise. */
 function fusedBackward(g: Tensor, x: Tensor, w: Tensor | null, stats: ChannelStats, a: BatchNormAttrs, needs: readonly boolean[]): Array<Tensor | null> {
   const { n, c, s } = layout(x);
-  const count = n * s;
-  const xd = x._data;
-  const gd = g._data;
-  const wd = w?._data;
   const gx = needs[0] ? empty(x.shape.slice(), x.dtype) : null;
   const gw = needs[1] ? empty([c], x.dtype) : null;
   const gb = needs[2] ? empty([c], x.dtype) : null;
-  for (let ch = 0; ch < c; ch++) {
-    const mean = stats.mean[ch];
-    const invstd = stats.invstd[ch];
-    let sum = 0;
-    let dot = 0;
-    for (let bt = 0; bt < n; bt++) {
-      for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) {
-        sum += gd[i];
-        dot += (xd[i] - mean) * gd[i];
-      }
-    }
-    if (gx) {
-      const scale = invstd * (wd ? wd[ch] : 1);
-      const out = gx._data;
-      if (a.training) {
-        const k = (dot * invstd * invstd) / count;
-        const gradMean = sum / count;
-        for (let bt = 0; bt < n; bt++) {
-          for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) out[i] = (gd[i] - gradMean - (xd[i] - mean) * k) * scale;
-        }
-      } else {
-        for (let bt = 0; bt < n; bt++) for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) out[i] = gd[i] * scale;
-      }
-    }
-    if (gw) gw._data[ch] = dot * invstd;
-    if (gb) gb._data[ch] = sum;
+  const xd = floatValues(x);
+  const p = precisionOf(x);
+  const channels = { ...backwardChannels(stats, a, p.round), weight: w ? floatValues(w) : null };
+  const grads = { dx: gx && floatValues(gx), dgamma: gw && floatValues(gw), dbeta: gb && floatValues(gb) };
+  if (x._contiguous && g._contiguous) {
+    const gd = floatValues(g);
+    if (s === 1) batchNormBackwardRows(p, gd, xd, channels, n, c, a.training, grads);
+    else batchNormBackwardPlanes(p, gd, xd, channels, { n, c, s }, a.training, grads);
+  } else {
+    const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    const sum = g.sum(dims)._data;
+    batchNormBackwardStrided(p, floatValues(g), xd, channels, sum, { n, c, s }, a.training, grads);
   }
   return [gx, gw, gb];
 }
