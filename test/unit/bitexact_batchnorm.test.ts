@@ -7,7 +7,11 @@
  * PyTorch 1.13 on AVX2, one thread).
  */
 import { strict as assert } from "node:assert";
-import { F, tensor, type Tensor } from "../../src/engine";
+import { F, ones, tensor, type Tensor } from "../../src/engine";
+import { batchNormBackwardPlanes, batchNormBackwardRows, batchNormBackwardStrided, type BatchNormGrads } from "../../src/engine/kernels/f32/batch_norm_backward";
+import { batchNormApply, linearTerms, planeStats, rowStats } from "../../src/engine/kernels/f32/batch_norm_forward";
+import { batchNormApplyWasm, batchNormBackwardPlanesWasm, batchNormBackwardStridedWasm } from "../../src/engine/kernels/f32/batch_norm_wasm";
+import { FLOAT32 } from "../../src/engine/kernels/f32/precision";
 import { loadFixture } from "./helpers/compare";
 import { MismatchReport, decodeF32 } from "./helpers/bits";
 
@@ -113,6 +117,100 @@ describe("batch and instance norm, bit for bit against PyTorch 1.13", () => {
         assert.ok(actual, `${what} exists`);
         const expected = decode(b64, t);
         const got = valuesIn(actual, t);
+        const bad = differing(got, expected);
+        report.add(`${labelOf(c)}: ${what}`, bad.length, expected.length);
+        if (bad.length) failures.push(`${what}: ${bad.length} of ${expected.length} differ: ${bad.slice(0, 3).map((i) => `[${i}] got ${got[i]} want ${expected[i]}`).join("; ")}`);
+      }
+      assert.equal(failures.length, 0, failures.join("\n"));
+    });
+  }
+});
+
+/** The output gradient's values in row-major order, as the kernels read them. */
+function gradientValues(c: BatchNormCase): Float32Array {
+  const numel = c.shape.reduce((p, d) => p * d, 1);
+  if (c.grad === "sum") return new Float32Array(numel).fill(1);
+  if (c.grad === "mean") return new Float32Array(numel).fill(Math.fround(1 / numel));
+  if (c.grad === "random") return decodeF32(c.g!);
+  return valuesIn(permutedGradient(c), "float32") as Float32Array;
+}
+
+/** The "permuted" case's output gradient: a view of its values in memory order. */
+function permutedGradient(c: BatchNormCase): Tensor {
+  const reversed = c.shape.slice().reverse();
+  return make(decodeF32(c.g!), reversed, "float32").permute(reversed.map((_, i) => reversed.length - 1 - i));
+}
+
+/** at::sum of the output gradient (not contiguous) over all dims but the channels, as the engine computes it: in the
+ * order of its memory. */
+function gradientSum(c: BatchNormCase): Float32Array {
+  const dims = c.shape.map((_, i) => i).filter((i) => i !== 1);
+  const g = c.grad === "sum" ? ones([]).expand(c.shape) : permutedGradient(c);
+  return valuesIn(g.sum(dims), "float32") as Float32Array;
+}
+
+/**
+ * float32 batch norm through each kernel directly, on the case's input: the JS kernels (the fallback, and the only
+ * ones for [N, C]) and the WebAssembly ones, in blocks of one or two samples so that the channels' sums cross blocks.
+ */
+describe("batch norm kernels (JS and WebAssembly), bit for bit against PyTorch 1.13", () => {
+  const report = new MismatchReport();
+  after(() => report.print("batch norm kernels"));
+
+  for (const c of fixture.cases.filter((k) => k.op === "batchNorm" && k.dtype === "float32")) {
+    it(labelOf(c), () => {
+      const [n, ch] = c.shape;
+      const s = c.shape.slice(2).reduce((p, d) => p * d, 1);
+      const layout = { n, c: ch, s };
+      const x = decodeF32(c.x);
+      const weight = c.w ? decodeF32(c.w) : null;
+      const stats = { mean: new Float64Array(ch), invstd: new Float64Array(ch), varSum: new Float64Array(ch) };
+      if (c.training) {
+        if (s === 1) rowStats(FLOAT32, x, n, ch, c.eps, stats);
+        else planeStats(FLOAT32, x, layout, c.eps, stats);
+      } else {
+        // Evaluation: the forward's invstd is formed in float, the backward's in double.
+        const f = Math.fround;
+        stats.mean.set(decodeF32(c.runningMean!));
+        stats.invstd.set(decodeF32(c.runningVar!).map((v) => f(1 / f(Math.sqrt(f(v + f(c.eps)))))));
+      }
+      const { alpha, beta } = linearTerms(FLOAT32, stats.mean, stats.invstd, weight, c.b ? decodeF32(c.b) : null);
+      if (!c.training) stats.invstd.set(decodeF32(c.runningVar!).map((v) => 1 / Math.sqrt(v + c.eps)));
+      const results: Array<[string, Float32Array, string | undefined]> = [];
+      const y = new Float32Array(x.length);
+      batchNormApply(FLOAT32, x, layout, alpha, beta, y);
+      results.push(["JS output", y, c.out]);
+      if (s > 1) {
+        const wy = new Float32Array(x.length);
+        assert.ok(batchNormApplyWasm(x, layout, alpha, beta, wy, ch * s), "the WebAssembly kernels run here");
+        results.push(["wasm output", wy, c.out]);
+      }
+      const g = gradientValues(c);
+      // ATen's kernels take a contiguous gradient (a permuted [N, 1] one is).
+      const contiguous = c.grad === "random" || c.grad === "mean" || (c.grad === "permuted" && permutedGradient(c).isContiguous());
+      const channels = { mean: stats.mean, invstd: stats.invstd, weight };
+      const grads = (): BatchNormGrads & { dx: Float32Array } => ({ dx: new Float32Array(x.length), dgamma: c.w ? new Float32Array(ch) : null, dbeta: c.b ? new Float32Array(ch) : null });
+      const collect = (what: string, out: BatchNormGrads & { dx: Float32Array }) => {
+        results.push([`${what} grad of input`, out.dx, c.gradX]);
+        if (out.dgamma) results.push([`${what} grad of weight`, out.dgamma as Float32Array, c.gradW]);
+        if (out.dbeta) results.push([`${what} grad of bias`, out.dbeta as Float32Array, c.gradB]);
+      };
+      const js = grads();
+      const sum = contiguous ? null : gradientSum(c);
+      if (sum) batchNormBackwardStrided(FLOAT32, g, x, channels, sum, layout, c.training, js);
+      else if (s === 1) batchNormBackwardRows(FLOAT32, g, x, channels, n, ch, c.training, js);
+      else batchNormBackwardPlanes(FLOAT32, g, x, channels, layout, c.training, js);
+      collect("JS kernel", js);
+      if (s > 1) {
+        const wasm = grads();
+        const capacity = (n % 2 ? 1 : 2) * ch * s;
+        assert.ok(sum ? batchNormBackwardStridedWasm(g, x, channels, sum, layout, c.training, wasm, capacity) : batchNormBackwardPlanesWasm(g, x, channels, layout, c.training, wasm, capacity));
+        collect("wasm", wasm);
+      }
+      const failures: string[] = [];
+      for (const [what, got, b64] of results) {
+        if (!b64) continue;
+        const expected = decodeF32(b64);
         const bad = differing(got, expected);
         report.add(`${labelOf(c)}: ${what}`, bad.length, expected.length);
         if (bad.length) failures.push(`${what}: ${bad.length} of ${expected.length} differ: ${bad.slice(0, 3).map((i) => `[${i}] got ${got[i]} want ${expected[i]}`).join("; ")}`);

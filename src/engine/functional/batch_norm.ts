@@ -12,6 +12,8 @@ import { RuntimeError, ValueError } from "../errors";
 import { apply, defineOp } from "../ops/op";
 import { empty } from "../ops/operands";
 import { formatShape } from "../shape";
+import { batchNormApply, linearTerms, planeStats, rowStats } from "../kernels/f32/batch_norm_forward";
+import { batchNormApplyWasm, batchNormBackwardPlanesWasm, batchNormBackwardStridedWasm } from "../kernels/f32/batch_norm_wasm";
 import { batchNormBackwardPlanes, batchNormBackwardRows, batchNormBackwardStrided } from "../kernels/f32/batch_norm_backward";
 import { FLOAT32, FLOAT64, type FloatArray, type Precision } from "../kernels/f32/precision";
 import { Tensor } from "../tensor";
@@ -58,61 +60,16 @@ function layout(x: Tensor): { n: number; c: number; s: number } {
   return { n, c, s: c === 0 || n === 0 ? 0 : x.numel() / (n * c) };
 }
 
-/** ATen's batch_norm_cpu_collect_stats_contiguous_impl (inputs with more than one element per channel and sample):
- * the sum in double, the mean rounded to the dtype, the squared deviations formed in the dtype and summed in double
- * (for double input too, the square is not fused into the sum). */
+/** The batch's statistics (kernels/f32/batch_norm_forward.ts): ATen's contiguous kernel, or for one element per
+ * sample and channel ([N, C]) its channels-last one, which it takes there (one thread, as PyTorch on this machine runs
+ * it). */
 function batchStats(x: Tensor, eps: number): ChannelStats {
   const { n, c, s } = layout(x);
-  if (s === 1) return channelsLastStats(x, eps);
-  const r = roundingOf(x);
-  const d = x._data;
-  const count = n * s;
-  const mean = new Float64Array(c);
-  const invstd = new Float64Array(c);
-  const varSum = new Float64Array(c);
-  for (let ch = 0; ch < c; ch++) {
-    let sum = 0;
-    for (let b = 0; b < n; b++) for (let i = (b * c + ch) * s, end = i + s; i < end; i++) sum += d[i];
-    const m = r(sum / count);
-    let sq = 0;
-    for (let b = 0; b < n; b++) {
-      for (let i = (b * c + ch) * s, end = i + s; i < end; i++) {
-        const dev = r(d[i] - m);
-        sq += r(dev * dev);
-      }
-    }
-    mean[ch] = m;
-    varSum[ch] = r(sq);
-    invstd[ch] = r(1 / Math.sqrt(r(varSum[ch] / r(count)) + eps));
-  }
-  return { mean, invstd, varSum, count };
-}
-
-/** ATen's batch_norm_cpu_collect_stats_channels_last_impl, taken for [N, C] input (one thread, as PyTorch on this
- * machine runs it): per-channel sums over the rows in the dtype, then the squared deviations fused into them. */
-function channelsLastStats(x: Tensor, eps: number): ChannelStats {
-  const { n, c } = layout(x);
-  const r = roundingOf(x);
-  const fma = precisionOf(x).fma;
-  const d = x._data;
-  const mean = new Float64Array(c);
-  const invstd = new Float64Array(c);
-  const varSum = new Float64Array(c);
-  const buffer = new Float64Array(c);
-  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) buffer[ch] = r(buffer[ch] + d[b * c + ch]);
-  for (let ch = 0; ch < c; ch++) mean[ch] = r(buffer[ch] / n);
-  buffer.fill(0);
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      const dev = r(d[b * c + ch] - mean[ch]);
-      buffer[ch] = fma(dev, dev, buffer[ch]);
-    }
-  }
-  for (let ch = 0; ch < c; ch++) {
-    varSum[ch] = buffer[ch];
-    invstd[ch] = r(1 / Math.sqrt(r(varSum[ch] / r(n)) + eps));
-  }
-  return { mean, invstd, varSum, count: n };
+  const stats = { mean: new Float64Array(c), invstd: new Float64Array(c), varSum: new Float64Array(c) };
+  const xd = floatValues(x);
+  if (s === 1) rowStats(precisionOf(x), xd, n, c, eps, stats);
+  else planeStats(precisionOf(x), xd, { n, c, s }, eps, stats);
+  return { ...stats, count: n * s };
 }
 
 function runningStats(a: BatchNormAttrs, x: Tensor): ChannelStats {
@@ -126,20 +83,11 @@ function runningStats(a: BatchNormAttrs, x: Tensor): ChannelStats {
 
 function batchNormForward(x: Tensor, w: Tensor | null, b: Tensor | null, a: BatchNormAttrs): Tensor {
   const stats = a.training ? batchStats(x, a.eps) : runningStats(a, x);
-  const { n, c, s } = layout(x);
-  const r = roundingOf(x);
-  const fma = precisionOf(x).fma;
   const out = empty(x.shape.slice(), x.dtype);
-  const src = x._data;
-  const dst = out._data;
-  const wd = w?._data;
-  const bd = b?._data;
-  for (let ch = 0; ch < c; ch++) {
-    const alpha = r(stats.invstd[ch] * (wd ? wd[ch] : 1));
-    // bias − mean·alpha, and then x·alpha + beta: each one fused multiply-add in ATen's kernels.
-    const beta = fma(-stats.mean[ch], alpha, bd ? bd[ch] : 0);
-    for (let bt = 0; bt < n; bt++) for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) dst[i] = fma(src[i], alpha, beta);
-  }
+  const p = precisionOf(x);
+  const { alpha, beta } = linearTerms(p, stats.mean, stats.invstd, w && floatValues(w), b && floatValues(b));
+  const [xd, od] = [floatValues(x), floatValues(out)];
+  if (!(xd instanceof Float32Array && od instanceof Float32Array && batchNormApplyWasm(xd, layout(x), alpha, beta, od))) batchNormApply(p, xd, layout(x), alpha, beta, od);
   statsByOutput.set(out, stats);
   return out;
 }
@@ -177,14 +125,15 @@ function fusedBackward(g: Tensor, x: Tensor, w: Tensor | null, stats: ChannelSta
   const p = precisionOf(x);
   const channels = { ...backwardChannels(stats, a, p.round), weight: w ? floatValues(w) : null };
   const grads = { dx: gx && floatValues(gx), dgamma: gw && floatValues(gw), dbeta: gb && floatValues(gb) };
+  const gd = floatValues(g);
+  const float32 = xd instanceof Float32Array && gd instanceof Float32Array;
   if (x._contiguous && g._contiguous) {
-    const gd = floatValues(g);
     if (s === 1) batchNormBackwardRows(p, gd, xd, channels, n, c, a.training, grads);
-    else batchNormBackwardPlanes(p, gd, xd, channels, { n, c, s }, a.training, grads);
+    else if (!(float32 && batchNormBackwardPlanesWasm(gd, xd, channels, { n, c, s }, a.training, grads))) batchNormBackwardPlanes(p, gd, xd, channels, { n, c, s }, a.training, grads);
   } else {
     const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
     const sum = g.sum(dims)._data;
-    batchNormBackwardStrided(p, floatValues(g), xd, channels, sum, { n, c, s }, a.training, grads);
+    if (!(float32 && batchNormBackwardStridedWasm(gd, xd, channels, sum, { n, c, s }, a.training, grads))) batchNormBackwardStrided(p, gd, xd, channels, sum, { n, c, s }, a.training, grads);
   }
   return [gx, gw, gb];
 }
