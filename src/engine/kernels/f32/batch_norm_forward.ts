@@ -3,7 +3,8 @@
  * thread), for float and double, on x as [N, C, S]:
  * - statistics, S > 1 (batch_norm_cpu_collect_stats_contiguous_impl): per channel the sum of its elements in double,
  *   the mean = sum / count rounded to the dtype, then Σ (x − mean)² in double of squares formed (and rounded) in the
- *   dtype, stored in the dtype;
+ *   dtype, stored in the dtype. For double GCC vectorised that loop into pairs of squares (one SSE multiply, each
+ *   rounded, added in order), and the element left over from a plane of odd size has its square fused into the sum;
  * - statistics, S = 1 ([N, C]: the channels-last kernel): per channel the sums row after row in the dtype, the mean =
  *   sum / N, then (x − mean)² fused into a second sum;
  * - invstd = 1/√(var_sum / count + eps), the quotient in the dtype and the rest in double;
@@ -29,10 +30,17 @@ export interface BatchStats {
 
 const sums = new Float64Array(4);
 
+/** Whether the last square of each plane is fused into the sum: double planes of odd size (see above). A float square
+ * is rounded to float before it is widened, so nothing fuses there. */
+function fusedLeftover(p: Precision, s: number): boolean {
+  return p.lanes === 4 && s % 2 === 1;
+}
+
 /** sums[k] = Σ in double of channel f + k's elements (k < 4), or of their squared deviations from mean[f + k]
  * formed in the dtype when `mean` is given. */
 function channelSums4(p: Precision, x: FloatArray, { n, c, s }: PlaneLayout, f: number, mean: Float64Array | null): void {
   const r = p.round;
+  const paired = fusedLeftover(p, s) ? s - 1 : s;
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
@@ -41,7 +49,7 @@ function channelSums4(p: Precision, x: FloatArray, { n, c, s }: PlaneLayout, f: 
     const at = (b * c + f) * s;
     if (mean) {
       const [m0, m1, m2, m3] = [mean[f], mean[f + 1], mean[f + 2], mean[f + 3]];
-      for (let i = at, end = at + s; i < end; i++) {
+      for (let i = at, end = at + paired; i < end; i++) {
         const d0 = r(x[i] - m0);
         const d1 = r(x[i + s] - m1);
         const d2 = r(x[i + 2 * s] - m2);
@@ -50,6 +58,14 @@ function channelSums4(p: Precision, x: FloatArray, { n, c, s }: PlaneLayout, f: 
         s1 += r(d1 * d1);
         s2 += r(d2 * d2);
         s3 += r(d3 * d3);
+      }
+      if (paired < s) {
+        const i = at + paired;
+        const [d0, d1, d2, d3] = [x[i] - m0, x[i + s] - m1, x[i + 2 * s] - m2, x[i + 3 * s] - m3];
+        s0 = p.fma(d0, d0, s0);
+        s1 = p.fma(d1, d1, s1);
+        s2 = p.fma(d2, d2, s2);
+        s3 = p.fma(d3, d3, s3);
       }
     } else {
       for (let i = at, end = at + s; i < end; i++) {
@@ -69,14 +85,19 @@ function channelSums4(p: Precision, x: FloatArray, { n, c, s }: PlaneLayout, f: 
 /** The same for one channel f, into sums[0]. */
 function channelSum(p: Precision, x: FloatArray, { n, c, s }: PlaneLayout, f: number, mean: Float64Array | null): void {
   const r = p.round;
+  const paired = fusedLeftover(p, s) ? s - 1 : s;
   let sum = 0;
   for (let b = 0; b < n; b++) {
     const at = (b * c + f) * s;
     if (mean) {
       const m = mean[f];
-      for (let i = at, end = at + s; i < end; i++) {
+      for (let i = at, end = at + paired; i < end; i++) {
         const d = r(x[i] - m);
         sum += r(d * d);
+      }
+      if (paired < s) {
+        const d = x[at + paired] - m;
+        sum = p.fma(d, d, sum);
       }
     } else for (let i = at, end = at + s; i < end; i++) sum += x[i];
   }
