@@ -20,12 +20,19 @@ const E3 = f(0.00833336077630519866943359);
 const E4 = f(0.0416664853692054748535156);
 const E5 = f(0.166666671633720397949219);
 
-/** Sleef_expf8_u10, one lane. */
+/**
+ * Sleef_expf8_u10, one lane.
+ *
+ * The two reduction steps are SLEEF's fused multiply-adds, computed here as one double expression rounded once,
+ * which is the same thing because nothing is lost before that rounding. Where the result is not overridden, |q| ≤ 150
+ * (8 bits); L2U has 15 significant bits, so q·L2U is a float32 and d − q·L2U is a sum of two floats, correctly rounded
+ * through a double. q·L2L has 32 bits, its lowest at or above 2^−43; the first s is 0 < |s| < 1 and a multiple of
+ * 2^−25 (d's ulp, as |d| ≥ ln2/2 when q ≠ 0), so s − q·L2L spans at most 43 bits: exact in a double.
+ */
 export function expf(d: number): number {
   const q = cvtRound(f(d * R_LN2));
-  const qf = f(q);
-  let s = fmaf(qf, -L2U, d);
-  s = fmaf(qf, -L2L, s);
+  let s = f(d - q * L2U);
+  s = f(s - q * L2L);
   let u = fmaf(E1, s, E2);
   u = fmaf(u, s, E3);
   u = fmaf(u, s, E4);
