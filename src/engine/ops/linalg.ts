@@ -62,12 +62,24 @@ function mmForward(a: Tensor, b: Tensor, { transA, transB }: MmAttrs): Tensor {
   return out;
 }
 
-/** The gradients of C = op(A)·op(B), each again one mm with flags, so nothing is transposed by copying. */
+/**
+ * The gradients of C = op(A)·op(B), each again one mm with flags, so nothing is transposed by copying. As PyTorch's
+ * mm_mat1_backward and mm_mat2_backward do, the gradient of a column-major operand (the `w.t()` of every Linear
+ * layer) is formed as the transpose of a row-major product, so that it reaches the column-major tensor's base (the
+ * weight, through TBackward) row-major, and accumulating it there reads memory in order. The elements are the same
+ * sums of the same products in the same order either way.
+ */
 function mmBackward(a: Tensor, b: Tensor, { transA, transB }: MmAttrs, g: Tensor, needs: readonly boolean[]): Array<Tensor | null> {
+  const plain = !transA && !transB;
   return [
-    needs[0] ? (transA ? mmFlags(b, g, transB, true) : mmFlags(g, b, false, !transB)) : null,
-    needs[1] ? (transB ? mmFlags(g, a, true, transA) : mmFlags(a, g, !transA, false)) : null,
+    needs[0] ? (transA ? mmFlags(b, g, transB, true) : plain && columnMajor(a) ? mmFlags(b, g, false, true).t() : mmFlags(g, b, false, !transB)) : null,
+    needs[1] ? (transB ? mmFlags(g, a, true, transA) : plain && columnMajor(b) ? mmFlags(g, a, true, false).t() : mmFlags(a, g, !transA, false)) : null,
   ];
+}
+
+/** A transposed row-major matrix (strides [1, rows]), PyTorch's test for returning a gradient column-major. */
+function columnMajor(t: Tensor): boolean {
+  return t._strides[0] === 1 && t._strides[1] === t.shape[0];
 }
 
 const mmOp = defineOp<MmAttrs>({
