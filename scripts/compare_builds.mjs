@@ -107,6 +107,7 @@ function inputs(n) {
   return out;
 }
 
+const clampFinite = (v) => (Number.isFinite(v) ? Math.max(-8, Math.min(8, v)) : 0.25);
 const same = (a, b) => Object.is(a, b) || (a !== a && b !== b);
 
 function compareArrays(label, a, b, input) {
@@ -241,6 +242,38 @@ for (const op of Object.keys(ALONG).filter(wanted)) {
     const label = `${op} ${JSON.stringify(shape)} dim ${dim}`;
     compareArrays(`${label} forward`, ra[0], rb[0]);
     compareArrays(`${label} grad`, ra[1], rb[1]);
+  }
+}
+
+// Convolutions: [input shape, weight shape, options, transposed?]; forward and the three gradients.
+const CONVS = [
+  [[64, 1, 28, 28], [6, 1, 5, 5], { padding: 2 }],
+  [[64, 6, 14, 14], [16, 6, 5, 5], {}],
+  [[8, 3, 17, 19], [8, 3, 3, 3], { stride: 2, padding: 1 }],
+  [[4, 4, 16, 16], [6, 2, 3, 3], { padding: [1, 2], dilation: 2, groups: 2 }],
+  [[40, 8, 32, 32], [16, 8, 3, 3], { padding: 1 }],
+  [[2, 3, 9, 9], [2, 3, 2, 2], {}],
+  [[5, 4, 12, 12], [8, 4, 1, 1], { stride: [2, 1] }],
+  [[16, 4, 50], [8, 4, 5], { padding: 2 }],
+  [[6, 8, 10, 10], [8, 4, 3, 3], { stride: 2, padding: 1 }, true],
+];
+if (wanted("conv")) {
+  for (const [xs, ws, options, transposed] of CONVS) {
+    const nx = xs.reduce((p, d) => p * d, 1);
+    const nw = ws.reduce((p, d) => p * d, 1);
+    const run = (gl) => {
+      const xt = gl.tensor(Float32Array.from(x.subarray(0, nx), clampFinite)).reshape(xs).requiresGrad_(true);
+      const wt = gl.tensor(Float32Array.from(y.subarray(0, nw), clampFinite)).reshape(ws).requiresGrad_(true);
+      const bt = gl.tensor(g.subarray(0, transposed ? ws[1] : ws[0])).requiresGrad_(true);
+      const f = transposed ? gl.F.convTranspose2d : xs.length === 3 ? gl.F.conv1d : gl.F.conv2d;
+      const out = f(xt, wt, bt, options);
+      out.backward(gl.tensor(g.subarray(0, out.numel())).reshape(out.shape));
+      return [values(out.detach()), values(xt.grad), values(wt.grad), values(bt.grad)];
+    };
+    const ra = run(A);
+    const rb = run(B);
+    const label = `conv ${JSON.stringify(xs)}⋆${JSON.stringify(ws)} ${JSON.stringify(options)}${transposed ? " transposed" : ""}`;
+    ["forward", "grad x", "grad w", "grad b"].forEach((what, i) => compareArrays(`${label} ${what}`, ra[i], rb[i]));
   }
 }
 

@@ -23,6 +23,7 @@ export const enum Op {
   LocalGet = 0x20,
   LocalSet = 0x21,
   LocalTee = 0x22,
+  I32Load = 0x28,
   F32Load = 0x2a,
   F64Load = 0x2b,
   F32Store = 0x38,
@@ -31,9 +32,14 @@ export const enum Op {
   I32Eqz = 0x45,
   I32Ne = 0x47,
   I32LtU = 0x49,
+  I32GeU = 0x4f,
   I32Add = 0x6a,
   I32Sub = 0x6b,
   I32Mul = 0x6c,
+  I32Shl = 0x74,
+  I32And = 0x71,
+  I32ShrU = 0x76,
+  F32Add = 0x92,
   F32DemoteF64 = 0xb6,
   F64PromoteF32 = 0xbb,
 }
@@ -131,6 +137,12 @@ export class FunctionBody {
     return this;
   }
 
+  /** The f64 constant +0. */
+  zeroF64(): this {
+    this.code.push(0x44, 0, 0, 0, 0, 0, 0, 0, 0);
+    return this;
+  }
+
   /** A v128 of all-zero bits (0.0 in every lane). */
   zeroVector(): this {
     this.simd(SimdOp.V128Const);
@@ -210,18 +222,18 @@ function name(text: string): number[] {
 }
 
 /**
- * A module of functions with no results, each with its own type, plus one memory exported as "memory"
- * (`initialPages` of 64 KiB, growable).
+ * A module of functions with no results, each with its own type, over one memory of at least `minimumPages` of
+ * 64 KiB that the module imports as env.memory: the caller makes the memory, so that it can instantiate the same
+ * compiled module again over a larger one instead of growing it.
  */
-export function encodeModule(functions: readonly ExportedFunction[], initialPages: number): Uint8Array<ArrayBuffer> {
+export function encodeModule(functions: readonly ExportedFunction[], minimumPages: number): Uint8Array<ArrayBuffer> {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   section(1, vector(functions.map((f) => [0x60, ...vector(f.params.map((p) => [p])), 0x00])), out);
-  section(3, vector(functions.map((_, i) => { const b: number[] = []; unsignedLeb(i, b); return b; })), out);
   const limits: number[] = [0x00];
-  unsignedLeb(initialPages, limits);
-  section(5, vector([limits]), out);
+  unsignedLeb(minimumPages, limits);
+  section(2, vector([[...name("env"), ...name("memory"), 0x02, ...limits]]), out);
+  section(3, vector(functions.map((_, i) => { const b: number[] = []; unsignedLeb(i, b); return b; })), out);
   const exports = functions.map((f, i) => { const b = [...name(f.name), 0x00]; unsignedLeb(i, b); return b; });
-  exports.push([...name("memory"), 0x02, 0x00]);
   section(7, vector(exports), out);
   section(10, vector(functions.map((f) => f.body.encode())), out);
   return Uint8Array.from(out);
