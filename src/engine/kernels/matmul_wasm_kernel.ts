@@ -20,7 +20,7 @@
  * matrix at c, rounds it to float32 and adds it into the float32 at dst + rowOffsets[r] + colOffsets[k], row after
  * row (col2im: each destination receives its addends in the order of the rows).
  */
-import { FunctionBody, Op, SimdOp, ValType, encodeModule, type ExportedFunction } from "./matmul_wasm_emit";
+import { FunctionBody, Op, SimdOp, ValType, encodeModule, type ExportedFunction } from "./wasm_emit";
 
 const F64 = 8;
 const I32_PARAMS = (count: number): ValType[] => Array.from({ length: count }, () => ValType.I32);
