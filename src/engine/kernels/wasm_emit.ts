@@ -82,6 +82,8 @@ export const enum SimdOp {
   V128AnyTrue = 0x53,
   F32x4DemoteF64x2Zero = 0x5e,
   F64x2PromoteLowF32x4 = 0x5f,
+  F32x4Floor = 0x68,
+  F32x4Trunc = 0x69,
   F32x4Nearest = 0x6a,
   I32x4Shl = 0xab,
   I32x4ShrS = 0xac,

@@ -8,7 +8,7 @@ import { addSame, divSame, mapBinary, mapScalarWith, mapWithScalar, mulSame, sub
 import { fmaf } from "../kernels/f32/fma";
 import { libmPowf } from "../kernels/f32/libm_pow";
 import { binaryLoop } from "../kernels/f32/loops";
-import { powf, powScalarArray } from "../kernels/f32/pow";
+import { powArray, powf, powScalarArray } from "../kernels/f32/pow";
 import { broadcastShapes, sameShape } from "../shape";
 import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
 import { apply, defineOp } from "./op";
@@ -120,7 +120,9 @@ function powForward(a: Tensor, b: Tensor): Tensor {
   }
   const shape = broadcastShapes(a.shape, b.shape);
   const out = empty(shape, dtype);
-  binaryLoop(shape, valuesAs(a, dtype) as Float32Array, a.shape, valuesAs(b, dtype) as Float32Array, b.shape, out._data as Float32Array, powf, libmPowf);
+  // Same shapes: one contiguous run, as binaryLoop would make it, through the array kernel.
+  if (sameShape(a.shape, b.shape)) powArray(valuesAs(a, dtype) as Float32Array, valuesAs(b, dtype) as Float32Array, out._data as Float32Array);
+  else binaryLoop(shape, valuesAs(a, dtype) as Float32Array, a.shape, valuesAs(b, dtype) as Float32Array, b.shape, out._data as Float32Array, powf, libmPowf);
   return out;
 }
 

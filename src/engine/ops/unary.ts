@@ -9,7 +9,7 @@ import { logArray } from "../kernels/f32/log";
 import { sigmoidArray, sigmoidBackwardArray } from "../kernels/f32/sigmoid";
 import { sqrtArray } from "../kernels/f32/sqrt";
 import { tanhArray, tanhBackwardArray } from "../kernels/f32/tanh";
-import { cosArray, sinArray } from "../kernels/f32/trig";
+import { cosArray, sinArray } from "../kernels/f32/trig_lanes";
 import { Tensor, addMethods } from "../tensor";
 import { apply, composite, defineOp, type OpDef } from "./op";
 import { empty, valuesAs } from "./operands";

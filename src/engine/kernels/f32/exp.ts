@@ -11,7 +11,7 @@ import { R, add2DD, add2DF, addDD, addFD, mulDD, mulDF, normalize, squ } from ".
 import { fmaf } from "./fma";
 import type { F4, I4, Lanes } from "./lanes";
 import * as lanes from "./lanes_df";
-import { type LaneKernel, runLanes } from "./lanes_run";
+import { runLanes, unaryKernel } from "./lanes_run";
 
 export const R_LN2 = f(1.4426950408889634);
 export const L2U = 0.693145751953125;
@@ -127,6 +127,34 @@ export function expk(dh: number, dl: number): number {
   return dh < -104 ? 0 : v;
 }
 
+/** SLEEF's vldexp four lanes at a time: d · 2^q in steps that stay in range. */
+function ldexpLanes(L: Lanes, x: F4, q: I4): F4 {
+  let m = L.sar(q, 31);
+  m = L.shl(L.isub(L.sar(L.iadd(m, q), 6), m), 4);
+  q = L.isub(q, L.shl(m, 2));
+  m = L.iadd(m, L.i(0x7f));
+  m = L.select(L.ilt(m, L.i(0)), L.i(0), m);
+  m = L.select(L.ilt(L.i(0xff), m), L.i(0xff), m);
+  const u = L.float(L.shl(m, 23));
+  x = L.mul(L.mul(L.mul(L.mul(x, u), u), u), u);
+  return L.mul(x, L.float(L.shl(L.iadd(q, L.i(0x7f)), 23)));
+}
+
+/** expk's steps four lanes at a time (pow's second half); like expk2Lanes, lanes whose reduced argument is below
+ * 2^−25 are left to JS. */
+export function expkLanes(L: Lanes, d: lanes.Pair): F4 {
+  const q = L.cvtRound(L.mul(L.add(d[0], d[1]), L.c(R_LN2)));
+  const qf = L.toFloat(q);
+  const s = lanes.normalize(L, lanes.add2DF(L, lanes.add2DF(L, d, L.mul(qf, L.c(-L2U))), L.mul(qf, L.c(-L2L))));
+  L.flagTiny(s[0], 2 ** -25);
+  let u = L.fma(L.c(P1), s[0], L.c(P2));
+  u = L.fma(u, s[0], L.c(P3));
+  u = L.fma(u, s[0], L.c(P4));
+  u = L.fma(u, s[0], L.c(P5));
+  const e = lanes.addFD(L, L.c(1), lanes.addDD(L, s, lanes.mulDF(L, lanes.squ(L, s), u)));
+  return L.select(L.lt(d[0], L.c(-104)), L.c(0), ldexpLanes(L, L.add(e[0], e[1]), q));
+}
+
 /** Below this, expm1 is -1 (SLEEF compares in float, against the constant rounded to float). */
 const EXPM1_MIN = f(-16.635532333438686);
 
@@ -171,11 +199,16 @@ function expRange(src: Float32Array, out: Float32Array, from: number, to: number
   for (let i = from; i < to; i++) out[i] = expf(src[i]);
 }
 
-const EXP_LANES: LaneKernel = { name: "exp", emit: (L, [d]) => [emitExp(L, d)], exact: expRange };
+const EXP_LANES = unaryKernel("exp", emitExp, expRange);
 
 /** exp over an array (vml's vexp: every element, tail included, through the vector function). */
 export function expArray(src: Float32Array, out: Float32Array): void {
-  if (!runLanes(EXP_LANES, src, out)) expRange(src, out, 0, src.length);
+  expOver(src, out, 0, src.length);
+}
+
+/** out[from..to) = exp(src[from..to)), SLEEF's exp for every element (out may be src). */
+export function expOver(src: Float32Array, out: Float32Array, from: number, to: number): void {
+  if (!runLanes(EXP_LANES, [src], out, from, to)) expRange(src, out, from, to);
 }
 
 function emitExpm1(L: Lanes, a: F4): F4 {
@@ -190,8 +223,8 @@ function expm1Range(src: Float32Array, out: Float32Array, from: number, to: numb
   for (let i = from; i < to; i++) out[i] = expm1f(src[i]);
 }
 
-const EXPM1_LANES: LaneKernel = { name: "expm1", emit: (L, [a]) => [emitExpm1(L, a)], exact: expm1Range };
+const EXPM1_LANES = unaryKernel("expm1", emitExpm1, expm1Range);
 
 export function expm1Array(src: Float32Array, out: Float32Array): void {
-  if (!runLanes(EXPM1_LANES, src, out)) expm1Range(src, out, 0, src.length);
+  if (!runLanes(EXPM1_LANES, [src], out)) expm1Range(src, out, 0, src.length);
 }

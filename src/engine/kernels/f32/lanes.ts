@@ -111,6 +111,8 @@ export class Lanes {
   neg(a: F4): F4 { return this.unary(SimdOp.F32x4Neg, a); }
   abs(a: F4): F4 { return this.unary(SimdOp.F32x4Abs, a); }
   sqrt(a: F4): F4 { return this.unary(SimdOp.F32x4Sqrt, a); }
+  floor(a: F4): F4 { return this.unary(SimdOp.F32x4Floor, a); }
+  trunc(a: F4): F4 { return this.unary(SimdOp.F32x4Trunc, a); }
   /** Round to the nearest integer, ties to even (vroundps), keeping the sign of zero. */
   rint(a: F4): F4 { return this.unary(SimdOp.F32x4Nearest, a); }
 
@@ -170,6 +172,13 @@ export class Lanes {
     }
     this.f.end();
     return s;
+  }
+
+  /** Flags the lanes of `m` (the caller's reason: a case the kernel leaves to JS). */
+  flag(m: M4): void {
+    this.f.get(this.inexact.local);
+    this.push(m);
+    this.f.simd(SimdOp.V128Or).set(this.inexact.local);
   }
 
   /** Flags lanes where x is not zero but below `below` in magnitude: a kernel calls it on the value its fused sums

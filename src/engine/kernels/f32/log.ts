@@ -9,7 +9,7 @@ import { R, add2DD, add2FF, addDD, addDF, addFF, div, mulDD, mulDF, scale, squ }
 import { fmaf } from "./fma";
 import type { F4, I4, Lanes } from "./lanes";
 import * as lanes from "./lanes_df";
-import { type LaneKernel, runLanes } from "./lanes_run";
+import { runLanes, unaryKernel } from "./lanes_run";
 
 const FLT_MIN = 2 ** -126;
 const TWO64 = 2 ** 64;
@@ -154,7 +154,7 @@ function emitLog(L: Lanes, x: F4): F4 {
 
 /** log1p's quantities scale with its argument near 0: below 2^−50 their fused sums could reach the subnormal grid,
  * so such lanes are left to JS. */
-function emitLog1p(L: Lanes, d: F4): F4 {
+export function emitLog1p(L: Lanes, d: F4): F4 {
   let dp1 = L.add(d, L.c(1));
   const tiny = L.lt(dp1, L.c(FLT_MIN));
   dp1 = L.select(tiny, L.mul(dp1, L.c(TWO64)), dp1);
@@ -171,6 +171,26 @@ function emitLog1p(L: Lanes, d: F4): F4 {
   return L.select(L.ieq(L.bits(d), L.i(-2147483648)), L.c(-0), r);
 }
 
+/** logk's steps four lanes at a time: log d as a double-float. x = (m − 1)/(m + 1) is 0 or at least 2^−25; near
+ * 2^−25 (d within a few ulps of a power of two times 1) its cubed terms' fused sums could reach the subnormal
+ * grid, so lanes with 0 < |x| < 2^−20 are left to JS. */
+export function logkLanes(L: Lanes, x: F4): lanes.Pair {
+  const tiny = L.lt(x, L.c(FLT_MIN));
+  const d = L.select(tiny, L.mul(x, L.c(TWO64)), x);
+  let e = ilogb2kLanes(L, L.mul(d, L.c(INV075)));
+  const m = ldexp3Lanes(L, d, L.isub(L.i(0), e));
+  e = L.select(tiny, L.isub(e, L.i(64)), e);
+  const q = lanes.div(L, lanes.add2FF(L, L.c(-1), m), lanes.add2FF(L, L.c(1), m));
+  L.flagTiny(q[0], 2 ** -20);
+  const x2 = lanes.squ(L, q);
+  let t = L.fma(L.c(K1), x2[0], L.c(K2));
+  t = L.fma(t, x2[0], L.c(K3));
+  const p = lanes.add2DD(L, lanes.mulDF(L, x2, t), [L.c(CH), L.c(CL)]);
+  const cubic = lanes.mulDD(L, lanes.mulDD(L, x2, q), p);
+  const s = lanes.mulDF(L, [L.c(LN2H), L.c(LN2L)], L.toFloat(e));
+  return lanes.addDD(L, lanes.addDD(L, s, lanes.scale(L, q, L.c(2))), cubic);
+}
+
 function logRange(src: Float32Array, out: Float32Array, from: number, to: number): void {
   for (let i = from; i < to; i++) out[i] = logf(src[i]);
 }
@@ -179,13 +199,13 @@ function log1pRange(src: Float32Array, out: Float32Array, from: number, to: numb
   for (let i = from; i < to; i++) out[i] = log1pf(src[i]);
 }
 
-const LOG_LANES: LaneKernel = { name: "log", emit: (L, [x]) => [emitLog(L, x)], exact: logRange };
-const LOG1P_LANES: LaneKernel = { name: "log1p", emit: (L, [x]) => [emitLog1p(L, x)], exact: log1pRange };
+const LOG_LANES = unaryKernel("log", emitLog, logRange);
+const LOG1P_LANES = unaryKernel("log1p", emitLog1p, log1pRange);
 
 export function logArray(src: Float32Array, out: Float32Array): void {
-  if (!runLanes(LOG_LANES, src, out)) logRange(src, out, 0, src.length);
+  if (!runLanes(LOG_LANES, [src], out)) logRange(src, out, 0, src.length);
 }
 
 export function log1pArray(src: Float32Array, out: Float32Array): void {
-  if (!runLanes(LOG1P_LANES, src, out)) log1pRange(src, out, 0, src.length);
+  if (!runLanes(LOG1P_LANES, [src], out)) log1pRange(src, out, 0, src.length);
 }

@@ -6,7 +6,7 @@
 import { f } from "./bits";
 import { emitExp, expf } from "./exp";
 import { libmExpf } from "./libm";
-import { type LaneKernel, runLanes } from "./lanes_run";
+import { runLanes, unaryKernel } from "./lanes_run";
 import { vectorEnd } from "./loops";
 
 /** The vectorised formula, one lane. */
@@ -24,15 +24,11 @@ function sigmoidVecRange(src: Float32Array, out: Float32Array, from: number, to:
 }
 
 /** The vectorised formula four lanes at a time (lanes.ts). */
-const SIGMOID_LANES: LaneKernel = {
-  name: "sigmoid",
-  emit: (L, [x]) => [L.div(L.c(1), L.add(L.c(1), emitExp(L, L.sub(L.c(0), x))))],
-  exact: sigmoidVecRange,
-};
+const SIGMOID_LANES = unaryKernel("sigmoid", (L, x) => L.div(L.c(1), L.add(L.c(1), emitExp(L, L.sub(L.c(0), x)))), sigmoidVecRange);
 
 export function sigmoidArray(src: Float32Array, out: Float32Array): void {
   const split = vectorEnd(src.length);
-  if (!runLanes(SIGMOID_LANES, src, out, 0, split)) sigmoidVecRange(src, out, 0, split);
+  if (!runLanes(SIGMOID_LANES, [src], out, 0, split)) sigmoidVecRange(src, out, 0, split);
   for (let i = split; i < src.length; i++) out[i] = sigmoidScalar(src[i]);
 }
 
