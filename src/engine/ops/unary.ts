@@ -6,6 +6,7 @@ import { isFloating, type DType } from "../dtype";
 import { absArray, mapUnary, negArray, reciprocalArray, reluArray, type UnaryFn } from "../kernels/elementwise";
 import { expArray } from "../kernels/f32/exp";
 import { logArray } from "../kernels/f32/log";
+import { thresholdBackwardLanes } from "../kernels/f32/arith_lanes";
 import { sigmoidArray, sigmoidBackwardArray } from "../kernels/f32/sigmoid";
 import { sqrtArray } from "../kernels/f32/sqrt";
 import { tanhArray, tanhBackwardArray } from "../kernels/f32/tanh";
@@ -175,6 +176,7 @@ const thresholdBackwardOp = defineOp<number>({
     const gd = valuesAs(g.numel() === x.numel() ? g : composite(() => g.expand(x.shape).contiguous()), dtype);
     const xd = x._data;
     const od = out._data;
+    if (od instanceof Float32Array && gd instanceof Float32Array && xd instanceof Float32Array && Math.fround(t) === t && thresholdBackwardLanes(gd, xd, t, od)) return out;
     for (let i = 0; i < od.length; i++) od[i] = xd[i] <= t ? 0 : gd[i];
     return out;
   },
