@@ -37,11 +37,14 @@ const MAX_STAGING = 64 << 20;
 /** Below this many multiply-adds per chunk the staging costs more than the column matrix. */
 const MIN_WORK = 1 << 15;
 
+/** Whether the fused paths are taken (tests turn them off to compare with the column matrix). */
+export const fusion = { enabled: true };
+
 let kernel: WasmKernel | null | undefined;
 
 /** The convolutions' own kernel instance, made again over a larger memory when a convolution needs more room. */
 function kernelWith(bytes: number): WasmKernel | null {
-  if (kernel === null || bytes > MAX_STAGING) return null;
+  if (!fusion.enabled || kernel === null || bytes > MAX_STAGING) return null;
   if (kernel === undefined || kernel.stagingBytes < bytes) kernel = createWasmKernel(Math.max(bytes, kernel?.stagingBytes ?? 0));
   return kernel;
 }
