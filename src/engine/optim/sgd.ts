@@ -58,12 +58,15 @@ function sgdUpdate(p: Tensor, grad: Tensor, buffer: Tensor | null, o: Required<S
   const w = writable(p);
   const g = floats(grad, "gradient");
   const n = w.length;
-  // d_p = grad (or -grad); d_p = d_p.add(param, alpha=weight_decay)
-  const d = p.dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
-  const wd = r(o.weightDecay);
-  for (let i = 0; i < n; i++) {
-    const gi = o.maximize ? -g[i] : g[i];
-    d[i] = o.weightDecay !== 0 ? fma(w[i], wd, gi) : gi;
+  // d_p = grad (or -grad); d_p = d_p.add(param, alpha=weight_decay). Plain SGD reads the gradient itself: a copy of
+  // it would cost an allocation and a pass per parameter per step.
+  let d: FloatArray = g;
+  if (o.maximize || o.weightDecay !== 0) {
+    d = p.dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+    const wd = r(o.weightDecay);
+    const sign = o.maximize ? -1 : 1;
+    if (o.weightDecay !== 0) for (let i = 0; i < n; i++) d[i] = fma(w[i], wd, sign * g[i]);
+    else for (let i = 0; i < n; i++) d[i] = -g[i];
   }
   let step: FloatArray = d;
   if (o.momentum !== 0) {
@@ -80,9 +83,11 @@ function sgdUpdate(p: Tensor, grad: Tensor, buffer: Tensor | null, o: Required<S
     }
     const b = floats(buffer, "momentum buffer");
     if (o.nesterov) {
-      // d_p = d_p.add(buf, alpha=momentum)
+      // d_p = d_p.add(buf, alpha=momentum), into a buffer of its own when d_p is still the gradient
       const m = r(o.momentum);
-      for (let i = 0; i < n; i++) d[i] = fma(b[i], m, d[i]);
+      const nesterov = d === g ? (p.dtype === "float32" ? new Float32Array(n) : new Float64Array(n)) : d;
+      for (let i = 0; i < n; i++) nesterov[i] = fma(b[i], m, d[i]);
+      step = nesterov;
     } else step = b;
   }
   // param.add_(d_p, alpha=-lr)

@@ -6,6 +6,7 @@
  * channels than the channel regions hold, or an engine without WebAssembly SIMD leaves the work to the JS kernels
  * (the functions return false). Per-channel scalars (k, grad_mean, dγ, dβ) are formed here, as the JS kernels do.
  */
+import { instantiateOwnMemory } from "../wasm_instance";
 import type { BatchNormChannels, BatchNormGrads, BatchNormLayout } from "./batch_norm_backward";
 import { buildBatchNormModule } from "./batch_norm_wasm_module";
 
@@ -42,9 +43,7 @@ interface Kernels {
 
 let kernels: Kernels | null | undefined;
 
-function kernelsOf(instance: WebAssembly.Instance): Kernels {
-  const e = instance.exports;
-  const buffer = (e.memory as WebAssembly.Memory).buffer;
+function kernelsOf(e: WebAssembly.Exports, buffer: ArrayBuffer): Kernels {
   return {
     f32: new Float32Array(buffer),
     f64: new Float64Array(buffer),
@@ -61,17 +60,10 @@ function load(): Kernels | null {
   if (kernels !== undefined) return kernels;
   kernels = null;
   if (typeof WebAssembly !== "object") return null;
-  const bytes = buildBatchNormModule(Math.ceil((END * 4) / PAGE));
-  try {
-    kernels = kernelsOf(new WebAssembly.Instance(new WebAssembly.Module(bytes), {}));
-  } catch {
-    WebAssembly.instantiate(bytes, {}).then(
-      (result) => {
-        kernels = kernelsOf(result.instance);
-      },
-      () => undefined,
-    );
-  }
+  const pages = Math.ceil((END * 4) / PAGE);
+  instantiateOwnMemory(buildBatchNormModule(pages), pages, (exports, buffer) => {
+    kernels = kernelsOf(exports, buffer);
+  });
   return kernels;
 }
 

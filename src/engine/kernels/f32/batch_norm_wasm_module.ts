@@ -17,7 +17,7 @@
  *   ((dy − grad_mean) − (x − mean)·k fused)·invstd·w, 1: evaluation's dy·invstd·w, 2: the TensorIterator loops'
  *   (((dy − grad_mean) − (x − mean)·k)·invstd)·w with nothing fused.
  */
-import { FunctionBody, SimdOp, ValType, encodeModule, type ExportedFunction } from "../matmul_wasm_emit";
+import { FunctionBody, SimdOp, ValType, encodeModule, type ExportedFunction } from "../wasm_emit";
 import { Asm, C, S, fma4, fmaScratch } from "./wasm_asm";
 
 /** Opcodes beyond wasm_asm's. */
