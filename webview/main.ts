@@ -3,7 +3,7 @@
  * report (the Trace embedded in the page). It reads only the Trace.
  */
 import type { Finding, FullValues, GradCheckRecord, TensorRecord, Trace } from "../src/runner/trace";
-import { TRACE_VERSION, VALUES_ON_DEMAND_LIMIT } from "../src/runner/trace";
+import { backwardCalls, TRACE_VERSION, VALUES_ON_DEMAND_LIMIT } from "../src/runner/trace";
 import { checkCoverage } from "../src/runner/coverage";
 import { clear, el } from "./dom";
 import { renderFindings } from "./findingsView";
@@ -138,13 +138,14 @@ class App {
     const coverage = checkCoverage(t);
     const badge = el("span", `badge ${t.status}${coverage.coverage === "partly" || coverage.coverage === "none" || coverage.coverage === "no-backward" ? " unchecked" : ""}`, coverage.text);
     const file = el("span", "file", t.file.split(/[\\/]/).pop() ?? t.file);
-    const facts = el("span", "muted", `${t.tensors.length} tensors · ${t.nodes.length} nodes · ${t.backwards.length} backward · ${t.durationMs.toFixed(0)} ms + checks ${t.checkDurationMs.toFixed(0)} ms`);
+    const facts = el("span", "muted", `${t.tensors.length} tensors · ${t.nodes.length} nodes · ${backwardCalls(t)} backward · ${t.durationMs.toFixed(0)} ms + checks ${t.checkDurationMs.toFixed(0)} ms`);
     this.header.append(file, badge);
     const warnings = t.findings.filter((f) => f.severity === "warning").length;
     if (t.findings.length) this.header.append(el("span", `badge findings-badge${warnings ? " warning" : ""}`, `${t.findings.length} finding${t.findings.length === 1 ? "" : "s"}`));
     this.header.append(facts);
     if (this.model?.collapsed) this.header.append(el("span", "muted", "repeated nodes folded by line"));
     if (t.limits.droppedTensors) this.header.append(el("span", "muted", `${t.limits.droppedTensors} loop tensors not kept`));
+    if (t.limits.droppedBackwards) this.header.append(el("span", "muted", `${t.limits.droppedBackwards} backward calls of loops not shown (their checks are counted)`));
     if (!vscode) {
       const toggle = el("button", "theme", "◐");
       toggle.title = "Switch between the light and the dark theme";

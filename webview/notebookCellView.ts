@@ -5,7 +5,7 @@
  * report both draw it; it lives in a shadow root, so the panel's stylesheet styles it without touching the notebook.
  */
 import type { GradCheckRecord, Trace } from "../src/runner/trace";
-import { TRACE_VERSION } from "../src/runner/trace";
+import { backwardCalls, TRACE_VERSION } from "../src/runner/trace";
 import { el } from "./dom";
 import { buildGraph, type GraphBox, type GraphModel, pathToRoot } from "./graphModel";
 import { GraphView } from "./graphView";
@@ -110,7 +110,7 @@ export class CellView {
     bar.append(
       el("span", "file", "Gradlens"),
       el("span", `badge ${kind}`, status),
-      el("span", "muted", `${t.tensors.length} tensors · ${t.nodes.length} nodes · ${t.backwards.length} backward · ${t.durationMs.toFixed(0)} ms + checks ${t.checkDurationMs.toFixed(0)} ms`),
+      el("span", "muted", `${t.tensors.length} tensors · ${t.nodes.length} nodes · ${backwardCalls(t)} backward · ${t.durationMs.toFixed(0)} ms + checks ${t.checkDurationMs.toFixed(0)} ms`),
     );
     if (this.options.openPanel) {
       const open = el("button", "open", "Open in Gradlens panel");

@@ -24,7 +24,7 @@ export function renderTensor(t: TensorRecord, check: GradCheckRecord | null, pen
   if (t.grad) columns.push([".grad", t.grad]);
   if (flowGrad) columns.push(["∇ in backward", flowGrad]);
   if (check?.numerical) columns.push(["numerical", check.numerical]);
-  root.append(pending ? el("div", "muted", `Loading all ${numel(t)} values…`) : valuesTable(columns, sampled));
+  root.append(pending ? el("div", "muted", `Loading all ${numel(t)} values…`) : valuesTable(columns, sampled, t.earlierIteration === true));
   if (t.shape.length === 2 && t.value.values) {
     const maps = el("div", "heatmaps");
     for (const [label, summary] of columns) if (summary.values) maps.append(heatmap(label, summary, t.shape[0], t.shape[1], sampled && label === "numerical"));
@@ -51,8 +51,10 @@ function statsLine(label: string, v: ValueSummary): HTMLElement {
 }
 
 /** `sampled`: the check computed the numerical gradient of some elements only; the others hold NaN, shown as "–". */
-function valuesTable(columns: Array<[string, ValueSummary]>, sampled: boolean): HTMLElement {
+/** `earlier`: the tensor is of a loop's earlier iteration, whose values travel on demand only. */
+function valuesTable(columns: Array<[string, ValueSummary]>, sampled: boolean, earlier = false): HTMLElement {
   const values = columns[0][1].values;
+  if (!values && earlier) return el("div", "muted", "Values of an earlier iteration are not kept in this report (the latest iteration's are); the print above is summarised as PyTorch summarises it.");
   if (!values) return el("div", "muted", "Too many values to list here; the print above is summarised as PyTorch summarises it.");
   const table = el("table", "values");
   const head = el("tr");

@@ -88,10 +88,12 @@ export function checkReport(trace: Trace, style: Style): string {
     byLine.set(line, [...(byLine.get(line) ?? []), b]);
   }
   for (const list of byLine.values()) {
-    const shown = list.length > 2 ? [list[0], list[list.length - 1]] : list;
+    const shown = list.length > 1 ? [list[0], list[list.length - 1]] : list;
+    // Calls the Trace left out (omittedBefore) are on this line too.
+    const calls = list.reduce((n, b) => n + 1 + (b.omittedBefore ?? 0), 0);
     shown.forEach((b, i) => {
       out.push(...backwardReport(trace, b, style));
-      if (i === 0 && list.length > 2) out.push(style.dim(`  … ${list.length - 2} more backward calls on this line`));
+      if (i === 0 && calls > 2) out.push(style.dim(`  … ${calls - 2} more backward calls on this line`));
     });
   }
   return out.join("\n");

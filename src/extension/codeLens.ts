@@ -23,7 +23,9 @@ export class BackwardLenses implements vscode.CodeLensProvider, vscode.Disposabl
       const { ok, text } = backwardVerdict(b, result.view);
       const range = document.lineAt(line - 1).range;
       const icon = ok === null ? "$(circle-outline)" : ok ? "$(pass)" : "$(error)";
-      const count = backwards.length > 1 ? ` (${backwards.length} calls)` : "";
+      // Calls the Trace left out of a long loop (omittedBefore) were made all the same.
+      const calls = backwards.reduce((n, x) => n + 1 + (x.omittedBefore ?? 0), 0);
+      const count = calls > 1 ? ` (${calls} calls)` : "";
       lenses.push(new vscode.CodeLens(range, { title: `${icon} ${text}${count}`, command: "gradlens.showPanel", arguments: [{ uri: document.uri, backward: b.id }] }));
     }
     return lenses;

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { Trace, ValuesOnDemand } from "../runner/trace";
+import { backwardCalls, type Trace, type ValuesOnDemand } from "../runner/trace";
 import { runSettings } from "./config";
 import { TraceView } from "./traceView";
 
@@ -102,7 +102,7 @@ export class SnippetRunner implements vscode.Disposable {
       this.didRun.fire(result);
       const shown = performance.now();
       this.log.info(`${request.reason} run of ${path.basename(document.fileName)}: ${trace.status}${trace.error ? ` (${trace.error.kind}: ${trace.error.message})` : ""}, ` +
-        `${trace.tensors.length} tensors, ${trace.backwards.length} backward calls; snippet ${trace.durationMs.toFixed(0)} ms, checks ${trace.checkDurationMs.toFixed(0)} ms, ` +
+        `${trace.tensors.length} tensors, ${backwardCalls(trace)} backward calls; snippet ${trace.durationMs.toFixed(0)} ms, checks ${trace.checkDurationMs.toFixed(0)} ms, ` +
         `run ${(ran - started).toFixed(0)} ms, shown ${(shown - ran).toFixed(0)} ms`);
       return result;
     } catch (e) {

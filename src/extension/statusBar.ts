@@ -1,6 +1,7 @@
 /** The status bar item: the last run's result (ok, failed check, error); a click opens the panel. */
 import * as vscode from "vscode";
 import { checkCoverage } from "../runner/coverage";
+import { backwardCalls } from "../runner/trace";
 import type { SnippetRunner } from "./runner";
 
 export function registerStatusBar(runner: SnippetRunner): vscode.Disposable {
@@ -19,7 +20,7 @@ export function registerStatusBar(runner: SnippetRunner): vscode.Disposable {
     runner.onDidStart(() => show("$(sync~spin) Gradlens", "Running the snippet…")),
     runner.onDidRun(({ trace }) => {
       const { coverage, text } = checkCoverage(trace);
-      if (coverage === "all") show("$(pass) Gradlens", `Last run ok: ${trace.backwards.length} backward calls, every gradient matched its numerical check.`);
+      if (coverage === "all") show("$(pass) Gradlens", `Last run ok: ${backwardCalls(trace)} backward calls, every gradient matched its numerical check.`);
       else if (coverage === "partly") show("$(pass) Gradlens: partly checked", `Last run ok, ${text}.`);
       else if (coverage === "none" || coverage === "no-backward") show("$(circle-large-outline) Gradlens: not checked", `Last run ok, ${text}.`);
       else if (coverage === "failed") show("$(error) Gradlens: gradient check failed", "A gradient does not match its numerical derivative. Click to open the panel.", "statusBarItem.warningBackground");

@@ -30,11 +30,13 @@ export interface CoverageSummary {
   text: string;
 }
 
-export function checkCoverage(trace: Pick<Trace, "status" | "backwards" | "error">): CoverageSummary {
+export function checkCoverage(trace: Pick<Trace, "status" | "backwards" | "error"> & { limits?: Trace["limits"] }): CoverageSummary {
   const checks = trace.backwards.flatMap((b) => b.checks);
   const nodeChecks = trace.backwards.flatMap((b) => b.nodeChecks);
-  const checked = checks.filter((c) => c.passed !== null).length;
-  const total = checks.length;
+  // The checks of backward calls the Trace left out (a long loop's middle) count as they came out.
+  const dropped = trace.limits?.droppedChecks ?? { passed: 0, unchecked: 0 };
+  const checked = checks.filter((c) => c.passed !== null).length + dropped.passed;
+  const total = checks.length + dropped.passed + dropped.unchecked;
   const reason = checks.find((c) => c.passed === null)?.skipped ?? nodeChecks.find((c) => c.passed === null && c.skipped)?.skipped ?? null;
   const backwardsWithoutChecks = trace.backwards.filter((b) => b.checks.length === 0).length;
   if (trace.status === "error") return { coverage: "error", checked, total, reason, text: `error: ${trace.error?.name ?? "Error"}` };

@@ -106,6 +106,7 @@ const tensorRecord = z.looseObject({
   isLeaf: z.boolean(),
   gradFn: z.nullable(count),
   repr: z.string(),
+  earlierIteration: z.optional(z.boolean()),
   value: valueSummary,
   grad: z.nullable(valueSummary),
   occurrence: count,
@@ -152,6 +153,8 @@ const backwardRecord = z.looseObject({
   root: count,
   rootNode: z.nullable(count),
   grads: z.array(z.looseObject({ tensor: count, grad: valueSummary })),
+  gradsStatsOnly: z.optional(z.boolean()),
+  omittedBefore: z.optional(count),
   checks: z.array(gradCheck),
   nodeChecks: z.array(nodeCheck),
 });
@@ -172,7 +175,13 @@ const wireParts = z.looseObject({
   backwards: z.array(backwardRecord),
   series: z.array(z.looseObject({ at: z.looseObject({ line: count, column: count }), name: nullableString, values: z.array(jsonNumber) })),
   warnings: z.array(z.looseObject({ message: z.string(), at: location })),
-  limits: z.looseObject({ droppedTensors: count, droppedNodes: count, historyPerLine: count }),
+  limits: z.looseObject({
+    droppedTensors: count,
+    droppedNodes: count,
+    historyPerLine: count,
+    droppedBackwards: z.optional(count),
+    droppedChecks: z.optional(z.looseObject({ passed: count, unchecked: count })),
+  }),
   checkDurationMs: anyNumber,
 });
 const runId = count;

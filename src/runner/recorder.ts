@@ -8,10 +8,11 @@ import { setForwardLocation } from "../engine/autograd/anomaly";
 import { AccumulateGrad, GradFn, type Node } from "../engine/autograd/node";
 import type { LeafCheck, NodeCheck, Tolerance } from "../engine/autograd/graph_check";
 import { checkFunction, type FunctionCheck } from "../engine/autograd/function_check";
-import { float64Copy } from "../engine/dtype";
+import { allocate, float64Copy } from "../engine/dtype";
 import type { AnyOpDef } from "../engine/ops/op";
 import type { Recorder } from "../engine/recorder";
 import type { Tensor } from "../engine/tensor";
+import { BACKWARDS_FIRST, BACKWARDS_LATEST, selectBackwards } from "./backwardHistory";
 import { noteShape } from "./consoleFormat";
 import type { CutHow, Names } from "./findings";
 import { Insight } from "./insight";
@@ -35,7 +36,7 @@ import type {
   TraceWarning,
   ValuesOnDemand,
 } from "./trace";
-import { DEFAULT_THRESHOLDS, VALUES_INLINE_LIMIT, VALUES_ON_DEMAND_LIMIT, VALUES_ON_DEMAND_TOTAL } from "./trace";
+import { BACKWARD_GRAD_VALUES_LIMIT, DEFAULT_THRESHOLDS, EARLIER_ITERATION_INLINE_LIMIT, VALUES_INLINE_LIMIT, VALUES_ON_DEMAND_LIMIT, VALUES_ON_DEMAND_TOTAL } from "./trace";
 
 const MAX_NODES = 4000;
 const MAX_SERIES = 10_000;
@@ -74,6 +75,10 @@ export class TraceRecorder implements Recorder {
   private readonly nodeIds = new NodeSlot<number>();
   private nextNodeId = 1;
   private readonly backwards: BackwardRecord[] = [];
+  /** backward() calls per line so far; and the gradients of each line's latest BACKWARDS_LATEST calls, copied, which
+   * finish() prints (printing every call's gradients cost more than the loop's own ops). */
+  private readonly backwardsPerLine = new Map<number, number>();
+  private readonly latestGrads = new Map<number, Array<{ record: BackwardRecord; grads: GradCopy[] }>>();
   private readonly checks: Array<{ record: BackwardRecord; leaves: LeafCheck[]; nodes: NodeCheck[]; functions: FunctionCheck[]; names: Map<Tensor, { id: number; name: string | null; at: SourceLocation | null }> }> = [];
   /** The user Functions' nodes the current backward ran: the gradient each got and what its backward returned. */
   private functionCalls: Array<{ fn: GradFn; g: Tensor; inputGrads: ReadonlyArray<Tensor | null> }> = [];
@@ -209,7 +214,11 @@ export class TraceRecorder implements Recorder {
     for (const leaf of leaves) if (leaf._grad) noteShape(leaf._grad.shape);
     if (!accumulated) return;
     this.insight.backwardEnded(leaves, (fn) => this.nodeLines.get(fn) ?? this.line);
-    const grads = leaves.map((leaf) => ({ tensor: this.record(leaf, this.line).id, grad: gradSummary(leaf)! }));
+    const call = (this.backwardsPerLine.get(this.line) ?? 0) + 1;
+    this.backwardsPerLine.set(this.line, call);
+    // The first calls of a line are printed now; the others keep statistics, and the latest ones a copy to print later.
+    const first = call <= BACKWARDS_FIRST;
+    const grads = leaves.map((leaf) => ({ tensor: this.record(leaf, this.line).id, grad: first ? gradSummary(leaf, BACKWARD_GRAD_VALUES_LIMIT)! : statsOnly(leaf._grad!._data) }));
     const record: BackwardRecord = {
       id: this.backwards.length + 1,
       at: this.at(),
@@ -219,6 +228,13 @@ export class TraceRecorder implements Recorder {
       checks: [],
       nodeChecks: [],
     };
+    if (!first) {
+      record.gradsStatsOnly = true;
+      let ring = this.latestGrads.get(this.line);
+      if (!ring) this.latestGrads.set(this.line, (ring = []));
+      ring.push({ record, grads: leaves.map(copyGrad) });
+      if (ring.length > BACKWARDS_LATEST) ring.shift();
+    }
     this.backwards.push(record);
     this.runChecks(record, root, leaves, gradient);
   }
@@ -296,15 +312,19 @@ export class TraceRecorder implements Recorder {
       nodes.push(this.nodeRecord(n, nodeId));
       if (n instanceof GradFn) for (const next of n.next) visit(next);
     }
-    const tensors = retained.map((e) => this.tensorRecord(e));
+    // A loop's earlier iterations: their values travel on demand only (the latest iteration is what a user looks at).
+    const latestVisit = new Map<number, number>();
+    for (const e of retained) if (!e.pinned && e.at) latestVisit.set(e.at.line, Math.max(latestVisit.get(e.at.line) ?? 0, e.visit));
+    const earlier = (e: Entry) => !e.pinned && e.at !== null && e.visit < (latestVisit.get(e.at.line) ?? 0);
+    const tensors = retained.map((e) => this.tensorRecord(e, earlier(e)));
     // The numerical gradient of each leaf's latest check, which the panel shows beside .grad.
     const numerical = new Map(this.checks.flatMap((c) => c.leaves).map((c) => [c.leaf, c.numerical] as const));
-    const valuesOnDemand = keepBigValues(retained, numerical, (t) => this.backwardGradOf(t));
+    const valuesOnDemand = keepBigValues(retained, earlier, numerical, (t) => this.backwardGradOf(t));
     const byId = new Map(retained.map((e) => [e.id, e.tensor]));
     for (const { record, leaves, nodes: nodeChecks, functions, names } of this.checks) {
       const rootFn = byId.get(record.root)?._gradFn;
       record.rootNode = rootFn ? nodeId(rootFn) : null;
-      record.checks = leaves.map((c) => this.leafCheckRecord(c, names.get(c.leaf)));
+      record.checks = leaves.map((c) => this.leafCheckRecord(c, names.get(c.leaf), false));
       record.nodeChecks = nodeChecks.map((c) => this.nodeCheckRecord(c, nodeId));
       // Where the exact check could run, it replaces the numerical one of the same node.
       for (const f of functions) {
@@ -315,16 +335,31 @@ export class TraceRecorder implements Recorder {
         else record.nodeChecks.push(exact);
       }
     }
+    const selection = selectBackwards(this.backwards);
+    // The numerical gradients of the records kept whole (the latest check's is what the panel shows beside .grad).
+    for (const { record, leaves } of this.checks) {
+      if (!selection.whole.has(record)) continue;
+      leaves.forEach((c, i) => {
+        if (c.numerical) record.checks[i].numerical = summarize(c.leaf.shape, "float64", c.numerical);
+      });
+    }
+    for (const ring of this.latestGrads.values()) {
+      for (const { record, grads } of ring) {
+        if (!selection.whole.has(record)) continue;
+        record.grads = record.grads.map((g, i) => ({ tensor: g.tensor, grad: summarize(grads[i].shape, grads[i].dtype, grads[i].data, BACKWARD_GRAD_VALUES_LIMIT) }));
+        delete record.gradsStatsOnly;
+      }
+    }
     const lines = new Map(retained.map((e) => [e.id, e.at?.line ?? null]));
     const { flow, modules, findings } = this.insight.finish(this.names, (id) => lines.get(id) ?? null, this.options.thresholds ?? DEFAULT_THRESHOLDS);
     return {
       tensors,
       valuesOnDemand,
       nodes,
-      backwards: this.backwards,
+      backwards: selection.kept,
       series: [...this.series.values()].filter((s) => s.values.length > 1),
       warnings: this.warnings,
-      limits: { droppedTensors: this.history.dropped, droppedNodes, historyPerLine: HISTORY_PER_LINE },
+      limits: { droppedTensors: this.history.dropped, droppedNodes, historyPerLine: HISTORY_PER_LINE, droppedBackwards: selection.dropped, droppedChecks: selection.droppedChecks },
       checkDurationMs: this.checkMs,
       findings,
       modules,
@@ -383,9 +418,11 @@ export class TraceRecorder implements Recorder {
     return g ? jsonNumber(l2(g._data)) : null;
   }
 
-  private tensorRecord(e: Entry): TensorRecord {
+  /** `earlier`: of an earlier iteration of its line, whose values past EARLIER_ITERATION_INLINE_LIMIT travel on demand. */
+  private tensorRecord(e: Entry, earlier: boolean): TensorRecord {
     const t = e.tensor;
-    return {
+    const limit = earlier ? EARLIER_ITERATION_INLINE_LIMIT : VALUES_INLINE_LIMIT;
+    const record: TensorRecord = {
       id: e.id,
       name: e.name,
       at: e.at,
@@ -396,25 +433,28 @@ export class TraceRecorder implements Recorder {
       // The node the tensor had, not one a later in-place write would make anew for a view when grad_fn is read.
       gradFn: t._gradFn ? (this.nodeIds.get(t._gradFn) ?? null) : null,
       repr: t._format(t._gradFn),
-      value: summarize(t.shape, t.dtype, t._data),
-      grad: gradSummary(t),
-      backwardGrad: this.backwardGradSummary(t, e.name !== null),
+      value: summarize(t.shape, t.dtype, t._data, limit),
+      grad: gradSummary(t, limit),
+      backwardGrad: this.backwardGradSummary(t, e.name !== null, limit),
       viewOf: t._viewMeta ? (this.idOf(t._viewMeta.base) ?? -1) : null,
       occurrence: e.occurrence,
     };
+    if (earlier) record.earlierIteration = true;
+    return record;
   }
 
-  private backwardGradSummary(t: Tensor, named: boolean): TensorRecord["backwardGrad"] {
+  private backwardGradSummary(t: Tensor, named: boolean, limit: number): TensorRecord["backwardGrad"] {
     // A tensor with a .grad of its own shows that; printing the gradient twice would only cost time.
     if (t._grad) return null;
     const g = this.backwardGradOf(t);
     if (!g) return null;
     // PyTorch's print is the costly part: only a tensor a variable holds is printed (inline text and hovers show those).
-    if (named) return summarize(g.shape, g.dtype, g._data);
-    return { text: "", values: g._data.length <= VALUES_INLINE_LIMIT ? Array.from(g._data, jsonNumber) : null, stats: stats(g._data) };
+    if (named) return summarize(g.shape, g.dtype, g._data, limit);
+    return { text: "", values: g._data.length <= limit ? Array.from(g._data, jsonNumber) : null, stats: stats(g._data) };
   }
 
-  private leafCheckRecord(c: LeafCheck, known?: { id: number; name: string | null; at: SourceLocation | null }): GradCheckRecord {
+  /** `whole`: with the numerical gradient's print and values (else its statistics, which finish() may replace). */
+  private leafCheckRecord(c: LeafCheck, known: { id: number; name: string | null; at: SourceLocation | null } | undefined, whole: boolean): GradCheckRecord {
     const e = this.history.get(c.leaf) ?? known;
     return {
       tensor: e?.id ?? 0,
@@ -429,7 +469,7 @@ export class TraceRecorder implements Recorder {
       maxAbsError: finite(c.maxAbsError),
       maxRelError: finite(c.maxRelError),
       worst: c.worst,
-      numerical: c.numerical ? summarize(c.leaf.shape, "float64", c.numerical) : null,
+      numerical: c.numerical ? (whole ? summarize(c.leaf.shape, "float64", c.numerical) : statsOnly(c.numerical)) : null,
       precision: c.precision ? { dtype: c.precision.dtype, maxAbsError: finite(c.precision.maxAbsError), maxRelError: finite(c.precision.maxRelError), large: c.precision.large } : null,
       message: c.message,
     };
@@ -473,13 +513,14 @@ function finite(x: number): number {
 }
 
 /** The values of the tensors the Trace can only summarize, latest first, within VALUES_ON_DEMAND_TOTAL. */
-function keepBigValues(retained: Entry[], numerical: ReadonlyMap<Tensor, Float64Array | null>, backwardGrad: (t: Tensor) => Tensor | null): ValuesOnDemand {
+function keepBigValues(retained: Entry[], earlier: (e: Entry) => boolean, numerical: ReadonlyMap<Tensor, Float64Array | null>, backwardGrad: (t: Tensor) => Tensor | null): ValuesOnDemand {
   const kept: ValuesOnDemand = new Map();
   let budget = VALUES_ON_DEMAND_TOTAL;
   for (let i = retained.length - 1; i >= 0; i--) {
     const t = retained[i].tensor;
     const n = t.numel();
-    if (n <= VALUES_INLINE_LIMIT || n > VALUES_ON_DEMAND_LIMIT) continue;
+    const inline = earlier(retained[i]) ? EARLIER_ITERATION_INLINE_LIMIT : VALUES_INLINE_LIMIT;
+    if (n <= inline || n > VALUES_ON_DEMAND_LIMIT) continue;
     const g = t._grad;
     const n64 = numerical.get(t);
     const bg = t._gradFn === null ? null : backwardGrad(t);
@@ -496,9 +537,29 @@ function keepBigValues(retained: Entry[], numerical: ReadonlyMap<Tensor, Float64
   return kept;
 }
 
-function gradSummary(t: Tensor) {
+function gradSummary(t: Tensor, limit = VALUES_INLINE_LIMIT) {
   const g = t._grad;
-  return g ? summarize(g.shape, g.dtype, g._data) : null;
+  return g ? summarize(g.shape, g.dtype, g._data, limit) : null;
+}
+
+/** A gradient's values at one backward, for finish() to print if that call is among the latest of its line. */
+interface GradCopy {
+  shape: number[];
+  dtype: Tensor["dtype"];
+  data: ArrayLike<number>;
+}
+
+function copyGrad(leaf: Tensor): GradCopy {
+  const g = leaf._grad!;
+  // Through allocate(): the copies count against the run's memory limit like the tensors they come from.
+  const data = allocate(g.dtype, g._data.length);
+  data.set(g._data);
+  return { shape: g.shape.slice(), dtype: g.dtype, data };
+}
+
+/** A summary without the print and the values: a middle call of a loop. */
+function statsOnly(values: ArrayLike<number>) {
+  return { text: "", values: null, stats: stats(values) };
 }
 
 function skippedLeaf(leaf: Tensor, reason: string): LeafCheck {

@@ -313,7 +313,7 @@ function partsFromWire(wire: WireParts): RecordedParts {
 }
 
 function emptyParts(): RecordedParts {
-  return { tensors: [], valuesOnDemand: new Map(), nodes: [], backwards: [], series: [], warnings: [], limits: { droppedTensors: 0, droppedNodes: 0, historyPerLine: 0 }, checkDurationMs: 0, findings: [], modules: [], flow: { parameters: [], layers: [], loss: [] } };
+  return { tensors: [], valuesOnDemand: new Map(), nodes: [], backwards: [], series: [], warnings: [], limits: { droppedTensors: 0, droppedNodes: 0, historyPerLine: 0, droppedBackwards: 0 }, checkDurationMs: 0, findings: [], modules: [], flow: { parameters: [], layers: [], loss: [] } };
 }
 
 function assemble(

@@ -33,10 +33,12 @@ export function stats(values: ArrayLike<number>): ValueStats {
   return { min, max, mean, std: count > 1 ? Math.sqrt(sq / (count - 1)) : 0, nanCount, infCount };
 }
 
-export function summarize(shape: readonly number[], dtype: PrintDType, values: ArrayLike<number>): ValueSummary {
+/** `inlineLimit`: the most values the summary holds (fewer for a loop's earlier iteration, see TensorRecord, and for a
+ * backward record's gradients, see BackwardRecord). */
+export function summarize(shape: readonly number[], dtype: PrintDType, values: ArrayLike<number>, inlineLimit = VALUES_INLINE_LIMIT): ValueSummary {
   return {
     text: `tensor(${formatValues({ shape, dtype, values }, 7)})`,
-    values: values.length <= VALUES_INLINE_LIMIT ? Array.from(values, jsonNumber) : null,
+    values: values.length <= inlineLimit ? Array.from(values, jsonNumber) : null,
     stats: stats(values),
   };
 }

@@ -109,6 +109,10 @@ export interface TensorRecord {
   gradFn: number | null;
   /** PyTorch's `repr`, e.g. `tensor([[3., 4.],\n        [5., 6.]], grad_fn=<AddBackward0>)`. */
   repr: string;
+  /** Made by an earlier execution of its line than the latest one kept (a loop's first iterations): its values (and
+   * its gradients') are left out of the Trace past EARLIER_ITERATION_INLINE_LIMIT elements and travel on demand, as a
+   * big tensor's do; a static report says they are not kept. Absent (false) for the latest iteration's tensors. */
+  earlierIteration?: boolean;
   value: ValueSummary;
   /** `.grad` after the latest backward that reached it; null for non-leaves and before any backward. */
   grad: ValueSummary | null;
@@ -156,8 +160,15 @@ export interface BackwardRecord {
   /** The tensor `backward()` was called on, and its node. */
   root: number;
   rootNode: number | null;
-  /** `.grad` of each leaf this backward reached, right after it. */
+  /** `.grad` of each leaf this backward reached, right after it: PyTorch's print, statistics, and the values up to
+   * BACKWARD_GRAD_VALUES_LIMIT (the tensor's own record has the latest `.grad` whole). In a loop only the first and
+   * latest calls of a line keep the print and the values; the others keep statistics (`gradsStatsOnly`). */
   grads: Array<{ tensor: number; grad: ValueSummary }>;
+  /** The grads hold statistics only: `text` is "" and `values` null (a middle call of a loop). */
+  gradsStatsOnly?: boolean;
+  /** backward() calls on the same line, between the previous record of that line and this one, that the Trace leaves
+   * out (a loop keeps its first and latest calls, a sample between and every call whose check failed). */
+  omittedBefore?: number;
   /** One row per leaf that requires grad: the analytical `.grad` against central differences. */
   checks: GradCheckRecord[];
   /** One row per op node: that op's own backward against its own numerical derivative. This is what names
@@ -268,7 +279,24 @@ export interface TraceLimits {
   droppedNodes: number;
   /** How many executions of one source line keep their tensors (its first and its latest ones). */
   historyPerLine: number;
+  /** backward() records left out (middle calls of a loop whose checks passed or did not run; see omittedBefore), and
+   * the leaf checks they held, so that counts and coverage stay true. */
+  droppedBackwards?: number;
+  droppedChecks?: { passed: number; unchecked: number };
+  /** Series of the gradient flow (and scalar series) longer than FLOW_POINTS, downsampled: see `steps`. */
+  downsampledSeries?: number;
 }
+
+/** Backward calls of a run, those the Trace left out included. */
+export function backwardCalls(trace: Pick<Trace, "backwards" | "limits">): number {
+  return trace.backwards.length + (trace.limits.droppedBackwards ?? 0);
+}
+
+/** A backward record's gradients keep their values up to PyTorch's print threshold (the print shows them all). */
+export const BACKWARD_GRAD_VALUES_LIMIT = 1000;
+
+/** Tensors of an earlier iteration up to this size keep their values inline (a bias, a batch of losses). */
+export const EARLIER_ITERATION_INLINE_LIMIT = 256;
 
 export type FindingSeverity = "warning" | "info";
 
