@@ -21,6 +21,8 @@ export interface ChartOptions {
   log?: boolean;
   /** First x value (1 by default: "backward 1"). */
   x0?: number;
+  /** The x value of each point, when they are not consecutive (a downsampled series: see GradientFlow.backwardSteps). */
+  xs?: number[];
   /** A fixed y range (fractions: [0, 1]). */
   range?: [number, number];
 }
@@ -60,7 +62,7 @@ export function lineChart(series: Series[], options: ChartOptions): HTMLElement 
   fig.append(el("figcaption", "chart-title", options.title));
   const n = Math.max(0, ...series.map((s) => s.values.length));
   const x0 = options.x0 ?? 1;
-  const xs = Array.from({ length: n }, (_, i) => i + x0);
+  const xs = options.xs?.length === n ? options.xs : Array.from({ length: n }, (_, i) => i + x0);
   const ys = series.map((s) => Array.from({ length: n }, (_, i) => {
     const v = s.values[i];
     if (v === null || v === undefined || !Number.isFinite(v)) return null;

@@ -11,8 +11,9 @@ import { jsonNumber } from "./summary";
 import { change, distribution, l2, moments, strided } from "./stats";
 import type { Distribution, GradientFlow, JsonNumber, LayerFlow, ModuleRecord, ParameterFlow, SourceLocation } from "./trace";
 
-/** Backwards (and calls) past this many are not charted. */
-const MAX_POINTS = 5000;
+/** Backwards (and calls) past this many are not charted. The Trace carries the series downsampled to FLOW_POINTS
+ * (downsample.ts), so this bounds only the recorder's memory (a few numbers per backward and parameter). */
+const MAX_POINTS = 200_000;
 /** Distributions kept per module and kind; past it every other one goes and the stride doubles. */
 const MAX_DISTRIBUTIONS = 24;
 

@@ -173,7 +173,7 @@ const wireParts = z.looseObject({
   valuesOnDemand: z.array(z.looseObject({ id: count, value: z.instanceof(Float64Array), grad: values, numerical: values, backwardGrad: z.optional(values) })),
   nodes: z.array(nodeRecord),
   backwards: z.array(backwardRecord),
-  series: z.array(z.looseObject({ at: z.looseObject({ line: count, column: count }), name: nullableString, values: z.array(jsonNumber) })),
+  series: z.array(z.looseObject({ at: z.looseObject({ line: count, column: count }), name: nullableString, values: z.array(jsonNumber), steps: z.optional(z.array(count)) })),
   warnings: z.array(z.looseObject({ message: z.string(), at: location })),
   limits: z.looseObject({
     droppedTensors: count,
@@ -181,6 +181,7 @@ const wireParts = z.looseObject({
     historyPerLine: count,
     droppedBackwards: z.optional(count),
     droppedChecks: z.optional(z.looseObject({ passed: count, unchecked: count })),
+    downsampledSeries: z.optional(count),
   }),
   checkDurationMs: anyNumber,
 });

@@ -13,6 +13,7 @@ import type { AnyOpDef } from "../engine/ops/op";
 import type { Recorder } from "../engine/recorder";
 import type { Tensor } from "../engine/tensor";
 import { BACKWARDS_FIRST, BACKWARDS_LATEST, selectBackwards } from "./backwardHistory";
+import { boundFlow, boundSeries } from "./downsample";
 import { noteShape } from "./consoleFormat";
 import type { CutHow, Names } from "./findings";
 import { Insight } from "./insight";
@@ -39,7 +40,8 @@ import type {
 import { BACKWARD_GRAD_VALUES_LIMIT, DEFAULT_THRESHOLDS, EARLIER_ITERATION_INLINE_LIMIT, VALUES_INLINE_LIMIT, VALUES_ON_DEMAND_LIMIT, VALUES_ON_DEMAND_TOTAL } from "./trace";
 
 const MAX_NODES = 4000;
-const MAX_SERIES = 10_000;
+/** Values kept per scalar series (the Trace carries them downsampled to FLOW_POINTS). */
+const MAX_SERIES = 1_000_000;
 
 export interface RecorderOptions {
   file: string;
@@ -352,14 +354,17 @@ export class TraceRecorder implements Recorder {
     }
     const lines = new Map(retained.map((e) => [e.id, e.at?.line ?? null]));
     const { flow, modules, findings } = this.insight.finish(this.names, (id) => lines.get(id) ?? null, this.options.thresholds ?? DEFAULT_THRESHOLDS);
+    // The findings read the whole series; the Trace carries them bounded.
+    const series = [...this.series.values()].filter((s) => s.values.length > 1);
+    const downsampledSeries = boundFlow(flow) + series.filter(boundSeries).length;
     return {
       tensors,
       valuesOnDemand,
       nodes,
       backwards: selection.kept,
-      series: [...this.series.values()].filter((s) => s.values.length > 1),
+      series,
       warnings: this.warnings,
-      limits: { droppedTensors: this.history.dropped, droppedNodes, historyPerLine: HISTORY_PER_LINE, droppedBackwards: selection.dropped, droppedChecks: selection.droppedChecks },
+      limits: { droppedTensors: this.history.dropped, droppedNodes, historyPerLine: HISTORY_PER_LINE, droppedBackwards: selection.dropped, droppedChecks: selection.droppedChecks, downsampledSeries },
       checkDurationMs: this.checkMs,
       findings,
       modules,

@@ -245,6 +245,9 @@ export interface ScalarSeries {
   at: SourceLocation;
   name: string | null;
   values: JsonNumber[];
+  /** Set when the line produced more values than FLOW_POINTS: the step (1-based) each value stands for, downsampled as
+   * GradientFlow's arrays are. */
+  steps?: number[];
 }
 
 export interface TraceWarning {
@@ -283,7 +286,8 @@ export interface TraceLimits {
    * the leaf checks they held, so that counts and coverage stay true. */
   droppedBackwards?: number;
   droppedChecks?: { passed: number; unchecked: number };
-  /** Series of the gradient flow (and scalar series) longer than FLOW_POINTS, downsampled: see `steps`. */
+  /** Series of the gradient flow and scalar series longer than FLOW_POINTS, downsampled (see GradientFlow's
+   * `backwardSteps`, ScalarSeries' `steps`). */
   downsampledSeries?: number;
 }
 
@@ -388,6 +392,12 @@ export interface GradientFlow {
   layers: LayerFlow[];
   /** The loss of each backward (its root, when it had one element). */
   loss: Array<JsonNumber | null>;
+  /** Set when the run had more backward calls than FLOW_POINTS: the arrays indexed by backward (loss, the parameters')
+   * are downsampled, and this is the backward (1-based) each point stands for. Each span of calls keeps, per series,
+   * its lowest and highest value in the order they came (a spike stays visible); the first and last calls are exact. */
+  backwardSteps?: number[];
+  /** The same for the layers' arrays, indexed by call. */
+  callSteps?: number[];
 }
 
 export interface ParameterFlow {
