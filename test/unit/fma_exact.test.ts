@@ -6,7 +6,7 @@
  * emulations go wrong: midpoints, cancellation, subnormals, overflow, ±0, ±∞, NaN.
  */
 import { strict as assert } from "node:assert";
-import { FunctionBody, ValType, encodeModule } from "../../src/engine/kernels/matmul_wasm_emit";
+import { FunctionBody, ValType, encodeModule } from "../../src/engine/kernels/wasm_emit";
 import { fma64 } from "../../src/engine/kernels/f32/fma64";
 import { FLOAT32 } from "../../src/engine/kernels/f32/precision";
 import { Asm, C, S, fma1, fma4, fma4Odd, fmaScalarScratch, fmaScratch } from "../../src/engine/kernels/f32/wasm_asm";
@@ -54,8 +54,9 @@ function wasmFmas(): Record<"branch" | "odd" | "scalar", (a: number, b: number, 
     scalar.mem(C.f32Store);
   });
   const bytes = encodeModule([{ name: "branch", params, body: vector(false) }, { name: "odd", params, body: vector(true) }, { name: "scalar", params, body: scalar.f }], 4);
-  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
-  return { branch: exports.branch as never, odd: exports.odd as never, scalar: exports.scalar as never, memory: exports.memory as WebAssembly.Memory };
+  const memory = new WebAssembly.Memory({ initial: 4 });
+  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+  return { branch: exports.branch as never, odd: exports.odd as never, scalar: exports.scalar as never, memory };
 }
 
 describe("exact fused multiply-adds", () => {

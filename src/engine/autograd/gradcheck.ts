@@ -112,7 +112,10 @@ function fastCheck(fn: Fn, xs: Tensor[], differentiable: Array<{ x: Tensor; i: n
       const u = random.vector(x.numel());
       let analytical = 0;
       const g = grads[di];
-      if (g) for (let k = 0; k < u.length; k++) analytical += g._data[k] * u[k];
+      if (g) {
+        const gd = g._data;
+        for (let k = 0; k < u.length; k++) analytical += gd[k] * u[k];
+      }
       const data = x._data;
       const original = float64Copy(data);
       const project = (sign: number) =>
@@ -120,7 +123,9 @@ function fastCheck(fn: Fn, xs: Tensor[], differentiable: Array<{ x: Tensor; i: n
           for (let k = 0; k < u.length; k++) data[k] = original[k] + sign * tol.eps * u[k];
           const y = outputsOf(fn, xs)[o];
           let s = 0;
-          for (let j = 0; j < y.numel(); j++) s += y._data[j] * v._data[j];
+          const yd = y._data;
+          const vd = v._data;
+          for (let j = 0; j < yd.length; j++) s += yd[j] * vd[j];
           return s;
         });
       const numerical = (project(1) - project(-1)) / (2 * tol.eps);

@@ -346,8 +346,10 @@ function checkLeaf(result: LeafCheck, graph: ReplayGraph, f: (v: Tensor) => numb
     result.mode = "fast";
     const u = random.vector(n);
     const xs = Tensor.fromData(float64Copy(x._data), x.shape.slice(), "float64");
+    const xd = x._data;
     const shifted = (s: number) => {
-      for (let i = 0; i < n; i++) xs._data[i] = x._data[i] + s * u[i];
+      const xsd = xs._data;
+      for (let i = 0; i < n; i++) xsd[i] = xd[i] + s * u[i];
       return run(xs);
     };
     let ana = 0;

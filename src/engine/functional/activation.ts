@@ -136,7 +136,14 @@ function elementwise(inputs: readonly Tensor[], f32: (data: Float32Array[], out:
   const out = empty(ref.shape.slice(), dtype);
   const data = inputs.map((t) => valuesAs(t, dtype));
   if (dtype === "float32") f32(data as Float32Array[], out._data as Float32Array);
-  else for (let i = 0; i < out._data.length; i++) out._data[i] = f(...data.map((d) => d[i]));
+  else {
+    const od = out._data;
+    const args = new Array<number>(data.length);
+    for (let i = 0; i < od.length; i++) {
+      for (let k = 0; k < data.length; k++) args[k] = data[k][i];
+      od[i] = f(...args);
+    }
+  }
   return out;
 }
 

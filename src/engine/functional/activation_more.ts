@@ -35,7 +35,10 @@ function activation<A>(
       const out = empty(x.shape.slice(), x.dtype);
       const src = x._data;
       if (f32 && x.dtype === "float32") f32(x, src as Float32Array, out._data as Float32Array, attrs);
-      else for (let i = 0; i < src.length; i++) out._data[i] = f(src[i], attrs);
+      else {
+        const od = out._data;
+        for (let i = 0; i < src.length; i++) od[i] = f(src[i], attrs);
+      }
       return out;
     },
     backward: ({ inputs: [x], output, attrs }, g) => [backward(x, g, attrs, output)],

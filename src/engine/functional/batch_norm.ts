@@ -12,9 +12,10 @@ import { RuntimeError, ValueError } from "../errors";
 import { apply, defineOp } from "../ops/op";
 import { empty } from "../ops/operands";
 import { formatShape } from "../shape";
-import { fma } from "../random/fused";
-import { fmaf } from "../kernels/f32/fma";
-import { batchNormBackward } from "./batch_norm_backward";
+import { batchNormApply, linearTerms, planeStats, rowStats } from "../kernels/f32/batch_norm_forward";
+import { batchNormApplyWasm, batchNormBackwardPlanesWasm, batchNormBackwardStridedWasm } from "../kernels/f32/batch_norm_wasm";
+import { batchNormBackwardPlanes, batchNormBackwardRows, batchNormBackwardStrided } from "../kernels/f32/batch_norm_backward";
+import { FLOAT32, FLOAT64, type FloatArray, type Precision } from "../kernels/f32/precision";
 import { Tensor } from "../tensor";
 import { recorder } from "../recorder";
 import { checkFloating } from "./layer_args";
@@ -43,6 +44,11 @@ const statsByOutput = new WeakMap<Tensor, ChannelStats>();
 
 type Round = (v: number) => number;
 
+/** The rounding and fused multiply-add of a tensor's dtype. */
+function precisionOf(t: Tensor): Precision {
+  return t.dtype === "float32" ? FLOAT32 : FLOAT64;
+}
+
 function roundingOf(t: Tensor): Round {
   return t.dtype === "float32" ? Math.fround : (v: number) => v;
 }
@@ -54,64 +60,16 @@ function layout(x: Tensor): { n: number; c: number; s: number } {
   return { n, c, s: c === 0 || n === 0 ? 0 : x.numel() / (n * c) };
 }
 
-/** ATen's batch_norm_cpu_collect_stats_contiguous_impl (inputs with more than one element per channel and sample):
- * the sum in double, the mean rounded to the dtype, the squared deviations formed in the dtype and summed in double
- * in order. */
+/** The batch's statistics (kernels/f32/batch_norm_forward.ts): ATen's contiguous kernel, or for one element per
+ * sample and channel ([N, C]) its channels-last one, which it takes there (one thread, as PyTorch on this machine runs
+ * it). */
 function batchStats(x: Tensor, eps: number): ChannelStats {
   const { n, c, s } = layout(x);
-  if (s === 1) return channelsLastStats(x, eps);
-  const r = roundingOf(x);
-  const f32 = x.dtype === "float32";
-  const d = x._data;
-  const count = n * s;
-  const mean = new Float64Array(c);
-  const invstd = new Float64Array(c);
-  const varSum = new Float64Array(c);
-  for (let ch = 0; ch < c; ch++) {
-    let sum = 0;
-    for (let b = 0; b < n; b++) for (let i = (b * c + ch) * s, end = i + s; i < end; i++) sum += d[i];
-    const m = r(sum / count);
-    let sq = 0;
-    // float64: GCC vectorises each plane's loop two doubles wide, the sum kept in order; the last element of an odd
-    // plane is the scalar epilogue, where square and sum are contracted into one fma.
-    const paired = f32 ? s : s - (s % 2);
-    for (let b = 0; b < n; b++) {
-      for (let i = (b * c + ch) * s, k = 0; k < s; i++, k++) {
-        const dev = r(d[i] - m);
-        sq = k < paired ? sq + r(dev * dev) : fma(dev, dev, sq);
-      }
-    }
-    mean[ch] = m;
-    varSum[ch] = r(sq);
-    invstd[ch] = r(1 / Math.sqrt(r(varSum[ch] / r(count)) + eps));
-  }
-  return { mean, invstd, varSum, count };
-}
-
-/** ATen's batch_norm_cpu_collect_stats_channels_last_impl, taken for [N, C] input (one thread, as PyTorch on this
- * machine runs it): per-channel sums over the rows in the dtype, then the squared deviations fused into them. */
-function channelsLastStats(x: Tensor, eps: number): ChannelStats {
-  const { n, c } = layout(x);
-  const r = roundingOf(x);
-  const d = x._data;
-  const mean = new Float64Array(c);
-  const invstd = new Float64Array(c);
-  const varSum = new Float64Array(c);
-  const buffer = new Float64Array(c);
-  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) buffer[ch] = r(buffer[ch] + d[b * c + ch]);
-  for (let ch = 0; ch < c; ch++) mean[ch] = r(buffer[ch] / n);
-  buffer.fill(0);
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      const dev = r(d[b * c + ch] - mean[ch]);
-      buffer[ch] = r(fma(dev, dev, buffer[ch]));
-    }
-  }
-  for (let ch = 0; ch < c; ch++) {
-    varSum[ch] = buffer[ch];
-    invstd[ch] = r(1 / Math.sqrt(r(varSum[ch] / r(n)) + eps));
-  }
-  return { mean, invstd, varSum, count: n };
+  const stats = { mean: new Float64Array(c), invstd: new Float64Array(c), varSum: new Float64Array(c) };
+  const xd = floatValues(x);
+  if (s === 1) rowStats(precisionOf(x), xd, n, c, eps, stats);
+  else planeStats(precisionOf(x), xd, { n, c, s }, eps, stats);
+  return { ...stats, count: n * s };
 }
 
 function runningStats(a: BatchNormAttrs, x: Tensor): ChannelStats {
@@ -125,26 +83,11 @@ function runningStats(a: BatchNormAttrs, x: Tensor): ChannelStats {
 
 function batchNormForward(x: Tensor, w: Tensor | null, b: Tensor | null, a: BatchNormAttrs): Tensor {
   const stats = a.training ? batchStats(x, a.eps) : runningStats(a, x);
-  const { n, c, s } = layout(x);
-  const r = roundingOf(x);
   const out = empty(x.shape.slice(), x.dtype);
-  const src = x._data;
-  const dst = out._data;
-  const wd = w?._data;
-  const bd = b?._data;
-  const fused = x.dtype === "float32" ? fmaf : fma;
-  for (let ch = 0; ch < c; ch++) {
-    const alpha = r(stats.invstd[ch] * (wd ? wd[ch] : 1));
-    // bias − mean·alpha: one fused multiply-add as GCC contracts it in batch_norm_cpu_collect_linear_and_constant_terms
-    const beta = fused(-stats.mean[ch], alpha, bd ? bd[ch] : 0);
-    // x·alpha + beta is one fused multiply-add in ATen's kernels. For float32 the double product is exact and the sum
-    // rounds as the fused one does; for float64 the fma has to be emulated.
-    if (x.dtype === "float32") {
-      for (let bt = 0; bt < n; bt++) for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) dst[i] = src[i] * alpha + beta;
-    } else {
-      for (let bt = 0; bt < n; bt++) for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) dst[i] = fma(src[i], alpha, beta);
-    }
-  }
+  const p = precisionOf(x);
+  const { alpha, beta } = linearTerms(p, stats.mean, stats.invstd, w && floatValues(w), b && floatValues(b));
+  const [xd, od] = [floatValues(x), floatValues(out)];
+  if (!(xd instanceof Float32Array && od instanceof Float32Array && batchNormApplyWasm(xd, layout(x), alpha, beta, od))) batchNormApply(p, xd, layout(x), alpha, beta, od);
   statsByOutput.set(out, stats);
   return out;
 }
@@ -153,46 +96,44 @@ function statsFor(output: Tensor, x: Tensor, a: BatchNormAttrs): ChannelStats {
   return statsByOutput.get(output) ?? (a.training ? batchStats(x, a.eps) : runningStats(a, x));
 }
 
-/** ATen's batch_norm_backward_cpu_template, in double. */
+/** A floating tensor's values in row-major order as the kernels read them. */
+function floatValues(t: Tensor): FloatArray {
+  if (!t._contiguous && t.numel() > 0 && t._strides.every((s) => s === 0)) {
+    // One value broadcast (the gradient of a sum): filled natively rather than gathered element by element.
+    const v = t._storage.data[t._offset];
+    return (t.dtype === "float32" ? new Float32Array(t.numel()) : new Float64Array(t.numel())).fill(v);
+  }
+  const d = t._data;
+  return d instanceof Float32Array || d instanceof Float64Array ? d : Float64Array.from(d);
+}
+
+/** What the backward normalises by: the forward's batch statistics in training; in evaluation the running mean and
+ * invstd = 1/√(running_var + eps) with the sum in double (the forward's invstd is formed in the dtype). */
+function backwardChannels(stats: ChannelStats, a: BatchNormAttrs, r: Round): { mean: Float64Array; invstd: Float64Array } {
+  if (a.training) return stats;
+  return { mean: stats.mean, invstd: Float64Array.from(a.runningVar!, (v) => r(1 / Math.sqrt(v + a.eps))) };
+}
+
+/** ATen's batch_norm_backward_cpu_template: its kernels when x and the output gradient are both contiguous (the
+ * channels-last one for one element per sample and channel), its TensorIterator loops otherwise. */
 function fusedBackward(g: Tensor, x: Tensor, w: Tensor | null, stats: ChannelStats, a: BatchNormAttrs, needs: readonly boolean[]): Array<Tensor | null> {
   const { n, c, s } = layout(x);
-  if (g._contiguous && x._contiguous) {
-    const runningVar = a.training ? null : a.runningVar;
-    return batchNormBackward(g, x, w, { training: a.training, mean: stats.mean, invstd: stats.invstd, runningVar, eps: a.eps }, needs);
-  }
-  const count = n * s;
-  const xd = x._data;
-  const gd = g._data;
-  const wd = w?._data;
   const gx = needs[0] ? empty(x.shape.slice(), x.dtype) : null;
   const gw = needs[1] ? empty([c], x.dtype) : null;
   const gb = needs[2] ? empty([c], x.dtype) : null;
-  for (let ch = 0; ch < c; ch++) {
-    const mean = stats.mean[ch];
-    const invstd = stats.invstd[ch];
-    let sum = 0;
-    let dot = 0;
-    for (let bt = 0; bt < n; bt++) {
-      for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) {
-        sum += gd[i];
-        dot += (xd[i] - mean) * gd[i];
-      }
-    }
-    if (gx) {
-      const scale = invstd * (wd ? wd[ch] : 1);
-      const out = gx._data;
-      if (a.training) {
-        const k = (dot * invstd * invstd) / count;
-        const gradMean = sum / count;
-        for (let bt = 0; bt < n; bt++) {
-          for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) out[i] = (gd[i] - gradMean - (xd[i] - mean) * k) * scale;
-        }
-      } else {
-        for (let bt = 0; bt < n; bt++) for (let i = (bt * c + ch) * s, end = i + s; i < end; i++) out[i] = gd[i] * scale;
-      }
-    }
-    if (gw) gw._data[ch] = dot * invstd;
-    if (gb) gb._data[ch] = sum;
+  const xd = floatValues(x);
+  const p = precisionOf(x);
+  const channels = { ...backwardChannels(stats, a, p.round), weight: w ? floatValues(w) : null };
+  const grads = { dx: gx && floatValues(gx), dgamma: gw && floatValues(gw), dbeta: gb && floatValues(gb) };
+  const gd = floatValues(g);
+  const float32 = xd instanceof Float32Array && gd instanceof Float32Array;
+  if (x._contiguous && g._contiguous) {
+    if (s === 1) batchNormBackwardRows(p, gd, xd, channels, n, c, a.training, grads);
+    else if (!(float32 && batchNormBackwardPlanesWasm(gd, xd, channels, { n, c, s }, a.training, grads))) batchNormBackwardPlanes(p, gd, xd, channels, { n, c, s }, a.training, grads);
+  } else {
+    const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    const sum = g.sum(dims)._data;
+    if (!(float32 && batchNormBackwardStridedWasm(gd, xd, channels, sum, { n, c, s }, a.training, grads))) batchNormBackwardStrided(p, gd, xd, channels, sum, { n, c, s }, a.training, grads);
   }
   return [gx, gw, gb];
 }

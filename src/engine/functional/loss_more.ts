@@ -27,7 +27,8 @@ function pointwise(a: Tensor, b: Tensor, f: (x: number, y: number, i: number) =>
   const out = empty(a.shape.slice(), a.dtype);
   const ad = a._data;
   const bd = b._data;
-  for (let i = 0; i < ad.length; i++) out._data[i] = f(ad[i], bd[i], i);
+  const od = out._data;
+  for (let i = 0; i < ad.length; i++) od[i] = f(ad[i], bd[i], i);
   return out;
 }
 

@@ -27,17 +27,18 @@ function maxPoolForward(x: Tensor, a: Pool2dAttrs): Tensor[] {
   const [sH, sW] = a.stride;
   const [pH, pW] = a.padding;
   const [dH, dW] = a.dilation;
+  // Each window's first and one-past-last row and column inside the input, worked out once per call, not per window.
+  const [hStart, hEnd] = windowBounds(outH, sH, pH, kH, dH, h);
+  const [wStart, wEnd] = windowBounds(outW, sW, pW, kW, dW, w);
   let k = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let oh = 0; oh < outH; oh++) {
-      let h0 = oh * sH - pH;
-      const h1 = Math.min(h0 + (kH - 1) * dH + 1, h);
-      while (h0 < 0) h0 += dH;
+      const h0 = hStart[oh];
+      const h1 = hEnd[oh];
       for (let ow = 0; ow < outW; ow++, k++) {
-        let w0 = ow * sW - pW;
-        const w1 = Math.min(w0 + (kW - 1) * dW + 1, w);
-        while (w0 < 0) w0 += dW;
+        const w0 = wStart[ow];
+        const w1 = wEnd[ow];
         let best = -Infinity;
         let at = h0 * w + w0;
         for (let ih = h0; ih < h1; ih += dH) {
@@ -58,6 +59,19 @@ function maxPoolForward(x: Tensor, a: Pool2dAttrs): Tensor[] {
     }
   }
   return [values, indices];
+}
+
+/** For each of `count` windows along one dim: its first tap inside the input and the end of its taps (clipped). */
+function windowBounds(count: number, stride: number, pad: number, kernel: number, dilation: number, size: number): [Int32Array, Int32Array] {
+  const start = new Int32Array(count);
+  const end = new Int32Array(count);
+  for (let o = 0; o < count; o++) {
+    let first = o * stride - pad;
+    end[o] = Math.min(first + (kernel - 1) * dilation + 1, size);
+    while (first < 0) first += dilation;
+    start[o] = first;
+  }
+  return [start, end];
 }
 
 interface ScatterAttrs {

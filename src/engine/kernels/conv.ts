@@ -4,6 +4,7 @@
  * chunk at a time, so one gemm covers many samples (LeNet's small planes make per-sample products too thin) while the
  * column buffer stays bounded.
  */
+import { convForwardFused, convInputGradFused, convWeightGradFused } from "./conv_fused";
 import { type Strided4d, type Window2d, col2im, im2col } from "./im2col";
 import { gemm } from "./matmul";
 import type { FloatArray } from "./matmul_types";
@@ -93,6 +94,7 @@ function isRowMajor(src: Strided4d, p: ConvPlan, channels: number): boolean {
 export function convForward(x: Strided4d, weight: FloatArray, p: ConvPlan): FloatArray {
   const s = sizesOf(p);
   const out = alike(weight, p.batch * p.outChannels * s.plane);
+  if (weight instanceof Float32Array && convForwardFused(x, weight, { ...p, ...s }, out as Float32Array)) return out;
   const col = scratchLike(weight, s.depth * s.chunk * s.plane, 0);
   const product = scratchLike(weight, s.outPerGroup * s.chunk * s.plane, 1);
   for (let first = 0; first < p.batch; first += s.chunk) {
@@ -121,6 +123,7 @@ export function convForward(x: Strided4d, weight: FloatArray, p: ConvPlan): Floa
 export function convInputGrad(gout: Strided4d, weight: FloatArray, p: ConvPlan): FloatArray {
   const s = sizesOf(p);
   const dx = alike(weight, p.batch * p.inChannels * s.inPlane);
+  if (weight instanceof Float32Array && convInputGradFused(gout, weight, { ...p, ...s }, dx as Float32Array)) return dx;
   const cols = scratchLike(weight, s.depth * s.chunk * s.plane, 0);
   const rowMajor = isRowMajor(gout, p, p.outChannels);
   const goutRows = scratchLike(weight, s.outPerGroup * s.chunk * s.plane, 1);
@@ -147,6 +150,7 @@ export function convInputGrad(gout: Strided4d, weight: FloatArray, p: ConvPlan):
 export function convWeightGrad(x: Strided4d, gout: Strided4d, p: ConvPlan, like: FloatArray): FloatArray {
   const s = sizesOf(p);
   const dw = alike(like, p.outChannels * s.depth);
+  if (like instanceof Float32Array && convWeightGradFused(x, gout, { ...p, ...s }, dw as Float32Array)) return dw;
   const col = scratchLike(like, s.depth * s.chunk * s.plane, 0);
   const goutRows = scratchLike(like, s.outPerGroup * s.chunk * s.plane, 1);
   const product = scratchLike(like, s.outPerGroup * s.depth, 2);

@@ -54,6 +54,23 @@ export function packedGemm(
   const aDepth = transA ? m : 1;
   const bCol = transB ? k : 1;
   const bDepth = transB ? 1 : n;
+  blockedGemm(kernel, m, n, k, {
+    packA: (i0, mc, p0, kc) => kernel.pack("a", a, aOffset + i0 * aRow + p0 * aDepth, aRow, aDepth, mc, kc),
+    packB: (j0, nc, p0, kc) => kernel.pack("b", b, bOffset + j0 * bCol + p0 * bDepth, bCol, bDepth, nc, kc),
+    unpack: (i0, mc, j0, nc) => kernel.unpack(out, outOffset + i0 * n + j0, n, mc, nc),
+  });
+}
+
+/** Where the blocks of a product come from and go: each packs or unpacks one block (rows i0.., columns j0..,
+ * depths p0..) in the kernel's own way, so that a caller can pack an operand that is never stored as a matrix. */
+export interface BlockIO {
+  packA(i0: number, mc: number, p0: number, kc: number): void;
+  packB(j0: number, nc: number, p0: number, kc: number): void;
+  unpack(i0: number, mc: number, j0: number, nc: number): void;
+}
+
+/** The block loops of gemm (k > 0): every sum is formed over the depth blocks in order, from zero. */
+export function blockedGemm(kernel: BlockKernel, m: number, n: number, k: number, io: BlockIO): void {
   const mb = blockSize(m, MB, MR);
   const nb = blockSize(n, NB, NR);
   const kb = blockSize(k, KB, 1);
@@ -63,11 +80,11 @@ export function packedGemm(
       const nc = Math.min(nb, n - j0);
       for (let p0 = 0; p0 < k; p0 += kb) {
         const kc = Math.min(kb, k - p0);
-        kernel.pack("a", a, aOffset + i0 * aRow + p0 * aDepth, aRow, aDepth, mc, kc);
-        kernel.pack("b", b, bOffset + j0 * bCol + p0 * bDepth, bCol, bDepth, nc, kc);
+        io.packA(i0, mc, p0, kc);
+        io.packB(j0, nc, p0, kc);
         kernel.multiply(Math.ceil(mc / MR), Math.ceil(nc / NR), kc, p0 === 0);
       }
-      kernel.unpack(out, outOffset + i0 * n + j0, n, mc, nc);
+      io.unpack(i0, mc, j0, nc);
     }
   }
 }

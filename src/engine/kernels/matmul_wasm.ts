@@ -1,8 +1,8 @@
 /**
- * The WebAssembly SIMD block kernel. Its module is built in memory (under 1 KB, far below the size browsers
- * allow to compile synchronously) and its memory is allocated once, sized for the largest block, and never grown:
- * growing detaches the old buffer, which in V8 deoptimizes typed-array code throughout the program and adds a
- * detachment check to its element accesses.
+ * The WebAssembly SIMD block kernel. Its module is built in memory (under 2 KB, below the 4 KB browsers allow to
+ * compile synchronously) and compiled once; each kernel instantiates it over a memory of its own, sized for the
+ * largest block (and a caller's staging area) and never grown: growing detaches the old buffer, which in V8
+ * deoptimizes typed-array code throughout the program and adds a detachment check to its element accesses.
  *
  * Operands reach the module through TypedArray.prototype.set, which copies and converts to float64 natively (ten
  * times faster than an element loop); the module then interleaves them into panels, multiplies, and the block of
@@ -14,13 +14,16 @@ import { buildGemmModule } from "./matmul_wasm_kernel";
 
 type Multiply = (mTiles: number, nTiles: number, depth: number, ap: number, bp: number, c: number, cRowBytes: number, first: number) => void;
 type Pack = (src: number, strideBytes: number, panels: number, depth: number, dst: number) => void;
+type GatherPanels = (src: number, lineOffsets: number, depthOffsets: number, lines: number, depth: number, dst: number) => void;
+type ScatterAddF32 = (c: number, cRowBytes: number, rows: number, cols: number, rowOffsets: number, colOffsets: number, dst: number) => void;
 
 const PAGE = 65536;
 const F64 = 8;
 /** Below this length a plain loop copies a run of elements faster than a subarray and `set`. */
 const SET_MIN_LENGTH = 24;
 
-/** Float64 offsets of the regions of the module's memory: staged operands, their panels, the block of the product. */
+/** Float64 offsets of the regions of the module's memory: staged operands, their panels, the block of the product;
+ * a caller's own staging area (a convolution's input) follows them. */
 const STAGE_A = 0;
 const STAGE_B = STAGE_A + MB * KB;
 const PANELS_A = STAGE_B + NB * KB;
@@ -28,20 +31,47 @@ const PANELS_B = PANELS_A + MB * KB;
 const BLOCK_C = PANELS_B + NB * KB;
 const END = BLOCK_C + MB * NB;
 
-export function createWasmKernel(): BlockKernel | null {
+/** The block kernel, plus what a packer of its own needs: the memory, where its staging area starts, and the
+ * module's gather and scatter loops (byte addresses throughout). */
+export interface WasmKernel extends BlockKernel {
+  readonly name: "wasm-simd";
+  readonly memory: WebAssembly.Memory;
+  /** Byte offset and length of the staging area. */
+  readonly stagingByte: number;
+  readonly stagingBytes: number;
+  /** Byte offsets of the panels of A and B, and of the product block, with its row stride. */
+  readonly panelsByte: { a: number; b: number };
+  readonly productByte: number;
+  productRowBytes(): number;
+  gatherPanels(which: "a" | "b", src: number, lineOffsets: number, depthOffsets: number, lines: number, depth: number): void;
+  /** For the float64 matrix at `src` (row stride `srcRowBytes`), adds each element rounded to float32 into the
+   * float32 at dst + rowOffsets[r] + colOffsets[k], row after row. */
+  scatterAddF32(src: number, srcRowBytes: number, rows: number, cols: number, rowOffsets: number, colOffsets: number, dst: number): void;
+}
+
+let compiled: WebAssembly.Module | null = null;
+
+/** The kernel over a memory of its own with `stagingBytes` of room for the caller past the kernel's regions, or
+ * null where WebAssembly (or its SIMD) is missing or forbidden. */
+export function createWasmKernel(stagingBytes = 0): WasmKernel | null {
   let exports: WebAssembly.Exports;
+  let memoryObject: WebAssembly.Memory;
+  const pages = Math.ceil((END * F64 + stagingBytes) / PAGE);
   try {
     if (typeof WebAssembly !== "object") return null;
-    const pages = Math.ceil((END * F64) / PAGE);
-    exports = new WebAssembly.Instance(new WebAssembly.Module(buildGemmModule(pages)), {}).exports;
+    compiled ??= new WebAssembly.Module(buildGemmModule(Math.ceil((END * F64) / PAGE)));
+    memoryObject = new WebAssembly.Memory({ initial: pages });
+    exports = new WebAssembly.Instance(compiled, { env: { memory: memoryObject } }).exports;
   } catch {
     // No SIMD support, or compilation forbidden (a Content-Security-Policy without 'wasm-unsafe-eval').
     return null;
   }
-  const memory = new Float64Array((exports.memory as WebAssembly.Memory).buffer);
+  const memory = new Float64Array(memoryObject.buffer);
   const multiply = exports.multiply as Multiply;
   const packLines = exports.packLines as Pack;
   const packDepths = exports.packDepths as Pack;
+  const gatherPanels = exports.gatherPanels as GatherPanels;
+  const scatterAddF32 = exports.scatterAddF32 as ScatterAddF32;
   let cStride = 0;
 
   /** memory[at..] = src[from..], natively for long runs (a subarray costs an allocation), by a loop for short ones. */
@@ -79,6 +109,16 @@ export function createWasmKernel(): BlockKernel | null {
 
   return {
     name: "wasm-simd",
+    memory: memoryObject,
+    stagingByte: END * F64,
+    stagingBytes: pages * PAGE - END * F64,
+    panelsByte: { a: PANELS_A * F64, b: PANELS_B * F64 },
+    productByte: BLOCK_C * F64,
+    productRowBytes: () => cStride * F64,
+    gatherPanels(which, src, lineOffsets, depthOffsets, lines, depth): void {
+      gatherPanels(src, lineOffsets, depthOffsets, lines, depth, (which === "a" ? PANELS_A : PANELS_B) * F64);
+    },
+    scatterAddF32,
     pack(which, src, offset, lineStride, depthStride, lines, depth): void {
       if (which === "a") pack(src, offset, lineStride, depthStride, lines, depth, STAGE_A, PANELS_A);
       else pack(src, offset, lineStride, depthStride, lines, depth, STAGE_B, PANELS_B);

@@ -10,14 +10,23 @@
  *
  * `packLines(src, lineBytes, panels, depth, dst)`: source lines contiguous along depth (line stride `lineBytes`).
  * `packDepths(src, depthBytes, panels, depth, dst)`: source lines adjacent at each depth (depth stride `depthBytes`).
+ *
+ * `gatherPanels(src, lineOffsets, depthOffsets, lines, depth, dst)`: panels of any matrix whose element (line, t)
+ * is the float64 at src + lineOffsets[line] + depthOffsets[t] (two i32 tables of byte offsets), lines past `lines`
+ * up to a multiple of 4 zero. A convolution's im2col matrix is such a sum of a position's offset and a tap's offset
+ * in its (zero-padded) input, so its panels are packed straight from the input, with no column matrix between.
+ *
+ * `scatterAddF32(c, cRowBytes, rows, cols, rowOffsets, colOffsets, dst)`: for every element (r, k) of the float64
+ * matrix at c, rounds it to float32 and adds it into the float32 at dst + rowOffsets[r] + colOffsets[k], row after
+ * row (col2im: each destination receives its addends in the order of the rows).
  */
-import { FunctionBody, Op, SimdOp, ValType, encodeModule, type ExportedFunction } from "./matmul_wasm_emit";
+import { FunctionBody, Op, SimdOp, ValType, encodeModule, type ExportedFunction } from "./wasm_emit";
 
 const F64 = 8;
 const I32_PARAMS = (count: number): ValType[] => Array.from({ length: count }, () => ValType.I32);
 
 export function buildGemmModule(memoryPages: number): Uint8Array<ArrayBuffer> {
-  return encodeModule([multiplyFunction(), packLinesFunction(), packDepthsFunction()], memoryPages);
+  return encodeModule([multiplyFunction(), packLinesFunction(), packDepthsFunction(), gatherPanelsFunction(), scatterAddF32Function()], memoryPages);
 }
 
 function multiplyFunction(): ExportedFunction {
@@ -164,4 +173,91 @@ function packDepthsFunction(): ExportedFunction {
   }
   f.end();
   return { name: "packDepths", params, body: f };
+}
+
+function gatherPanelsFunction(): ExportedFunction {
+  const params = I32_PARAMS(6);
+  const [src, lineOffsets, depthOffsets, lines, depth, dst] = params.map((_, i) => i);
+  const f = new FunctionBody(params.length);
+  const line = f.local(ValType.I32);
+  const end = f.local(ValType.I32);
+  const d = f.local(ValType.I32);
+  const s = f.local(ValType.I32);
+  const o = f.local(ValType.I32);
+  const t = f.local(ValType.I32);
+  // end = lines rounded up to a multiple of 4
+  f.get(lines).i32(3).op(Op.I32Add).i32(-4).op(Op.I32And).set(end);
+  f.i32(0).set(line);
+  f.open(Op.Block);
+  f.get(line).get(end).op(Op.I32GeU).branch(Op.BrIf, 0);
+  f.open(Op.Loop); // lines
+  {
+    // d = dst + ((line >> 2)·depth·4 + (line & 3))·8: the line's first element; one depth step is 32 bytes on
+    f.get(dst).get(line).i32(2).op(Op.I32ShrU).get(depth).op(Op.I32Mul).i32(2).op(Op.I32Shl)
+      .get(line).i32(3).op(Op.I32And).op(Op.I32Add).i32(3).op(Op.I32Shl).op(Op.I32Add).set(d);
+    f.i32(0).set(t);
+    f.open(Op.Block);
+    f.get(depth).op(Op.I32Eqz).branch(Op.BrIf, 0);
+    f.get(line).get(lines).op(Op.I32LtU).open(Op.If);
+    {
+      f.get(src).get(lineOffsets).get(line).i32(2).op(Op.I32Shl).op(Op.I32Add).memory(Op.I32Load, 0, 2).op(Op.I32Add).set(s);
+      f.get(depthOffsets).set(o);
+      f.open(Op.Loop);
+      f.get(d).get(s).get(o).memory(Op.I32Load, 0, 2).op(Op.I32Add).memory(Op.F64Load, 0, 3).memory(Op.F64Store, 0, 3);
+      f.get(d).i32(32).op(Op.I32Add).set(d);
+      f.get(o).i32(4).op(Op.I32Add).set(o);
+      f.get(t).i32(1).op(Op.I32Add).tee(t).get(depth).op(Op.I32LtU).branch(Op.BrIf, 0);
+      f.end();
+    }
+    f.op(Op.Else);
+    {
+      f.open(Op.Loop);
+      f.get(d).zeroF64().memory(Op.F64Store, 0, 3);
+      f.get(d).i32(32).op(Op.I32Add).set(d);
+      f.get(t).i32(1).op(Op.I32Add).tee(t).get(depth).op(Op.I32LtU).branch(Op.BrIf, 0);
+      f.end();
+    }
+    f.end();
+    f.end();
+    f.get(line).i32(1).op(Op.I32Add).tee(line).get(end).op(Op.I32LtU).branch(Op.BrIf, 0);
+  }
+  f.end();
+  f.end();
+  return { name: "gatherPanels", params, body: f };
+}
+
+function scatterAddF32Function(): ExportedFunction {
+  const params = I32_PARAMS(7);
+  const [c, cRowBytes, rows, cols, rowOffsets, colOffsets, dst] = params.map((_, i) => i);
+  const f = new FunctionBody(params.length);
+  const r = f.local(ValType.I32);
+  const k = f.local(ValType.I32);
+  const base = f.local(ValType.I32);
+  const cp = f.local(ValType.I32);
+  const o = f.local(ValType.I32);
+  const a = f.local(ValType.I32);
+  f.open(Op.Block);
+  f.get(rows).op(Op.I32Eqz).branch(Op.BrIf, 0);
+  f.get(cols).op(Op.I32Eqz).branch(Op.BrIf, 0);
+  f.i32(0).set(r);
+  f.open(Op.Loop); // rows
+  {
+    f.get(dst).get(rowOffsets).get(r).i32(2).op(Op.I32Shl).op(Op.I32Add).memory(Op.I32Load, 0, 2).op(Op.I32Add).set(base);
+    f.get(c).get(r).get(cRowBytes).op(Op.I32Mul).op(Op.I32Add).set(cp);
+    f.get(colOffsets).set(o);
+    f.i32(0).set(k);
+    f.open(Op.Loop); // columns
+    {
+      f.get(base).get(o).memory(Op.I32Load, 0, 2).op(Op.I32Add).tee(a);
+      f.get(a).memory(Op.F32Load, 0, 2).get(cp).memory(Op.F64Load, 0, 3).op(Op.F32DemoteF64).op(Op.F32Add).memory(Op.F32Store, 0, 2);
+      f.get(cp).i32(8).op(Op.I32Add).set(cp);
+      f.get(o).i32(4).op(Op.I32Add).set(o);
+      f.get(k).i32(1).op(Op.I32Add).tee(k).get(cols).op(Op.I32LtU).branch(Op.BrIf, 0);
+    }
+    f.end();
+    f.get(r).i32(1).op(Op.I32Add).tee(r).get(rows).op(Op.I32LtU).branch(Op.BrIf, 0);
+  }
+  f.end();
+  f.end();
+  return { name: "scatterAddF32", params, body: f };
 }

@@ -89,11 +89,12 @@ export function flipValues(x: Tensor, dim: number): Tensor {
   const out = empty(x.shape.slice(), x.dtype);
   const { outer, size, inner } = around(x.shape, dim);
   const src = x._data;
+  const od = out._data;
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < size; k++) {
       const from = (o * size + k) * inner;
       const to = (o * size + (size - 1 - k)) * inner;
-      for (let i = 0; i < inner; i++) out._data[to + i] = src[from + i];
+      for (let i = 0; i < inner; i++) od[to + i] = src[from + i];
     }
   }
   return out;

@@ -4,38 +4,47 @@
  */
 import { castScalar, isFloating, type DType } from "../dtype";
 import { RuntimeError } from "../errors";
-import { addSame, divSame, mapBinary, mapScalarWith, mapWithScalar, mulSame, subSame, type BinaryFn, type SameShapeLoop } from "../kernels/elementwise";
+import { ADD, DIV, MUL, SUB, broadcastRuns, mapBinary, mapScalarWith, mapWithScalar, type ArithLoops, type BinaryFn } from "../kernels/elementwise";
 import { fmaf } from "../kernels/f32/fma";
 import { libmPowf } from "../kernels/f32/libm_pow";
 import { binaryLoop } from "../kernels/f32/loops";
-import { powf, powScalarArray } from "../kernels/f32/pow";
+import { powArray, powf, powScalarArray } from "../kernels/f32/pow";
 import { broadcastShapes, sameShape } from "../shape";
 import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
 import { apply, defineOp } from "./op";
 import { empty, operand, promote, valuesAs } from "./operands";
 import { reciprocal } from "./unary";
 
-/** Computes `f` over broadcast `a` and `b` in `dtype` (operands are first converted to it, as PyTorch does). */
-export function binaryForward(a: Tensor, b: Tensor, dtype: DType, f: BinaryFn, outDType: DType = dtype, same?: SameShapeLoop): Tensor {
-  if (same && a.dtype === dtype && b.dtype === dtype && outDType === dtype && sameShape(a.shape, b.shape)) {
+/**
+ * Computes `f` over broadcast `a` and `b` in `dtype` (operands are first converted to it, as PyTorch does); `loops`,
+ * where given, are the op's own loops for the same formula (the four arithmetic ops), which run without a call per
+ * element.
+ */
+export function binaryForward(a: Tensor, b: Tensor, dtype: DType, f: BinaryFn, outDType: DType = dtype, loops?: ArithLoops): Tensor {
+  if (loops && a.dtype === dtype && b.dtype === dtype && outDType === dtype && sameShape(a.shape, b.shape)) {
     const out = empty(a.shape.slice(), dtype);
-    same(a._data, b._data, out._data);
+    loops.same(a._data, b._data, out._data);
     return out;
   }
   // A one-element side that does not widen the shape is read as a number: no conversion buffer, no broadcasting.
   if (b.numel() === 1 && b.ndim <= a.ndim && a.dtype === dtype) {
     const out = empty(a.shape.slice(), outDType);
-    mapWithScalar(a._data, castScalar(dtype, b._data[0]), out._data, f);
+    const y = castScalar(dtype, b._data[0]);
+    if (loops && outDType === dtype) loops.withScalar(a._data, y, out._data);
+    else mapWithScalar(a._data, y, out._data, f);
     return out;
   }
   if (a.numel() === 1 && a.ndim <= b.ndim && b.dtype === dtype) {
     const out = empty(b.shape.slice(), outDType);
-    mapScalarWith(castScalar(dtype, a._data[0]), b._data, out._data, f);
+    const x = castScalar(dtype, a._data[0]);
+    if (loops && outDType === dtype) loops.scalarWith(x, b._data, out._data);
+    else mapScalarWith(x, b._data, out._data, f);
     return out;
   }
   const shape = broadcastShapes(a.shape, b.shape);
   const out = empty(shape, outDType);
-  mapBinary(valuesAs(a, dtype), a.shape, valuesAs(b, dtype), b.shape, out._data, shape, f);
+  if (loops && outDType === dtype) broadcastRuns(valuesAs(a, dtype), a.shape, valuesAs(b, dtype), b.shape, out._data, shape, loops);
+  else mapBinary(valuesAs(a, dtype), a.shape, valuesAs(b, dtype), b.shape, out._data, shape, f);
   return out;
 }
 
@@ -56,14 +65,14 @@ function addScaled(a: Tensor, b: Tensor, alpha: number): Tensor {
 const addOp = defineOp<number>({
   name: "add",
   gradFnName: "AddBackward0",
-  forward: ([a, b], alpha) => (alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x + y, undefined, addSame) : addScaled(a, b, alpha)),
+  forward: ([a, b], alpha) => (alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x + y, undefined, ADD) : addScaled(a, b, alpha)),
   backward: ({ attrs: alpha }, g) => [g, alpha === 1 ? g : g.mul(alpha)],
 });
 
 const subOp = defineOp<number>({
   name: "sub",
   gradFnName: "SubBackward0",
-  forward: ([a, b], alpha) => (alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x - y, undefined, subSame) : addScaled(a, b, -alpha)),
+  forward: ([a, b], alpha) => (alpha === 1 ? binaryForward(a, b, promote(a, b), (x, y) => x - y, undefined, SUB) : addScaled(a, b, -alpha)),
   backward: ({ attrs: alpha }, g) => [g, g.mul(-alpha)],
 });
 
@@ -83,7 +92,7 @@ export function crossSaved([da, db]: readonly boolean[]): number[] {
 const mulOp = defineOp({
   name: "mul",
   gradFnName: "MulBackward0",
-  forward: ([a, b]) => binaryForward(a, b, promote(a, b), (x, y) => x * y, undefined, mulSame),
+  forward: ([a, b]) => binaryForward(a, b, promote(a, b), (x, y) => x * y, undefined, MUL),
   backward: ({ inputs: [a, b], needsInputGrad: [da, db] }, g) => [da ? g.mul(b) : null, db ? g.mul(a) : null],
   saves: { inputs: crossSaved },
 });
@@ -91,7 +100,7 @@ const mulOp = defineOp({
 const divOp = defineOp({
   name: "div",
   gradFnName: "DivBackward0",
-  forward: ([a, b]) => binaryForward(a, b, floatingResult(a, b), (x, y) => x / y, undefined, divSame),
+  forward: ([a, b]) => binaryForward(a, b, floatingResult(a, b), (x, y) => x / y, undefined, DIV),
   backward: ({ inputs: [a, b], needsInputGrad: [da, db] }, g) => [
     da ? g.div(b) : null,
     db ? g.neg().mul(a).div(b.mul(b)) : null,
@@ -120,7 +129,9 @@ function powForward(a: Tensor, b: Tensor): Tensor {
   }
   const shape = broadcastShapes(a.shape, b.shape);
   const out = empty(shape, dtype);
-  binaryLoop(shape, valuesAs(a, dtype) as Float32Array, a.shape, valuesAs(b, dtype) as Float32Array, b.shape, out._data as Float32Array, powf, libmPowf);
+  // Same shapes: one contiguous run, as binaryLoop would make it, through the array kernel.
+  if (sameShape(a.shape, b.shape)) powArray(valuesAs(a, dtype) as Float32Array, valuesAs(b, dtype) as Float32Array, out._data as Float32Array);
+  else binaryLoop(shape, valuesAs(a, dtype) as Float32Array, a.shape, valuesAs(b, dtype) as Float32Array, b.shape, out._data as Float32Array, powf, libmPowf);
   return out;
 }
 

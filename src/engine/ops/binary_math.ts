@@ -198,7 +198,8 @@ export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor
 function threeWay(a: Tensor, b: Tensor, c: Tensor, dtype: DType, f: (x: number, y: number, z: number) => number): Tensor {
   const { shape, values: [av, bv, cv] } = broadcastValues([a, b, c], dtype);
   const out = empty(shape, dtype);
-  for (let i = 0; i < out._data.length; i++) out._data[i] = f(av[i], bv[i], cv[i]);
+  const od = out._data;
+  for (let i = 0; i < od.length; i++) od[i] = f(av[i], bv[i], cv[i]);
   return out;
 }
 

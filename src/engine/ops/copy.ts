@@ -1,7 +1,7 @@
 /** Ops that copy a tensor's elements into a new storage: clone, contiguous copies, dtype casts. */
 import { contiguousStrides } from "../shape";
 import { allocate, castScalar, type DType } from "../dtype";
-import { isContiguousGeometry } from "../kernels/strided";
+import { gather, isContiguousGeometry } from "../kernels/strided";
 import { Storage, Tensor, addMethods } from "../tensor";
 import { apply, defineOp } from "./op";
 import { empty } from "./operands";
@@ -32,7 +32,10 @@ const cloneOp = defineOp<CloneAttrs>({
   gradFnName: "CloneBackward0",
   forward: ([t], { contiguous }) => {
     const out = contiguous ? empty(t.shape.slice(), t.dtype) : emptyLike(t);
-    writeValues(out, t._data);
+    // A row-major copy of a strided tensor: read through the strides straight into the new storage (t._data would
+    // first make a cached copy of its own).
+    if (out._contiguous && !t._contiguous) gather(t._storage.data, { shape: t.shape, strides: t._strides, offset: t._offset }, out._storage.data);
+    else writeValues(out, t._data);
     return out;
   },
   backward: (_, g) => [g],

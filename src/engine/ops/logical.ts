@@ -21,7 +21,8 @@ function test(name: string, f: (x: number) => boolean) {
     forward: ([t]) => {
       const out = empty(t.shape.slice(), "bool");
       const src = t._data;
-      for (let i = 0; i < src.length; i++) out._data[i] = f(src[i]) ? 1 : 0;
+      const od = out._data;
+      for (let i = 0; i < src.length; i++) od[i] = f(src[i]) ? 1 : 0;
       return out;
     },
     backward: () => [null],
@@ -97,9 +98,10 @@ const nanToNumOp = defineOp<NanToNumAttrs>({
     const out = empty(t.shape.slice(), t.dtype);
     const src = t._data;
     const max = FLOAT_MAX[t.dtype];
+    const od = out._data;
     for (let i = 0; i < src.length; i++) {
       const v = src[i];
-      out._data[i] = v !== v ? nan : v === Infinity ? (posinf ?? max) : v === -Infinity ? (neginf ?? -max) : v;
+      od[i] = v !== v ? nan : v === Infinity ? (posinf ?? max) : v === -Infinity ? (neginf ?? -max) : v;
     }
     return out;
   },
@@ -190,7 +192,9 @@ const bitwiseNotOp = defineOp({
   forward: ([t]) => {
     const out = empty(t.shape.slice(), t.dtype);
     const src = t._data;
-    for (let i = 0; i < src.length; i++) out._data[i] = t.dtype === "bool" ? (src[i] ? 0 : 1) : -src[i] - 1;
+    const od = out._data;
+    if (t.dtype === "bool") for (let i = 0; i < src.length; i++) od[i] = src[i] ? 0 : 1;
+    else for (let i = 0; i < src.length; i++) od[i] = -src[i] - 1;
     return out;
   },
   backward: () => [null],

@@ -4,7 +4,7 @@
 import { expm1Array } from "../kernels/f32/exp";
 import { log1pArray } from "../kernels/f32/log";
 import { rsqrtArray } from "../kernels/f32/sqrt";
-import { tanArray } from "../kernels/f32/trig";
+import { tanArray } from "../kernels/f32/trig_lanes";
 import { Tensor, addMethods } from "../tensor";
 import { pow } from "./arith";
 import { empty } from "./operands";

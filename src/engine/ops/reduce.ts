@@ -73,7 +73,8 @@ const meanOp = defineOp<ReduceAttrs>({
     let count = 1;
     for (const d of attrs.dims) count *= t.shape[d];
     const divisor = castScalar(t.dtype, count);
-    for (let i = 0; i < result._data.length; i++) result._data[i] = result._data[i] / divisor;
+    const rd = result._data;
+    for (let i = 0; i < rd.length; i++) rd[i] = rd[i] / divisor;
     return result;
   },
   backward: ({ inputs: [x], output, attrs }, g) => [expandBack(g, x, attrs).div(x.numel() / Math.max(output.numel(), 1))],

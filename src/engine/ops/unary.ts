@@ -3,13 +3,14 @@
  * bit-exact kernels of kernels/f32 (PyTorch's own SLEEF and libm results); float64 through the scalar formula.
  */
 import { isFloating, type DType } from "../dtype";
-import { mapUnary, type UnaryFn } from "../kernels/elementwise";
+import { absArray, mapUnary, negArray, reciprocalArray, reluArray, type UnaryFn } from "../kernels/elementwise";
 import { expArray } from "../kernels/f32/exp";
 import { logArray } from "../kernels/f32/log";
+import { thresholdBackwardLanes } from "../kernels/f32/arith_lanes";
 import { sigmoidArray, sigmoidBackwardArray } from "../kernels/f32/sigmoid";
 import { sqrtArray } from "../kernels/f32/sqrt";
 import { tanhArray, tanhBackwardArray } from "../kernels/f32/tanh";
-import { cosArray, sinArray } from "../kernels/f32/trig";
+import { cosArray, sinArray } from "../kernels/f32/trig_lanes";
 import { Tensor, addMethods } from "../tensor";
 import { apply, composite, defineOp, type OpDef } from "./op";
 import { empty, valuesAs } from "./operands";
@@ -33,7 +34,7 @@ interface UnarySpec {
   name: string;
   gradFnName: string;
   f: UnaryFn;
-  /** The float32 kernel, where rounding differs from the double formula's. */
+  /** The float32 kernel: where rounding differs from the double formula's, or a loop of its own for speed. */
   f32?: F32Kernel;
   keepsDType?: boolean;
   backward: OpDef<void>["backward"];
@@ -52,12 +53,12 @@ function unaryOp(spec: UnarySpec): (t: Tensor) => Tensor {
 }
 
 export const neg = unaryOp({
-  name: "neg", gradFnName: "NegBackward0", keepsDType: true, f: (x) => -x,
+  name: "neg", gradFnName: "NegBackward0", keepsDType: true, f: (x) => -x, f32: negArray,
   backward: (_, g) => [g.neg()], saves: {},
 });
 
 export const abs = unaryOp({
-  name: "abs", gradFnName: "AbsBackward0", keepsDType: true, f: Math.abs,
+  name: "abs", gradFnName: "AbsBackward0", keepsDType: true, f: Math.abs, f32: absArray,
   backward: ({ inputs: [x] }, g) => [g.mul(x.sign())], saves: { inputs: [0] },
 });
 
@@ -78,7 +79,7 @@ export const log = unaryOp({
 });
 
 export const reciprocal = unaryOp({
-  name: "reciprocal", gradFnName: "ReciprocalBackward0", f: (x) => 1 / x,
+  name: "reciprocal", gradFnName: "ReciprocalBackward0", f: (x) => 1 / x, f32: reciprocalArray,
   backward: ({ output }, g) => [g.mul(output.mul(output)).neg()], saves: { output: true },
 });
 
@@ -152,13 +153,16 @@ function pairForward(
   const xa = valuesAs(x, dtype);
   const yb = valuesAs(b, dtype);
   if (dtype === "float32") f32(xa as Float32Array, yb as Float32Array, out._data as Float32Array);
-  else for (let i = 0; i < out._data.length; i++) out._data[i] = f(xa[i], yb[i]);
+  else {
+    const od = out._data;
+    for (let i = 0; i < od.length; i++) od[i] = f(xa[i], yb[i]);
+  }
   return out;
 }
 
 export const relu = unaryOp({
   // clamp_min(x, 0): max(x, 0) keeps x when it is not below 0, so −0 stays −0 and NaN stays NaN.
-  name: "relu", gradFnName: "ReluBackward0", keepsDType: true, f: (x) => (x < 0 ? 0 : x),
+  name: "relu", gradFnName: "ReluBackward0", keepsDType: true, f: (x) => (x < 0 ? 0 : x), f32: reluArray,
   backward: ({ output }, g) => [thresholdBackward(g, output, 0)], saves: { output: true },
 });
 
@@ -171,7 +175,9 @@ const thresholdBackwardOp = defineOp<number>({
     const out = empty(x.shape.slice(), dtype);
     const gd = valuesAs(g.numel() === x.numel() ? g : composite(() => g.expand(x.shape).contiguous()), dtype);
     const xd = x._data;
-    for (let i = 0; i < out._data.length; i++) out._data[i] = xd[i] <= t ? 0 : gd[i];
+    const od = out._data;
+    if (od instanceof Float32Array && gd instanceof Float32Array && xd instanceof Float32Array && Math.fround(t) === t && thresholdBackwardLanes(gd, xd, t, od)) return out;
+    for (let i = 0; i < od.length; i++) od[i] = xd[i] <= t ? 0 : gd[i];
     return out;
   },
   backward: ({ inputs: [, x], attrs: t, needsInputGrad: [dg] }, gg) => [dg ? thresholdBackward(gg, x, t) : null, null],

@@ -64,9 +64,12 @@ function sgdUpdate(p: Tensor, grad: Tensor, buffer: Tensor | null, o: Required<S
     }
     const b = floats(buffer, "momentum buffer");
     if (o.nesterov) {
-      // d_p = d_p.add(buf, alpha=momentum)
+      // d_p = d_p.add(buf, alpha=momentum), into a buffer of its own when d_p is still the gradient
       const m = r(o.momentum);
-      step = d.map((di, i) => fma(b[i], m, di));
+      const readsGradient = o.weightDecay === 0 && !o.maximize; // then d is the gradient's own values
+      const nesterov = readsGradient ? (p.dtype === "float32" ? new Float32Array(n) : new Float64Array(n)) : d;
+      for (let i = 0; i < n; i++) nesterov[i] = fma(b[i], m, d[i]);
+      step = nesterov;
     } else step = b;
   }
   // param.add_(d_p, alpha=-lr)

@@ -20,16 +20,17 @@ const SPLITTER_25 = 268435457;
  * floats (25 significant bits, and not a float itself): then the sum's rounding error breaks the tie. */
 export function fmaf(a: number, b: number, c: number): number {
   const s = a * b + c;
+  const t = SPLITTER_25 * s;
+  // More than 25 significant bits (nearly every sum): neither a float nor a tie, one rounding is right. Tested
+  // first because this branch is almost always taken, where `r !== s` would depend on the data.
+  if (t - (t - s) !== s) return Math.fround(s);
   const r = Math.fround(s);
   if (r !== s) {
-    const t = SPLITTER_25 * s;
-    if (t - (t - s) === s) {
-      const p = a * b;
-      const bb = s - p;
-      const err = p - (s - bb) + (c - bb);
-      const other = 2 * s - r;
-      if (err !== 0) return err > 0 === other > r ? other : r;
-    }
+    const p = a * b;
+    const bb = s - p;
+    const err = p - (s - bb) + (c - bb);
+    const other = 2 * s - r;
+    if (err !== 0) return err > 0 === other > r ? other : r;
   }
   return r;
 }

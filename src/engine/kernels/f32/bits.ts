@@ -17,17 +17,25 @@ export function fromBits(bits: number): number {
   return F[0];
 }
 
+/** 1.5·2^52: adding it to a double below 2^51 in magnitude leaves the integer nearest it, ties to even (the
+ * FPU's own rounding), in the low bits; subtracting it again gives that integer as a double. One addition and one
+ * subtraction instead of Math.round and a correction for ties. */
+const ROUNDER = 6755399441055744;
+const TWO51 = 2 ** 51;
+
 /** vroundps to nearest: rounds half to even, keeps the sign of zero. */
 export function rint(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  if (!(Math.abs(x) < TWO51)) return x;
+  const r = x + ROUNDER - ROUNDER;
+  return r === 0 ? x * 0 : r;
 }
 
 const INT_MIN = -2147483648;
 
-/** vcvtps2dq: to int32, half to even; out of range (and NaN) gives INT_MIN, x86's "integer indefinite". */
+/** vcvtps2dq: to int32, half to even; out of range (and NaN) gives INT_MIN, x86's "integer indefinite". (Past 2^51
+ * the rounding trick is off, but such values are out of range either way.) */
 export function cvtRound(x: number): number {
-  const r = rint(x);
+  const r = x + ROUNDER - ROUNDER;
   return r >= -2147483648 && r < 2147483648 ? r | 0 : INT_MIN;
 }
 

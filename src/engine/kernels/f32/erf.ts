@@ -5,8 +5,11 @@
  */
 import { f, mulsign } from "./bits";
 import { R, add2DD, addFD, mulDF, mulFF } from "./df";
-import { expk2 } from "./exp";
+import { expk2, expk2Lanes } from "./exp";
 import { fmaf } from "./fma";
+import type { F4, Lanes } from "./lanes";
+import * as lanes from "./lanes_df";
+import { runLanes, unaryKernel } from "./lanes_run";
 
 /** The coefficients of the three pieces, highest degree first (float steps, then two double-float steps). */
 const FLOAT_COEFFS = [
@@ -56,6 +59,37 @@ export function erff(x: number): number {
   return a !== a ? NaN : y;
 }
 
+/** erff's steps four lanes at a time (lanes.ts): each lane's piece picks its coefficients by selection, and the
+ * exponential is worked out for every lane and kept where the piece needs it. The products scale with |x| (and its
+ * square) near 0: below 2^−25 their fused sums could reach the subnormal grid, so such lanes are left to JS. */
+export function emitErf(L: Lanes, x: F4): F4 {
+  const a = L.abs(x);
+  L.flagTiny(a, 2 ** -25);
+  const first = L.lt(a, L.c(ERF_1));
+  const second = L.lt(a, L.c(ERF_2));
+  const pick = (v: readonly number[]): F4 => L.select(first, L.c(v[0]), L.select(second, L.c(v[1]), L.c(v[2])));
+  const u = L.select(first, L.mul(a, a), a);
+  const c = FLOAT_COEFFS[0].map((_, k) => pick(FLOAT_COEFFS.map((row) => row[k])));
+  let t = L.fma(c[0], u, c[1]);
+  t = L.fma(t, u, c[2]);
+  t = L.fma(t, u, c[3]);
+  t = L.fma(t, u, c[4]);
+  const pair = (k: number): lanes.Pair => [pick(PAIRS.map((row) => row[k][0])), pick(PAIRS.map((row) => row[k][1]))];
+  let r = lanes.add2DD(L, lanes.mulFF(L, t, u), pair(0));
+  r = lanes.add2DD(L, lanes.mulDF(L, r, u), pair(1));
+  r = lanes.mulDF(L, r, a);
+  const tail = lanes.addFD(L, L.c(1), lanes.neg(L, expk2Lanes(L, r)));
+  r = [L.select(first, r[0], tail[0]), L.select(first, r[1], tail[1])];
+  const y = L.mulsign(L.select(L.lt(a, L.c(4)), L.add(r[0], r[1]), L.c(1)), x);
+  return L.select(L.isNaN(a), a, y);
+}
+
+function erfRange(src: Float32Array, out: Float32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) out[i] = erff(src[i]);
+}
+
+const ERF_LANES = unaryKernel("erf", emitErf, erfRange);
+
 export function erfArray(src: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < src.length; i++) out[i] = erff(src[i]);
+  if (!runLanes(ERF_LANES, [src], out)) erfRange(src, out, 0, src.length);
 }

@@ -5,6 +5,7 @@
  * (grown never: growing detaches the buffer, which deoptimises typed-array code everywhere); a row longer than a
  * block, or an engine without WebAssembly SIMD, leaves the work to the JS kernels (the functions return false).
  */
+import { instantiateOwnMemory } from "../wasm_instance";
 import { FIXED_END, WEIGHTS, buildLayerNormModule } from "./layer_norm_wasm_module";
 
 /** Floats per region: the most elements of one block of rows. */
@@ -27,9 +28,8 @@ interface Kernels {
 
 let kernels: Kernels | null | undefined;
 
-function kernelsOf(instance: WebAssembly.Instance, base: number): Kernels {
-  const exports = instance.exports;
-  const f32 = new Float32Array((exports.memory as WebAssembly.Memory).buffer);
+function kernelsOf(exports: WebAssembly.Exports, buffer: ArrayBuffer, base: number): Kernels {
+  const f32 = new Float32Array(buffer);
   for (let j = 0; j < 16; j++) f32[WEIGHTS / 4 + j] = 1 / (j + 1);
   return {
     f32,
@@ -40,29 +40,16 @@ function kernelsOf(instance: WebAssembly.Instance, base: number): Kernels {
   };
 }
 
-/**
- * The kernels, or null while they are not (yet) there. The module (about 10 KB) compiles synchronously where that is
- * allowed (Node, workers); a browser's main thread refuses modules over 4 KB, so there it compiles in the background
- * and the JS kernels serve until it is ready.
- */
+/** The kernels, or null while they are not (yet) there (the module, about 10 KB, may compile in the background). */
 function load(): Kernels | null {
   if (kernels !== undefined) return kernels;
   kernels = null;
   if (typeof WebAssembly !== "object") return null;
   const base = Math.ceil(FIXED_END / 64) * 16;
-  const bytes = buildLayerNormModule(Math.ceil(((base + Region.COUNT * REGION) * 4) / PAGE));
-  try {
-    kernels = kernelsOf(new WebAssembly.Instance(new WebAssembly.Module(bytes), {}), base);
-  } catch {
-    // No SIMD, synchronous compilation refused, or compilation forbidden (a Content-Security-Policy without
-    // 'wasm-unsafe-eval'): try in the background, and stay with the JS kernels if that fails too.
-    WebAssembly.instantiate(bytes, {}).then(
-      (result) => {
-        kernels = kernelsOf(result.instance, base);
-      },
-      () => undefined,
-    );
-  }
+  const pages = Math.ceil(((base + Region.COUNT * REGION) * 4) / PAGE);
+  instantiateOwnMemory(buildLayerNormModule(pages), pages, (exports, buffer) => {
+    kernels = kernelsOf(exports, buffer, base);
+  });
   return kernels;
 }
 

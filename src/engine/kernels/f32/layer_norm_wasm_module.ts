@@ -10,7 +10,7 @@
  *   dgamma/dbeta hold; dx from the lane sums of map_reduce_all. flags: 1 dx, 2 dγ, 4 dβ, 8 γ given.
  * - `merge(level, count, source)`: AddMomentsVec of the 8-lane moments at `source` into `level` (internal).
  */
-import { FunctionBody, ValType, encodeModule, type ExportedFunction } from "../matmul_wasm_emit";
+import { FunctionBody, ValType, encodeModule, type ExportedFunction } from "../wasm_emit";
 import { Asm, C, S, fma1, fma4, fma4Odd, fmaScalarScratch, fmaScratch } from "./wasm_asm";
 
 /** Fixed regions (bytes): Welford's weights 1/(j+1), the chunk being merged, the cascade's levels. */

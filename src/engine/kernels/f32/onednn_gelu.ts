@@ -9,6 +9,8 @@
  */
 import { f, fromBits, mulsign } from "./bits";
 import { fmaf } from "./fma";
+import type { F4, Lanes } from "./lanes";
+import { type LaneKernel, runLanes, unaryKernel } from "./lanes_run";
 
 const LOG2E = fromBits(0x3fb8aa3b);
 const LN_FLT_MAX = fromBits(0x42b17218);
@@ -63,11 +65,69 @@ export function onednnGeluDerivative(s: number): number {
   return fmaf(erf, 0.5, f(tt + 0.5));
 }
 
+// ---- four lanes at a time (lanes.ts): the same steps ----
+
+function expLanes(L: Lanes, x: F4): F4 {
+  const tooSmall = L.lt(x, L.c(LN_FLT_MIN));
+  // vminps and vmaxps return the bound for NaN: `lt` and `gt` are false there.
+  x = L.select(L.lt(x, L.c(LN_FLT_MAX)), x, L.c(LN_FLT_MAX));
+  x = L.select(L.gt(x, L.c(LN_FLT_MIN)), x, L.c(LN_FLT_MIN));
+  const n = L.floor(L.add(L.mul(x, L.c(LOG2E)), L.c(0.5)));
+  const r = L.fma(L.neg(n), L.c(LN2), x);
+  const scale = L.select(tooSmall, L.c(0), L.float(L.shl(L.iadd(L.cvtTrunc(n), L.i(126)), 23)));
+  let y = L.c(EXP_P[4]);
+  for (let i = 3; i >= 0; i--) y = L.fma(y, r, L.c(EXP_P[i]));
+  y = L.fma(y, r, L.c(1));
+  return L.mul(L.mul(y, scale), L.c(2));
+}
+
+function erfTailLanes(L: Lanes, expNegSq: F4, t: F4): F4 {
+  let r = L.c(ERF_P[4]);
+  for (let i = 3; i >= 0; i--) r = L.fma(r, t, L.c(ERF_P[i]));
+  return L.fma(L.mul(L.neg(expNegSq), t), r, L.c(1));
+}
+
+/** Below 2^−100 in magnitude the last fused sum (about s/2) could reach the subnormal grid: left to JS. */
+function emitGelu(L: Lanes, s: F4): F4 {
+  L.flagTiny(s, 2 ** -100);
+  const x = L.mul(s, L.c(ONE_OVER_SQRT_TWO));
+  const t = L.div(L.c(1), L.fma(L.c(P), L.abs(x), L.c(1)));
+  const e = expLanes(L, L.neg(L.mul(x, x)));
+  const erf = L.mulsign(erfTailLanes(L, e, t), s);
+  const half = L.mul(s, L.c(0.5));
+  return L.fma(erf, half, half);
+}
+
+function emitGeluDerivative(L: Lanes, s: F4): F4 {
+  const r = L.mul(s, L.c(ONE_OVER_SQRT_TWO));
+  const q = expLanes(L, L.neg(L.mul(r, r)));
+  const tt = L.mul(L.mul(r, L.c(ONE_OVER_SQRT_PI)), q);
+  const w = L.div(L.c(1), L.fma(L.c(P), L.abs(r), L.c(1)));
+  const erf = L.mulsign(erfTailLanes(L, q, w), r);
+  return L.fma(erf, L.c(0.5), L.add(tt, L.c(0.5)));
+}
+
+function geluRange(src: Float32Array, out: Float32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) out[i] = onednnGelu(src[i]);
+}
+
+function geluBackwardRange(grad: Float32Array, input: Float32Array, out: Float32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) out[i] = f(onednnGeluDerivative(input[i]) * grad[i]);
+}
+
+const GELU_LANES = unaryKernel("onednn gelu", emitGelu, geluRange);
+const GELU_BACKWARD_LANES: LaneKernel = {
+  name: "onednn gelu backward",
+  inputs: 2,
+  emit: (L, [g], [x]) => [L.mul(emitGeluDerivative(L, x), g)],
+  exact: ([g, x], out, from, to) => geluBackwardRange(g, x, out, from, to),
+};
+
 export function onednnGeluArray(src: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < src.length; i++) out[i] = onednnGelu(src[i]);
+  if (!runLanes(GELU_LANES, [src], out)) geluRange(src, out, 0, src.length);
 }
 
 /** eltwise_backward: diff_src = diff_dst · gelu'(src). */
 export function onednnGeluBackwardArray(grad: Float32Array, input: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < out.length; i++) out[i] = f(onednnGeluDerivative(input[i]) * grad[i]);
+  if (!runLanes(GELU_BACKWARD_LANES, [grad, input], out)) geluBackwardRange(grad, input, out, 0, out.length);
 }

@@ -4,8 +4,9 @@
  * expf for the leftover elements. Backward: g·(1 − y)·y, left to right (no product feeds a sum, so nothing fuses).
  */
 import { f } from "./bits";
-import { expf } from "./exp";
+import { emitExp, expf } from "./exp";
 import { libmExpf } from "./libm";
+import { runLanes, unaryKernel } from "./lanes_run";
 import { vectorEnd } from "./loops";
 
 /** The vectorised formula, one lane. */
@@ -18,9 +19,16 @@ export function sigmoidScalar(x: number): number {
   return f(1 / f(1 + libmExpf(-x)));
 }
 
+function sigmoidVecRange(src: Float32Array, out: Float32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) out[i] = sigmoidVec(src[i]);
+}
+
+/** The vectorised formula four lanes at a time (lanes.ts). */
+const SIGMOID_LANES = unaryKernel("sigmoid", (L, x) => L.div(L.c(1), L.add(L.c(1), emitExp(L, L.sub(L.c(0), x)))), sigmoidVecRange);
+
 export function sigmoidArray(src: Float32Array, out: Float32Array): void {
   const split = vectorEnd(src.length);
-  for (let i = 0; i < split; i++) out[i] = sigmoidVec(src[i]);
+  if (!runLanes(SIGMOID_LANES, [src], out, 0, split)) sigmoidVecRange(src, out, 0, split);
   for (let i = split; i < src.length; i++) out[i] = sigmoidScalar(src[i]);
 }
 

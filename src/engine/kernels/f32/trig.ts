@@ -13,19 +13,19 @@ import { R, add2DD, add2DF, add2FF, addDF, addFD, addFF, mulDD, mulDDtoF, normal
 import { fmaf } from "./fma";
 import { rempi } from "./rempi";
 
-const M_1_PI = f(0.3183098861837907);
-const M_2_PI = f(2 * 0.3183098861837907);
-const PI_A2 = 3.1414794921875;
-const PI_B2 = f(0.00011315941810607910156);
-const PI_C2 = f(1.9841872589410058936e-9);
-const RANGE_MAX2 = 125;
+export const M_1_PI = f(0.3183098861837907);
+export const M_2_PI = f(2 * 0.3183098861837907);
+export const PI_A2 = 3.1414794921875;
+export const PI_B2 = f(0.00011315941810607910156);
+export const PI_C2 = f(1.9841872589410058936e-9);
+export const RANGE_MAX2 = 125;
 const HALF_PI_H = f(3.1415927410125732422 * -0.5);
 const HALF_PI_L = f(-8.7422776573475857731e-8 * -0.5);
 
-const S1 = f(2.6083159809786593541503e-6);
-const S2 = f(-0.0001981069071916863322258);
-const S3 = f(0.00833307858556509017944336);
-const S4 = f(-0.166666597127914428710938);
+export const S1 = f(2.6083159809786593541503e-6);
+export const S2 = f(-0.0001981069071916863322258);
+export const S3 = f(0.00833307858556509017944336);
+export const S4 = f(-0.166666597127914428710938);
 
 /** The shared polynomial of sin and cos on the reduced argument (sh, sl); the sign is the caller's. */
 function sinPoly(sh: number, sl: number): number {
@@ -108,13 +108,13 @@ export function cosf(d: number, large: boolean): number {
   return (q & 2) === 0 ? -u : u;
 }
 
-const T1 = f(0.00446636462584137916564941);
-const T2 = f(-8.3920182078145444393158e-5);
-const T3 = f(0.0109639242291450500488281);
-const T4 = f(0.0212360303848981857299805);
-const T5 = f(0.0540687143802642822265625);
-const T6 = f(0.133325666189193725585938);
-const T7 = f(0.33333361148834228515625);
+export const T1 = f(0.00446636462584137916564941);
+export const T2 = f(-8.3920182078145444393158e-5);
+export const T3 = f(0.0109639242291450500488281);
+export const T4 = f(0.0212360303848981857299805);
+export const T5 = f(0.0540687143802642822265625);
+export const T6 = f(0.133325666189193725585938);
+export const T7 = f(0.33333361148834228515625);
 
 /** Sleef_tanf8_u10 for one lane; `large` as for sinf. */
 export function tanf(d: number, large: boolean): number {
@@ -160,34 +160,34 @@ export function tanf(d: number, large: boolean): number {
 }
 
 /** Whether SLEEF takes its large-argument path for the vector of lanes [at, at + 8) of `src` (padded with 0). */
-function anyLarge(src: Float32Array, at: number): boolean {
-  const end = Math.min(at + 8, src.length);
-  for (let i = at; i < end; i++) if (!(Math.abs(src[i]) < RANGE_MAX2)) return true;
+function anyLarge(src: Float32Array, at: number, end: number): boolean {
+  for (let i = at; i < Math.min(at + 8, end); i++) if (!(Math.abs(src[i]) < RANGE_MAX2)) return true;
   return false;
 }
 
-// One loop per function (not a shared loop taking the lane function), so that V8 inlines each lane's call.
+// One loop per function (not a shared loop taking the lane function), so that V8 inlines each lane's call. Each
+// works on [from, to) in vectors of 8 from `from`, the last one padded with zeros.
 
-export function sinArray(src: Float32Array, out: Float32Array): void {
-  for (let at = 0; at < src.length; at += 8) {
-    const large = anyLarge(src, at);
-    const end = Math.min(at + 8, src.length);
+export function sinRange(src: Float32Array, out: Float32Array, from: number, to: number): void {
+  for (let at = from; at < to; at += 8) {
+    const large = anyLarge(src, at, to);
+    const end = Math.min(at + 8, to);
     for (let i = at; i < end; i++) out[i] = sinf(src[i], large);
   }
 }
 
-export function cosArray(src: Float32Array, out: Float32Array): void {
-  for (let at = 0; at < src.length; at += 8) {
-    const large = anyLarge(src, at);
-    const end = Math.min(at + 8, src.length);
+export function cosRange(src: Float32Array, out: Float32Array, from: number, to: number): void {
+  for (let at = from; at < to; at += 8) {
+    const large = anyLarge(src, at, to);
+    const end = Math.min(at + 8, to);
     for (let i = at; i < end; i++) out[i] = cosf(src[i], large);
   }
 }
 
-export function tanArray(src: Float32Array, out: Float32Array): void {
-  for (let at = 0; at < src.length; at += 8) {
-    const large = anyLarge(src, at);
-    const end = Math.min(at + 8, src.length);
+export function tanRange(src: Float32Array, out: Float32Array, from: number, to: number): void {
+  for (let at = from; at < to; at += 8) {
+    const large = anyLarge(src, at, to);
+    const end = Math.min(at + 8, to);
     for (let i = at; i < end; i++) out[i] = tanf(src[i], large);
   }
 }

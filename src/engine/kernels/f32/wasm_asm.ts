@@ -4,7 +4,7 @@
  * through f64x2, and scalar). Every f32/f32x4 arithmetic instruction rounds to float32 as the CPU's own does (no
  * flush to zero in WebAssembly), so ATen's float arithmetic carries over one instruction for one.
  */
-import { FunctionBody, Op, SimdOp, ValType } from "../matmul_wasm_emit";
+import { FunctionBody, Op, SimdOp, ValType } from "../wasm_emit";
 
 /** Core opcodes (one byte). */
 export const C = {
