@@ -59,20 +59,20 @@ describe("autograd", () => {
 
   it("a custom Function's saved tensors are freed too: its second backward without retainGraph is PyTorch's error", () => {
     class Square extends autograd.Function {
-      static forward(ctx: autograd.FunctionCtx, x: gl.Tensor): gl.Tensor {
+      static override forward(ctx: autograd.FunctionCtx, x: gl.Tensor): gl.Tensor {
         ctx.saveForBackward(x);
         return x.mul(x);
       }
-      static backward(ctx: autograd.FunctionCtx, g: gl.Tensor): gl.Tensor {
+      static override backward(ctx: autograd.FunctionCtx, g: gl.Tensor): gl.Tensor {
         const [x] = ctx.savedTensors;
         return g.mul(x).mul(2);
       }
     }
     class Double extends autograd.Function {
-      static forward(_ctx: autograd.FunctionCtx, x: gl.Tensor): gl.Tensor {
+      static override forward(_ctx: autograd.FunctionCtx, x: gl.Tensor): gl.Tensor {
         return x.mul(2);
       }
-      static backward(_ctx: autograd.FunctionCtx, g: gl.Tensor): gl.Tensor {
+      static override backward(_ctx: autograd.FunctionCtx, g: gl.Tensor): gl.Tensor {
         return g.mul(2);
       }
     }
