@@ -26,21 +26,36 @@ export interface Transpiled {
 }
 
 export function transpile(source: string, file: string): Transpiled {
-  let js: string;
+  return { code: instrumentUserCode(stripTypes(source, file), file) };
+}
+
+/** How syntax errors are worded: a notebook cell's output already says which cell, so its messages leave out the
+ * file name sucrase puts first ("Error transforming /nb.ipynb#cell-3: …"). */
+export interface SyntaxErrorWording {
+  dropFileName?: boolean;
+}
+
+/** TypeScript → JavaScript with every line where it was (sucrase); a syntax error names the user's line. */
+export function stripTypes(source: string, file: string, wording: SyntaxErrorWording = {}): string {
   try {
-    js = transform(source, { transforms: ["typescript"], filePath: file, keepUnusedImports: true }).code;
+    return transform(source, { transforms: ["typescript"], filePath: file, keepUnusedImports: true }).code;
   } catch (e) {
-    throw syntaxError(e, source);
-  }
-  try {
-    return { code: instrument(js, file) };
-  } catch (e) {
-    if (e instanceof SnippetSyntaxError) throw e;
-    throw syntaxError(e, js);
+    throw syntaxError(e, source, wording);
   }
 }
 
-function syntaxError(e: unknown, source: string): SnippetSyntaxError {
+/** instrument(js), with a parse error turned into a SnippetSyntaxError at its line in `js`. */
+export function instrumentUserCode(js: string, file: string, wording: SyntaxErrorWording = {}): string {
+  try {
+    return instrument(js, file);
+  } catch (e) {
+    if (e instanceof SnippetSyntaxError) throw e;
+    throw syntaxError(e, js, wording);
+  }
+}
+
+/** A sucrase or acorn error as a SnippetSyntaxError, with the line and column (1-based) it names in `source`. */
+export function syntaxError(e: unknown, source: string, wording: SyntaxErrorWording = {}): SnippetSyntaxError {
   const err = e as { message?: string; loc?: { line: number; column: number } | number; pos?: number };
   let line: number | null = null;
   let column: number | null = null;
@@ -55,6 +70,8 @@ function syntaxError(e: unknown, source: string): SnippetSyntaxError {
       column = before[before.length - 1].length + 1;
     }
   }
-  const message = String(err.message ?? e).replace(/\s*\(\d+:\d+\)\s*$/, "");
+  let message = String(err.message ?? e);
+  if (wording.dropFileName) message = message.replace(/^Error transforming [^:]*: /, "");
+  message = message.replace(/\s*\(\d+:\d+\)\s*$/, "");
   return new SnippetSyntaxError(message, line, column);
 }

@@ -5,40 +5,21 @@
  * the findings first. Screenshots in test-results/ (look at them).
  */
 import { strict as assert } from "node:assert";
-import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { readReportAssets, renderHtmlReport } from "../../src/runner/htmlReport";
-import { runSnippet } from "../../src/runner/run";
-
-const root = path.join(__dirname, "..", "..");
-const results = path.join(root, "test-results");
-mkdirSync(results, { recursive: true });
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, openExampleReport, results } from "./helpers/chromium";
 
 let browser: Browser;
 
-async function openReport(example: string): Promise<{ page: Page; errors: string[] }> {
-  const trace = await runSnippet({ file: path.join(root, "examples", example) });
-  const file = path.join(results, `insight-${path.basename(example, ".ts")}.html`);
-  writeFileSync(file, renderHtmlReport(trace, readReportAssets(path.join(root, "dist"))));
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  // A Content-Security-Policy violation is reported on the console as an error.
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  await page.goto(`file://${file}`);
-  await page.waitForSelector(".box");
-  return { page, errors };
+function openReport(example: string): Promise<{ page: Page; errors: string[] }> {
+  return openExampleReport(browser, example, `insight-${path.basename(example, ".ts")}.html`, { width: 1400, height: 1000 });
 }
 
 describe("the gradient in the panel (Chromium)", function () {
   this.timeout(60_000);
 
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
   after(async () => browser?.close());
 

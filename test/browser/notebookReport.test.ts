@@ -4,26 +4,20 @@
  * notebook renderer draws (in a shadow root); photographed into test-results/notebook-report-seed0.png.
  */
 import { strict as assert } from "node:assert";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { parseNotebook } from "../../src/runner/notebook/ipynb";
 import { readNotebookReportAssets, renderNotebookReport } from "../../src/runner/notebook/report";
 import { runNotebook } from "../../src/runner/notebook/runNotebook";
-
-const root = path.join(__dirname, "..", "..");
-const results = path.join(root, "test-results");
-mkdirSync(results, { recursive: true });
+import { launchChromium, openPage, results, root } from "./helpers/chromium";
 
 describe("the notebook report in Chromium", function () {
   this.timeout(120_000);
   let browser: Browser;
 
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
   after(async () => browser?.close());
 
@@ -33,11 +27,7 @@ describe("the notebook report in Chromium", function () {
     const run = await runNotebook(nb, file);
     const html = path.join(results, "notebook-report-seed0.html");
     writeFileSync(html, renderNotebookReport(nb, run, readNotebookReportAssets(path.join(root, "dist"))));
-    const page = await browser.newPage({ viewport: { width: 1100, height: 1300 } });
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    await page.goto(`file://${html}`);
+    const { page, errors } = await openPage(browser, html, { width: 1100, height: 1300 });
     await page.waitForFunction(() => document.querySelectorAll(".gradlens").length > 0 && [...document.querySelectorAll(".gradlens")].every((h) => h.shadowRoot?.querySelector(".box")));
     assert.deepEqual(await page.locator(".cell.code .input .prompt").allTextContents(), ["In [1]:", "In [2]:", "In [3]:", "In [4]:", "In [5]:", "In [6]:", "In [7]:", "In [8]:", "In [9]:", "In [10]:", "In [11]:"]);
     assert.match(await page.locator(".cell.markdown").first().textContent() ?? "", /^# auto_grad$/);

@@ -4,40 +4,25 @@
  * into test-results/ (look at them).
  */
 import { strict as assert } from "node:assert";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { readReportAssets, renderHtmlReport } from "../../src/runner/htmlReport";
-import { runSnippet, runSnippetWithValues } from "../../src/runner/run";
-
-const root = path.join(__dirname, "..", "..");
-const results = path.join(root, "test-results");
-mkdirSync(results, { recursive: true });
+import { runSnippetWithValues } from "../../src/runner/run";
+import { launchChromium, openExampleReport, results, root } from "./helpers/chromium";
 
 let browser: Browser;
 
-async function openReport(example: string): Promise<{ page: Page; errors: string[] }> {
-  const trace = await runSnippet({ file: path.join(root, "examples", example) });
-  const file = path.join(results, example.replace(/\.ts$/, ".html"));
-  writeFileSync(file, renderHtmlReport(trace, readReportAssets(path.join(root, "dist"))));
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  await page.goto(`file://${file}`);
-  await page.waitForSelector(".box");
-  return { page, errors };
+function openReport(example: string): Promise<{ page: Page; errors: string[] }> {
+  return openExampleReport(browser, example, example.replace(/\.ts$/, ".html"), { width: 1280, height: 900 });
 }
 
 describe("the HTML report in Chromium", function () {
   this.timeout(60_000);
 
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
   after(async () => browser?.close());
 

@@ -57,6 +57,38 @@ describe("autograd", () => {
     assert.deepEqual(values(x.grad), [2, 2]);
   });
 
+  it("a custom Function's saved tensors are freed too: its second backward without retainGraph is PyTorch's error", () => {
+    class Square extends autograd.Function {
+      static override forward(ctx: autograd.FunctionCtx, x: gl.Tensor): gl.Tensor {
+        ctx.saveForBackward(x);
+        return x.mul(x);
+      }
+      static override backward(ctx: autograd.FunctionCtx, g: gl.Tensor): gl.Tensor {
+        const [x] = ctx.savedTensors;
+        return g.mul(x).mul(2);
+      }
+    }
+    class Double extends autograd.Function {
+      static override forward(_ctx: autograd.FunctionCtx, x: gl.Tensor): gl.Tensor {
+        return x.mul(2);
+      }
+      static override backward(_ctx: autograd.FunctionCtx, g: gl.Tensor): gl.Tensor {
+        return g.mul(2);
+      }
+    }
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const y = Square.apply(x).sum();
+    y.backward(null, { retainGraph: true });
+    y.backward();
+    assert.deepEqual(values(x.grad), [4, 8, 12]);
+    assert.throws(() => y.backward(), /Trying to backward through the graph a second time/);
+    // Saving nothing, it holds nothing to free.
+    const z = Double.apply(x).sum();
+    z.backward();
+    z.backward();
+    assert.deepEqual(values(x.grad), [8, 12, 16]);
+  });
+
   it("createGraph: the gradient of a gradient (d²/dx² x³ = 6x)", () => {
     const x = tensor(3, { requiresGrad: true });
     const y = x.pow(3);

@@ -12,7 +12,7 @@ import { type Recorder, recorder, unrecorded } from "../recorder";
 import { formatShape, sameShape } from "../shape";
 import { type BackwardOptions, Tensor } from "../tensor";
 import { withGradMode } from "./grad_mode";
-import { AccumulateGrad, GradFn, type Node, edgeTo, savedTensors } from "./node";
+import { AccumulateGrad, FREED_GRAPH, GradFn, type Node, edgeTo, savedTensors } from "./node";
 import { NodeHeap } from "./node_heap";
 import { anomaly, checkForNaN } from "./anomaly";
 
@@ -242,12 +242,7 @@ export function checkSaved(fn: GradFn): void {
   const saved = savedTensors(fn);
   if (!saved) return;
   if (fn.released) {
-    throw new RuntimeError(
-      "Trying to backward through the graph a second time (or directly access saved tensors after they have already " +
-        "been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). " +
-        "Specify retainGraph: true if you need to backward through the graph a second time or if you need to access " +
-        "saved tensors after calling backward.",
-    );
+    throw new RuntimeError(FREED_GRAPH);
   }
   const inputsSaved = fn.savedInputs.length;
   saved.forEach((t, i) => {

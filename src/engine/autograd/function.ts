@@ -7,12 +7,16 @@ import { RuntimeError } from "../errors";
 import { type AnyOpDef, apply, composite, type OpDef } from "../ops/op";
 import { Tensor } from "../tensor";
 import { formatShape } from "../shape";
+import { FREED_GRAPH, GradFn } from "./node";
 
 /** What forward and backward share: saved tensors and anything else the user puts on it. */
 export class FunctionCtx {
   [key: string]: unknown;
   /** @internal */ _saved: Tensor[] = [];
   /** @internal */ _savedVersions: number[] = [];
+  /** @internal The node recorded for this call: once a backward without retainGraph has run through it, what was
+   * saved is gone, as in PyTorch. */
+  _node: GradFn | null = null;
   /** Per forward argument: whether its gradient is wanted. */
   needsInputGrad: boolean[] = [];
 
@@ -22,6 +26,7 @@ export class FunctionCtx {
   }
 
   get savedTensors(): Tensor[] {
+    if (this._node?.released && this._saved.length > 0) throw new RuntimeError(FREED_GRAPH);
     this._saved.forEach((t, i) => {
       if (t._storage.version !== this._savedVersions[i]) {
         throw new RuntimeError(
@@ -152,5 +157,7 @@ function applyFunction(cls: FunctionClass, args: unknown[]): Tensor {
   if (!(out instanceof Tensor)) throw new RuntimeError(`${cls.name}.forward must return a Tensor`);
   // Returning an input unchanged must not make the input itself the node's output.
   if (tensors.includes(out)) out = new Tensor(out._storage, out.shape.slice(), out.dtype, out._strides.slice(), out._offset);
-  return apply(opFor(cls), tensors, { args: shape, ctx, computed: out });
+  const result = apply(opFor(cls), tensors, { args: shape, ctx, computed: out });
+  if (result.gradFn instanceof GradFn) ctx._node = result.gradFn;
+  return result;
 }

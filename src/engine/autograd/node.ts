@@ -117,6 +117,13 @@ function savedVersionsOf(fn: GradFn): number[] | null {
 }
 
 /** What a node's backward reads, in the order PyTorch reports them: the saved inputs, then the outputs. */
+/** PyTorch's message for a graph whose saved tensors a backward without `retainGraph` has freed. */
+export const FREED_GRAPH =
+  "Trying to backward through the graph a second time (or directly access saved tensors after they have already " +
+  "been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). " +
+  "Specify retainGraph: true if you need to backward through the graph a second time or if you need to access " +
+  "saved tensors after calling backward.";
+
 export function savedTensors(fn: GradFn): Tensor[] | null {
   const output = fn.op.saves?.output === true;
   if (fn.savedInputs.length === 0 && !output) return null;

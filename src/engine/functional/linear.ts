@@ -1,4 +1,5 @@
-/** F.linear, with the graph PyTorch leaves: addmm(b, x, wᵀ) for 2-D input, matmul then add otherwise. */
+/** F.linear, with the graph (and so the rounding) PyTorch leaves: addmm(b, x, wᵀ) for 2-D input and, flattened to 2-D
+ * and viewed back, for contiguous 3-D input with a bias (ATen's _flatten_3d_linear); matmul then add otherwise. */
 import { RuntimeError } from "../errors";
 import { addmm, matmul, mm } from "../ops/linalg";
 import type { Tensor } from "../tensor";
@@ -12,6 +13,10 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   }
   const wt = weight.t();
   if (input.ndim === 2) return bias ? addmm(bias, input, wt) : mm(input, wt);
+  if (bias && input.ndim === 3 && input.isContiguous()) {
+    const [batch, rows] = input.shape;
+    return addmm(bias, input.view(-1, inFeatures), wt).view(batch, rows, weight.shape[0]);
+  }
   const out = matmul(input, wt);
   return bias ? out.add(bias) : out;
 }

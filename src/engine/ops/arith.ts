@@ -2,51 +2,19 @@
  * Binary arithmetic with PyTorch broadcasting. Each op: forward (a scalar formula over broadcast operands) and,
  * beside it, backward (gradients of the output's shape; the engine sums them down to each input's shape).
  */
-import { castScalar, isFloating, type DType } from "../dtype";
-import { RuntimeError } from "../errors";
-import { ADD, DIV, MUL, SUB, broadcastRuns, mapBinary, mapScalarWith, mapWithScalar, type ArithLoops, type BinaryFn } from "../kernels/elementwise";
+import { isFloating, type DType } from "../dtype";
+import { ADD, DIV, MUL, SUB, mapBinary } from "../kernels/elementwise";
 import { fmaf } from "../kernels/f32/fma";
 import { libmPowf } from "../kernels/f32/libm_pow";
 import { binaryLoop } from "../kernels/f32/loops";
 import { powArray, powf, powScalarArray } from "../kernels/f32/pow";
 import { broadcastShapes, sameShape } from "../shape";
 import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
+import { binaryForward } from "./binary_forward";
 import { apply, defineOp } from "./op";
+import { floorDivide, roundedDiv, roundingModeOf, type RoundingMode } from "./rounding_div";
 import { empty, operand, promote, valuesAs } from "./operands";
 import { reciprocal } from "./unary";
-
-/**
- * Computes `f` over broadcast `a` and `b` in `dtype` (operands are first converted to it, as PyTorch does); `loops`,
- * where given, are the op's own loops for the same formula (the four arithmetic ops), which run without a call per
- * element.
- */
-export function binaryForward(a: Tensor, b: Tensor, dtype: DType, f: BinaryFn, outDType: DType = dtype, loops?: ArithLoops): Tensor {
-  if (loops && a.dtype === dtype && b.dtype === dtype && outDType === dtype && sameShape(a.shape, b.shape)) {
-    const out = empty(a.shape.slice(), dtype);
-    loops.same(a._data, b._data, out._data);
-    return out;
-  }
-  // A one-element side that does not widen the shape is read as a number: no conversion buffer, no broadcasting.
-  if (b.numel() === 1 && b.ndim <= a.ndim && a.dtype === dtype) {
-    const out = empty(a.shape.slice(), outDType);
-    const y = castScalar(dtype, b._data[0]);
-    if (loops && outDType === dtype) loops.withScalar(a._data, y, out._data);
-    else mapWithScalar(a._data, y, out._data, f);
-    return out;
-  }
-  if (a.numel() === 1 && a.ndim <= b.ndim && b.dtype === dtype) {
-    const out = empty(b.shape.slice(), outDType);
-    const x = castScalar(dtype, a._data[0]);
-    if (loops && outDType === dtype) loops.scalarWith(x, b._data, out._data);
-    else mapScalarWith(x, b._data, out._data, f);
-    return out;
-  }
-  const shape = broadcastShapes(a.shape, b.shape);
-  const out = empty(shape, outDType);
-  if (loops && outDType === dtype) broadcastRuns(valuesAs(a, dtype), a.shape, valuesAs(b, dtype), b.shape, out._data, shape, loops);
-  else mapBinary(valuesAs(a, dtype), a.shape, valuesAs(b, dtype), b.shape, out._data, shape, f);
-  return out;
-}
 
 /** True division always gives a floating result. */
 function floatingResult(a: Tensor, b: Tensor): DType {
@@ -196,22 +164,6 @@ function tieSplit(g: Tensor, aWins: Tensor, tie: Tensor): [Tensor, Tensor] {
   return [g.mul(aWins).add(half), g.mul(aWins.logicalOr(tie).logicalNot()).add(half)];
 }
 
-/** PyTorch has no derivative for floor_divide: the graph records it, and backward through it fails. */
-const floorDivideOp = defineOp({
-  name: "floorDivide",
-  gradFnName: "NotImplemented",
-  forward: ([a, b]) => {
-    const dtype = promote(a, b);
-    return binaryForward(a, b, dtype, (x, y) => {
-      if (y === 0 && !isFloating(dtype)) throw new RuntimeError("ZeroDivisionError");
-      return Math.floor(x / y);
-    });
-  },
-  backward: () => {
-    throw new RuntimeError("the derivative for 'floor_divide' is not implemented.");
-  },
-});
-
 function alphaOf(alpha: number | undefined): number {
   if (alpha === undefined) return 1;
   if (typeof alpha !== "number") throw new TypeError(`alpha must be a number, but got ${typeof alpha}`);
@@ -233,11 +185,20 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return typeof a === "number" ? apply(mulOp, [operand(b), operand(a)], undefined) : apply(mulOp, [operand(a), operand(b)], undefined);
 }
 
-export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+export interface DivOptions {
+  /** "trunc" or "floor" rounds the quotient (its gradient is zero); absent or null is true division. */
+  roundingMode?: RoundingMode | null;
+}
+
+export function div(a: TensorOrScalar, b: TensorOrScalar, options?: DivOptions): Tensor {
+  const mode = roundingModeOf(options?.roundingMode);
+  if (mode) return roundedDiv(a, b, mode);
   // `2 / x` is `x.reciprocal() * 2` in PyTorch.
   if (typeof a === "number" && typeof b !== "number") return mul(reciprocal(b), a);
   return apply(divOp, [operand(a), operand(b)], undefined);
 }
+
+export { floorDivide };
 
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return apply(powOp, [operand(a), operand(b)], undefined);
@@ -251,20 +212,21 @@ export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return apply(minimumOp, [operand(a), operand(b)], undefined);
 }
 
-export function floorDivide(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return apply(floorDivideOp, [operand(a), operand(b)], undefined);
-}
-
 declare module "../tensor" {
   interface Tensor {
     add(other: TensorOrScalar, alpha?: number): Tensor;
     sub(other: TensorOrScalar, alpha?: number): Tensor;
     mul(other: TensorOrScalar): Tensor;
-    div(other: TensorOrScalar): Tensor;
+    div(other: TensorOrScalar, options?: DivOptions): Tensor;
     pow(exponent: TensorOrScalar): Tensor;
     floorDivide(other: TensorOrScalar): Tensor;
     maximum(other: TensorOrScalar): Tensor;
     minimum(other: TensorOrScalar): Tensor;
+    /** Aliases PyTorch keeps for NumPy's names. */
+    subtract(other: TensorOrScalar, alpha?: number): Tensor;
+    multiply(other: TensorOrScalar): Tensor;
+    divide(other: TensorOrScalar, options?: DivOptions): Tensor;
+    trueDivide(other: TensorOrScalar): Tensor;
   }
 }
 
@@ -278,8 +240,8 @@ addMethods({
   mul(this: Tensor, other: TensorOrScalar) {
     return mul(this, other);
   },
-  div(this: Tensor, other: TensorOrScalar) {
-    return div(this, other);
+  div(this: Tensor, other: TensorOrScalar, options?: DivOptions) {
+    return div(this, other, options);
   },
   pow(this: Tensor, exponent: TensorOrScalar) {
     return pow(this, exponent);
@@ -292,5 +254,17 @@ addMethods({
   },
   minimum(this: Tensor, other: TensorOrScalar) {
     return minimum(this, other);
+  },
+  subtract(this: Tensor, other: TensorOrScalar, alpha?: number) {
+    return sub(this, other, alpha);
+  },
+  multiply(this: Tensor, other: TensorOrScalar) {
+    return mul(this, other);
+  },
+  divide(this: Tensor, other: TensorOrScalar, options?: DivOptions) {
+    return div(this, other, options);
+  },
+  trueDivide(this: Tensor, other: TensorOrScalar) {
+    return div(this, other);
   },
 });

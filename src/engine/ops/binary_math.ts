@@ -9,7 +9,7 @@ import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
 import { apply, defineOp } from "./op";
 import { empty, operand, promote } from "./operands";
 import { binaryOp, broadcastValues, floatPromoted, promoteAll, refuse } from "./pointwise_op";
-import { binaryForward } from "./arith";
+import { binaryForward } from "./binary_forward";
 import { clamp } from "./unary";
 
 /** The name of a node whose PyTorch overload depends on which operand was a plain number. */

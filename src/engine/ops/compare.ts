@@ -1,6 +1,6 @@
 /** Comparisons and logical ops: bool results that never require grad. */
 import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
-import { binaryForward } from "./arith";
+import { binaryForward } from "./binary_forward";
 import { apply, defineOp } from "./op";
 import { operand, promote } from "./operands";
 

@@ -14,7 +14,7 @@ import { hasInternalOverlap } from "../kernels/strided";
 import { recorder } from "../recorder";
 import { formatShape, sameShape } from "../shape";
 import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
-import { add, div, mul, pow, sub } from "./arith";
+import { add, div, floorDivide, mul, pow, sub, type DivOptions } from "./arith";
 import { apply, defineOp } from "./op";
 import { empty, operand } from "./operands";
 import * as unary from "./unary";
@@ -173,7 +173,8 @@ declare module "../tensor" {
     add_(other: TensorOrScalar, alpha?: number): this;
     sub_(other: TensorOrScalar, alpha?: number): this;
     mul_(other: TensorOrScalar): this;
-    div_(other: TensorOrScalar): this;
+    div_(other: TensorOrScalar, options?: DivOptions): this;
+    floorDivide_(other: TensorOrScalar): this;
     zero_(): this;
     fill_(value: number | boolean | Tensor): this;
     copy_(src: Tensor | number): this;
@@ -195,8 +196,11 @@ addMethods({
   mul_(this: Tensor, other: TensorOrScalar) {
     return inplace(this, (self) => mul(self, other), [other]);
   },
-  div_(this: Tensor, other: TensorOrScalar) {
-    return inplace(this, (self) => div(self, other), [other]);
+  div_(this: Tensor, other: TensorOrScalar, options?: DivOptions) {
+    return inplace(this, (self) => div(self, other, options), [other]);
+  },
+  floorDivide_(this: Tensor, other: TensorOrScalar) {
+    return inplace(this, (self) => floorDivide(self, other), [other]);
   },
   zero_(this: Tensor) {
     return fill_(this, 0);

@@ -7,7 +7,7 @@ import { RuntimeError } from "../errors";
 import { forEachReduced } from "../kernels/reduce";
 import { normalizeDim, sameShape } from "../shape";
 import { Tensor, addMethods, type TensorOrScalar } from "../tensor";
-import { binaryForward } from "./arith";
+import { binaryForward } from "./binary_forward";
 import { apply, defineOp } from "./op";
 import { empty, operand, promote } from "./operands";
 import { refuse, scalarTypeName } from "./pointwise_op";

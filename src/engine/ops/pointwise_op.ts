@@ -8,7 +8,7 @@ import { RuntimeError } from "../errors";
 import { broadcastCopy, mapUnary } from "../kernels/elementwise";
 import { broadcastShapes, numelOf } from "../shape";
 import type { Tensor } from "../tensor";
-import { binaryForward } from "./arith";
+import { binaryForward } from "./binary_forward";
 import { apply, defineOp, type OpDef } from "./op";
 import { empty, promote, valuesAs } from "./operands";
 

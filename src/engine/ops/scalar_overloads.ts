@@ -5,7 +5,7 @@
  * DivBackward1. The engine's graph names them as PyTorch does, so these are ops of their own.
  */
 import type { Tensor } from "../tensor";
-import { binaryForward } from "./arith";
+import { binaryForward } from "./binary_forward";
 import { apply, defineOp } from "./op";
 import { operand, promote } from "./operands";
 

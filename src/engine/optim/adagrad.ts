@@ -1,9 +1,10 @@
 /** torch.optim.Adagrad, as PyTorch 1.13's single-tensor implementation computes it (`_single_tensor_adagrad`). */
 import type { Tensor } from "../tensor";
-import { checkNonNegative, checkOptions } from "./checks";
+import { checkNonNegative, withDefaults } from "./checks";
 import { floatOps } from "./float_ops";
-import { Optimizer, type ParamGroup, type ParamState, type Params } from "./optimizer";
-import { floats, fullLike, scalarTensor, stateTensor, writable, writeBack } from "./state";
+import type { ParamGroup, ParamState, Params } from "./optimizer";
+import { SingleTensorOptimizer, decayedGradient } from "./single_tensor";
+import { countStep, floats, fullLike, scalarTensor, stateTensor, writable, writeBack } from "./state";
 
 export interface AdagradOptions {
   lr?: number;
@@ -16,15 +17,12 @@ export interface AdagradOptions {
 
 export type AdagradParamGroup = ParamGroup & Required<AdagradOptions>;
 
-const OPTIONS = ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps", "maximize"];
-
-export class Adagrad extends Optimizer<AdagradParamGroup> {
+export class Adagrad extends SingleTensorOptimizer<AdagradParamGroup> {
   protected override readonly pythonOnlyOptions = { foreach: null };
   protected override readonly intOptions = new Set(["lrDecay", "weightDecay", "initialAccumulatorValue"]);
 
   constructor(params: Params<AdagradParamGroup>, options: AdagradOptions = {}) {
-    const o = checkOptions(options, OPTIONS, "Adagrad") as AdagradOptions;
-    const d = { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...o };
+    const d = withDefaults(options, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, "Adagrad");
     checkNonNegative(d.lr, "Invalid learning rate");
     checkNonNegative(d.lrDecay, "Invalid lr_decay value");
     checkNonNegative(d.weightDecay, "Invalid weight_decay value");
@@ -41,33 +39,21 @@ export class Adagrad extends Optimizer<AdagradParamGroup> {
     }
   }
 
-  protected updateGroup(group: AdagradParamGroup): void {
-    for (const p of group.params) {
-      if (!p.grad) continue;
-      adagradUpdate(p, p.grad, this.stateOf(p), group);
-      this.modified(p);
+  protected updateParam(p: Tensor, grad: Tensor, state: ParamState, group: AdagradParamGroup): void {
+    const { lr, lrDecay, weightDecay, eps, maximize } = group;
+    const { r, fma, sqrt } = floatOps(p.dtype);
+    const step = countStep(state);
+    const w = writable(p);
+    const g = decayedGradient(p, w, grad, weightDecay, maximize);
+    const sum = floats(stateTensor(state, "sum"));
+    const epsR = r(eps);
+    const negClr = r(-(lr / (1 + (step - 1) * lrDecay)));
+    for (let i = 0; i < w.length; i++) {
+      const gi = g[i];
+      sum[i] = fma(gi, gi, sum[i]); // state_sum.addcmul_(grad, grad, value=1)
+      const std = r(sqrt(sum[i]) + epsR); // state_sum.sqrt().add_(eps)
+      w[i] = r(w[i] + r(r(negClr * gi) / std)); // param.addcdiv_(grad, std, value=-clr)
     }
+    writeBack(p, w);
   }
-}
-
-function adagradUpdate(p: Tensor, grad: Tensor, state: ParamState, group: AdagradParamGroup): void {
-  const { lr, lrDecay, weightDecay, eps, maximize } = group;
-  const { r, fma, sqrt } = floatOps(p.dtype);
-  const stepT = stateTensor(state, "step");
-  stepT._data[0] = Math.fround(stepT._data[0] + 1);
-  const step = stepT._data[0];
-  const w = writable(p);
-  const g = floats(grad, "gradient");
-  const sum = floats(stateTensor(state, "sum"));
-  const wd = r(weightDecay);
-  const epsR = r(eps);
-  const negClr = r(-(lr / (1 + (step - 1) * lrDecay)));
-  for (let i = 0; i < w.length; i++) {
-    let gi = maximize ? -g[i] : g[i];
-    if (weightDecay !== 0) gi = fma(w[i], wd, gi); // grad = grad.add(param, alpha=weight_decay)
-    sum[i] = fma(gi, gi, sum[i]); // state_sum.addcmul_(grad, grad, value=1)
-    const std = r(sqrt(sum[i]) + epsR); // state_sum.sqrt().add_(eps)
-    w[i] = r(w[i] + r(r(negClr * gi) / std)); // param.addcdiv_(grad, std, value=-clr)
-  }
-  writeBack(p, w);
 }

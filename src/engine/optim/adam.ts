@@ -5,10 +5,11 @@
  */
 import type { Tensor } from "../tensor";
 import { pyPow } from "../random/libm_pow";
-import { checkBetas, checkNonNegative, checkOptions } from "./checks";
+import { checkAdamOptions, withDefaults } from "./checks";
 import { floatOps, maxPropagatingNaN } from "./float_ops";
-import { Optimizer, type ParamGroup, type ParamState, type Params } from "./optimizer";
-import { floats, scalarTensor, stateTensor, zerosLike, writable, writeBack } from "./state";
+import type { ParamGroup, ParamState, Params } from "./optimizer";
+import { SingleTensorOptimizer, decayedGradient } from "./single_tensor";
+import { countStep, floats, scalarTensor, stateTensor, zerosLike, writable, writeBack } from "./state";
 
 export interface AdamOptions {
   lr?: number;
@@ -21,34 +22,24 @@ export interface AdamOptions {
 
 export type AdamParamGroup = ParamGroup & Required<AdamOptions>;
 
-const OPTIONS = ["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize"];
-
 function adamDefaults(options: AdamOptions, where: string, weightDecay: number): Omit<AdamParamGroup, "params"> {
-  const o = checkOptions(options, OPTIONS, where) as AdamOptions;
-  const d = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay, amsgrad: false, maximize: false, ...o };
-  checkNonNegative(d.lr, "Invalid learning rate");
-  checkNonNegative(d.eps, "Invalid epsilon value");
-  checkBetas(d.betas);
-  checkNonNegative(d.weightDecay, "Invalid weight_decay value");
+  const d = withDefaults(options, { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay, amsgrad: false, maximize: false }, where);
+  checkAdamOptions(d);
   return d;
 }
 
-abstract class AdamFamily extends Optimizer<AdamParamGroup> {
+abstract class AdamFamily extends SingleTensorOptimizer<AdamParamGroup> {
   protected abstract readonly decoupled: boolean;
 
-  protected updateGroup(group: AdamParamGroup): void {
-    for (const p of group.params) {
-      if (!p.grad) continue;
-      const state = this.stateOf(p);
-      if (Object.keys(state).length === 0) {
-        state.step = scalarTensor(0);
-        state.expAvg = zerosLike(p);
-        state.expAvgSq = zerosLike(p);
-        if (group.amsgrad) state.maxExpAvgSq = zerosLike(p);
-      }
-      adamUpdate(p, p.grad, state, group, this.decoupled);
-      this.modified(p);
-    }
+  protected override initState(p: Tensor, state: ParamState, group: AdamParamGroup): void {
+    state.step = scalarTensor(0);
+    state.expAvg = zerosLike(p);
+    state.expAvgSq = zerosLike(p);
+    if (group.amsgrad) state.maxExpAvgSq = zerosLike(p);
+  }
+
+  protected updateParam(p: Tensor, grad: Tensor, state: ParamState, group: AdamParamGroup): void {
+    adamUpdate(p, grad, state, group, this.decoupled);
   }
 }
 
@@ -75,19 +66,17 @@ function adamUpdate(p: Tensor, grad: Tensor, state: ParamState, group: AdamParam
   const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = group;
   const { r, fma, sqrt } = floatOps(p.dtype);
   const w = writable(p);
-  const g = floats(grad, "gradient");
+  // AdamW's weight decay shrinks the parameter instead of adding to the gradient
+  const g = decayedGradient(p, w, grad, decoupled ? 0 : weightDecay, maximize);
   const m = floats(stateTensor(state, "expAvg"));
   const v = floats(stateTensor(state, "expAvgSq"));
   const vMax = amsgrad ? floats(stateTensor(state, "maxExpAvgSq")) : null;
-  const stepT = stateTensor(state, "step");
-  stepT._data[0] = Math.fround(stepT._data[0] + 1);
-  const step = stepT._data[0];
+  const step = countStep(state);
 
   const b1 = r(beta1);
   const oneMinusB1 = r(1 - beta1);
   const b2 = r(beta2);
   const oneMinusB2 = r(1 - beta2);
-  const wd = r(weightDecay);
   const shrink = r(1 - lr * weightDecay);
   // bias corrections in double (Python floats), then rounded to the dtype where they meet a tensor
   const stepSize = lr / (1 - pyPow(beta1, step));
@@ -95,9 +84,8 @@ function adamUpdate(p: Tensor, grad: Tensor, state: ParamState, group: AdamParam
   const negStepSize = r(-stepSize);
   const epsR = r(eps);
   for (let i = 0; i < w.length; i++) {
-    let gi = maximize ? -g[i] : g[i];
+    const gi = g[i];
     if (decoupled) w[i] = r(w[i] * shrink); // param.mul_(1 - lr * weight_decay)
-    else if (weightDecay !== 0) gi = fma(w[i], wd, gi); // grad = grad.add(param, alpha=weight_decay)
     m[i] = fma(gi, oneMinusB1, r(m[i] * b1)); // exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
     v[i] = fma(r(oneMinusB2 * gi), gi, r(v[i] * b2)); // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
     let second = v[i];

@@ -32,3 +32,16 @@ export function checkOptions(options: unknown, known: readonly string[], where: 
   }
   return options as Record<string, unknown>;
 }
+
+/** The options over the defaults, after checkOptions with the defaults' names as the known ones. */
+export function withDefaults<D extends object>(options: unknown, defaults: D, where: string): D {
+  return { ...defaults, ...(checkOptions(options, Object.keys(defaults), where) as Partial<D>) };
+}
+
+/** The checks Adam, AdamW, Adamax, NAdam and RAdam make, in their order. */
+export function checkAdamOptions(d: { lr: number; eps: number; betas: unknown; weightDecay: number }): void {
+  checkNonNegative(d.lr, "Invalid learning rate");
+  checkNonNegative(d.eps, "Invalid epsilon value");
+  checkBetas(d.betas);
+  checkNonNegative(d.weightDecay, "Invalid weight_decay value");
+}

@@ -61,3 +61,15 @@ export function stateTensor(state: Record<string, unknown>, name: string): Tenso
   if (t === undefined) throw new RuntimeError(`optimizer state has no '${name}' (was it loaded from another optimizer's stateDict?)`);
   return t as Tensor;
 }
+
+/** `state_steps[i] += 1` on the float32 step tensor PyTorch keeps; returns the new count. */
+export function countStep(state: Record<string, unknown>): number {
+  const stepT = stateTensor(state, "step");
+  stepT._data[0] = Math.fround(stepT._data[0] + 1);
+  return stepT._data[0];
+}
+
+/** `state["step"] += 1` where PyTorch keeps the count as a Python int (Adadelta, RMSprop). */
+export function countIntStep(state: Record<string, unknown>): number {
+  return (state.step = (state.step as number) + 1);
+}

@@ -14,9 +14,7 @@
  */
 import { type Node, Parser } from "acorn";
 import { simple } from "acorn-walk";
-import { transform } from "sucrase";
-import { instrument } from "../instrument";
-import { SnippetSyntaxError } from "../transpile";
+import { SnippetSyntaxError, instrumentUserCode, stripTypes, syntaxError, type SyntaxErrorWording } from "../transpile";
 
 /** The global through which the kernel hands a cell its arguments, so that the call itself runs inside the script
  * (and so inside its time limit and its SIGINT handling). */
@@ -41,29 +39,21 @@ interface Edit {
   text: string;
 }
 
+// The cell's output says which cell an error is in already.
+const CELL_WORDING: SyntaxErrorWording = { dropFileName: true };
+
 const ALLOWED = "Snippets can import from \"gradlens\" and relative .ts files";
 
 export function transpileCell(source: string, file: string): TranspiledCell {
-  let js: string;
-  try {
-    js = transform(source, { transforms: ["typescript"], filePath: file, keepUnusedImports: true }).code;
-  } catch (e) {
-    throw syntaxErrorAt(e, source);
-  }
+  const js = stripTypes(source, file, CELL_WORDING);
   let ast: AnyNode;
   try {
     ast = Parser.parse(js, { ecmaVersion: "latest", sourceType: "module", locations: true, allowAwaitOutsideFunction: true }) as unknown as AnyNode;
   } catch (e) {
-    throw syntaxErrorAt(e, js);
+    throw syntaxError(e, js, CELL_WORDING);
   }
   const { body, declared, functions } = rewrite(js, ast, file);
-  let instrumented: string;
-  try {
-    instrumented = instrument(body, file);
-  } catch (e) {
-    if (e instanceof SnippetSyntaxError) throw e;
-    throw syntaxErrorAt(e, body);
-  }
+  const instrumented = instrumentUserCode(body, file, CELL_WORDING);
   const exportsOfFunctions = functions.map((f) => `__cell.scope[${JSON.stringify(f)}]=${f};`).join("");
   const prefix = `(async function (__gl, __gradlens, __require, console, __cell) {with (__cell.scope) {__cell.declare(${JSON.stringify([...declared, ...functions])});${exportsOfFunctions}`;
   const suffix = `\n}}).apply(undefined, globalThis.${CELL_ARGS_GLOBAL})`;
@@ -236,24 +226,4 @@ function apply(js: string, edits: Edit[]): string {
     pos = e.end;
   }
   return out + js.slice(pos);
-}
-
-function syntaxErrorAt(e: unknown, text: string): SnippetSyntaxError {
-  const err = e as { message?: string; loc?: { line: number; column: number } | number; pos?: number };
-  let line: number | null = null;
-  let column: number | null = null;
-  if (err.loc && typeof err.loc === "object") {
-    line = err.loc.line;
-    column = err.loc.column + 1;
-  } else {
-    const pos = typeof err.pos === "number" ? err.pos : typeof err.loc === "number" ? err.loc : null;
-    if (pos !== null) {
-      const before = text.slice(0, pos).split("\n");
-      line = before.length;
-      column = before[before.length - 1].length + 1;
-    }
-  }
-  // sucrase names the file ("Error transforming /nb.ipynb#cell-3: …"); the cell's output says which cell already.
-  const message = String(err.message ?? e).replace(/^Error transforming [^:]*: /, "").replace(/\s*\(\d+:\d+\)\s*$/, "");
-  return new SnippetSyntaxError(message, line, column);
 }
