@@ -118,6 +118,15 @@ export async function executeRun(request: RunRequest, services: ChildServices): 
       : runBody(request, recorder, shared, snippetConsole);
     await Promise.race([body, timers.whenClosed]);
     await timers.settled();
+    if (!cell && error === null) {
+      // The latest backward call of each loop, checked with the budget kept for it (recorder.ts).
+      setPhase("checks");
+      try {
+        recorder.checkLatestCalls();
+      } finally {
+        setPhase("snippet");
+      }
+    }
   } catch (e) {
     fail(e);
   } finally {

@@ -15,6 +15,7 @@ import type { Tensor } from "../engine/tensor";
 import { BACKWARDS_FIRST, BACKWARDS_LATEST, selectBackwards } from "./backwardHistory";
 import { boundFlow, boundSeries } from "./downsample";
 import { noteShape } from "./consoleFormat";
+import { type HeldCall, LATEST_CALLS_SHARE, LatestCalls } from "./latestCalls";
 import type { CutHow, Names } from "./findings";
 import { Insight } from "./insight";
 import { type Entry, HISTORY_PER_LINE, LineHistory } from "./lineHistory";
@@ -88,6 +89,7 @@ export class TraceRecorder implements Recorder {
   private readonly warnings: TraceWarning[] = [];
   private gradsBefore = new Map<Tensor, Float64Array>();
   private checkMs = 0;
+  private readonly latestCalls = new LatestCalls<BackwardRecord>();
   /** Every node's gradient, modules, gradient flow and the findings' evidence. */
   private readonly insight = new Insight();
 
@@ -242,7 +244,8 @@ export class TraceRecorder implements Recorder {
   }
 
   private runChecks(record: BackwardRecord, root: Tensor, leaves: readonly Tensor[], gradient: Tensor | null): void {
-    const remaining = this.options.checkBudgetMs - this.checkMs;
+    // Part of the budget waits for the latest call of each line (checkLatestCalls).
+    const remaining = this.options.checkBudgetMs * (1 - LATEST_CALLS_SHARE) - this.checkMs;
     if (this.options.checkBudgetMs <= 0) return;
     const started = performance.now();
     const contributions = new Map<Tensor, Tensor>();
@@ -259,22 +262,13 @@ export class TraceRecorder implements Recorder {
     let nodeChecks: NodeCheck[] = [];
     if (remaining <= 0) {
       leafChecks = leaves.map((leaf) => skippedLeaf(leaf, "the run's check time budget was used up by earlier backward calls"));
+      this.latestCalls.hold(this.line, { record, root, gradient, contributions });
     } else {
       this.options.onProgress(`checking the gradients of backward #${record.id} (line ${this.line})`);
-      try {
-        leafChecks = engine.autograd.checkGraph(root, contributions, { ...this.options.tolerance, gradient, budgetMs: remaining / 2 });
-        const afterLeaves = performance.now() - started;
-        if (root.gradFn) nodeChecks = engine.autograd.checkNodes(root, { ...this.options.tolerance, budgetMs: Math.max(remaining / 2 - afterLeaves, 1) });
-      } catch (e) {
-        leafChecks = leaves.map((leaf) => skippedLeaf(leaf, `the check could not run: ${(e as Error).message}`));
-      }
+      [leafChecks, nodeChecks] = this.checkCall({ record, root, gradient, contributions }, remaining, started);
     }
     this.checkMs += performance.now() - started;
-    for (const c of leafChecks) {
-      const name = this.history.get(c.leaf)?.name ?? "a leaf";
-      if (c.message && c.passed === false) this.warnings.push({ message: `${name}.grad: ${c.message}`, at: this.at() });
-      else if (c.precision?.large) this.warnings.push({ message: precisionWarning(name, c.precision), at: this.at() });
-    }
+    this.warnAbout(leafChecks, this.at());
     // The leaves' names now: a loop may drop their entries before the run ends.
     const names = new Map(leaves.map((leaf) => {
       const e = this.history.get(leaf);
@@ -286,6 +280,50 @@ export class TraceRecorder implements Recorder {
     this.functionCalls = [];
     this.checkMs += performance.now() - functionStarted;
     this.checks.push({ record, leaves: leafChecks, nodes: nodeChecks, functions, names });
+  }
+
+  /** A backward call's leaf and node checks within `budgetMs` from `started`. */
+  private checkCall({ root, gradient, contributions }: HeldCall<BackwardRecord>, budgetMs: number, started: number): [LeafCheck[], NodeCheck[]] {
+    try {
+      const leafChecks = engine.autograd.checkGraph(root, contributions, { ...this.options.tolerance, gradient, budgetMs: budgetMs / 2 });
+      const afterLeaves = performance.now() - started;
+      const nodeChecks = root.gradFn ? engine.autograd.checkNodes(root, { ...this.options.tolerance, budgetMs: Math.max(budgetMs / 2 - afterLeaves, 1) }) : [];
+      return [leafChecks, nodeChecks];
+    } catch (e) {
+      return [[...contributions.keys()].map((leaf) => skippedLeaf(leaf, `the check could not run: ${(e as Error).message}`)), []];
+    }
+  }
+
+  private warnAbout(leafChecks: readonly LeafCheck[], at: SourceLocation | null): void {
+    for (const c of leafChecks) {
+      const name = this.history.get(c.leaf)?.name ?? "a leaf";
+      if (c.message && c.passed === false) this.warnings.push({ message: `${name}.grad: ${c.message}`, at });
+      else if (c.precision?.large) this.warnings.push({ message: precisionWarning(name, c.precision), at });
+    }
+  }
+
+  /**
+   * Checks the latest backward call of each line that went unchecked, with the part of the budget kept for it and
+   * what is left of the rest. Called when the snippet has finished, before finish().
+   */
+  checkLatestCalls(): void {
+    if (this.latestCalls.size === 0) return;
+    // The share kept back is theirs even when the checks before overran theirs (the host allows for that).
+    const kept = this.options.checkBudgetMs * LATEST_CALLS_SHARE;
+    const share = Math.max(this.options.checkBudgetMs - this.checkMs, kept) / this.latestCalls.size;
+    this.latestCalls.checkAll((call, unchanged) => {
+      const entry = this.checks.find((c) => c.record === call.record);
+      if (!entry) return;
+      if (!unchanged) {
+        entry.leaves = entry.leaves.map((c) => skippedLeaf(c.leaf, "a tensor this backward read was changed in place after it, so it cannot be replayed"));
+        return;
+      }
+      this.options.onProgress(`checking the gradients of backward #${call.record.id}, the latest of its line`);
+      const started = performance.now();
+      [entry.leaves, entry.nodes] = this.checkCall(call, share, started);
+      this.checkMs += performance.now() - started;
+      this.warnAbout(entry.leaves, call.record.at);
+    });
   }
 
   /** Writes the records. Called once, when the snippet has finished (or failed). */
