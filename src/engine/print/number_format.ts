@@ -42,9 +42,22 @@ function expansion(a: number, places: number): string {
 }
 
 function isTie(a: number, digits: number): boolean {
+  if (!couldBeTie(a, digits)) return false;
   const e = expansion(a, digits + 30);
   const frac = e.slice(e.indexOf(".") + 1 + digits);
   return /^50*$/.test(frac);
+}
+
+/**
+ * False when a·10^digits is surely not halfway between two integers, which almost every value is: its product in
+ * double is off by at most half an ulp, so a fraction further than that from .5 settles it without the exact
+ * expansion (a 130-character toFixed per printed number otherwise).
+ */
+function couldBeTie(a: number, digits: number): boolean {
+  if (digits > 22) return true;
+  const t = a * 10 ** digits;
+  if (!(t < 2 ** 52)) return true;
+  return Math.abs(t - Math.floor(t) - 0.5) <= t * 2 ** -50;
 }
 
 function roundTieToEven(a: number, digits: number): string {
