@@ -12,7 +12,7 @@
 const f = Math.fround;
 
 /** 2^28 + 1: Veltkamp's splitter; `g − (g − s)` for g = s·SPLITTER_25 is s rounded to 25 significant bits. */
-const SPLITTER_25 = 268435457;
+export const SPLITTER_25 = 268435457;
 
 export function fmaf(a: number, b: number, c: number): number {
   const s = a * b + c;

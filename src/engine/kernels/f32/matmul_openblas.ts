@@ -13,7 +13,12 @@
  * transpose of PyTorch's row-major result: BLAS rows are PyTorch's columns), simulated here. The sizes it is used for
  * are those that OpenBLAS runs on one thread (m·n·k ≤ 65536·4); larger products are split among threads.
  */
-import { fmaf } from "./fma";
+import { fmaf, fmafShort, SPLITTER_25 as SPLITTER } from "./fma";
+
+/** Read once into this module: an imported binding read in the loop is a getter call where modules are not bundled. */
+const SPLITTER_25 = SPLITTER;
+
+
 
 const GEMM_P = 320;
 const GEMM_Q = 320;
@@ -113,6 +118,12 @@ export function openblasSgemm(
     const paired = depth >= 8 ? depth - (depth % 8) : 0;
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
+        const at = i * n + j;
+        if (j + 4 <= n && (split[at] | split[at + 1] | split[at + 2] | split[at + 3]) === 0) {
+          chains4(a, aOffset + i * aRow + start * aStep, aStep, b, bOffset + j * bCol + start * bStep, bStep, bCol, depth, out, outOffset + at);
+          j += 3;
+          continue;
+        }
         let ai = aOffset + i * aRow + start * aStep;
         let bi = bOffset + j * bCol + start * bStep;
         let acc = 0;
@@ -134,4 +145,43 @@ export function openblasSgemm(
     }
     start += depth;
   }
+}
+
+/**
+ * Four neighbouring outputs of one row, each its own chain of fused multiply-adds over the block's depth (the same
+ * chains, in the same order, as one at a time): side by side, each step's latency overlaps the other three's.
+ */
+function chains4(
+  a: Float32Array, ai: number, aStep: number,
+  b: Float32Array, bi: number, bStep: number, bCol: number,
+  depth: number, out: Float32Array, o: number,
+): void {
+  let c0 = 0;
+  let c1 = 0;
+  let c2 = 0;
+  let c3 = 0;
+  // fmaf spelled out, short25 too (fma.ts): calls would pass V8's inlining budget and box their doubles.
+  for (let p = 0; p < depth; p++, ai += aStep, bi += bStep) {
+    const x = a[ai];
+    const y0 = b[bi];
+    const y1 = b[bi + bCol];
+    const y2 = b[bi + 2 * bCol];
+    const y3 = b[bi + 3 * bCol];
+    const s0 = x * y0 + c0;
+    const s1 = x * y1 + c1;
+    const s2 = x * y2 + c2;
+    const s3 = x * y3 + c3;
+    const g0 = s0 * SPLITTER_25;
+    const g1 = s1 * SPLITTER_25;
+    const g2 = s2 * SPLITTER_25;
+    const g3 = s3 * SPLITTER_25;
+    c0 = g0 - (g0 - s0) === s0 ? fmafShort(x, y0, c0, s0) : Math.fround(s0);
+    c1 = g1 - (g1 - s1) === s1 ? fmafShort(x, y1, c1, s1) : Math.fround(s1);
+    c2 = g2 - (g2 - s2) === s2 ? fmafShort(x, y2, c2, s2) : Math.fround(s2);
+    c3 = g3 - (g3 - s3) === s3 ? fmafShort(x, y3, c3, s3) : Math.fround(s3);
+  }
+  out[o] = Math.fround(out[o] + c0);
+  out[o + 1] = Math.fround(out[o + 1] + c1);
+  out[o + 2] = Math.fround(out[o + 2] + c2);
+  out[o + 3] = Math.fround(out[o + 3] + c3);
 }
