@@ -119,3 +119,65 @@ describe("transformer layers against PyTorch 1.13", () => {
     assert.throws(() => t(gl.randn([3, 2, 4]), gl.randn([3, 2, 5])), /the feature number of src and tgt must be equal to d_model/);
   });
 });
+
+interface LayerCase {
+  name: string;
+  ctor: "PReLU" | "Bilinear" | "Unfold" | "Fold";
+  args: unknown[];
+  kw: Kw;
+  repr: string;
+  params: Record<string, Packed>;
+  paramNames: string[];
+  inputs: Array<{ shape: number[]; values: Packed }>;
+  output: { shape: number[]; values: Packed; gradFn: string };
+  weight: Packed;
+  inputGrads: Packed[];
+  paramGrads: Record<string, Packed>;
+}
+
+const extra = loadFixture<{
+  layers: LayerCase[];
+  preluErrors: Array<{ input: number[]; weight: number[]; message: string }>;
+  bilinearErrors: Array<{ input1: number[]; input2: number[]; weight: number[]; message: string }>;
+}>("transformer.json");
+
+describe("PReLU, Bilinear, Unfold, Fold against PyTorch 1.13", () => {
+  for (const c of extra.layers) {
+    it(c.name, () => {
+      gl.manualSeed(0);
+      const Ctor = nn[c.ctor] as unknown as new (...a: unknown[]) => nn.Module;
+      const m = new Ctor(...c.args, ...(Object.keys(c.kw).length ? [options(c.kw)] : []));
+      assert.equal(String(m), c.repr);
+      const named = m.namedParameters();
+      assert.deepEqual(named.map(([n]) => n), c.paramNames);
+      for (const [n, p] of named) assertClose(p, values(c.params[n]), true, `initial ${n} (bit for bit)`);
+      const inputs = c.inputs.map((i) => unpackTensor(i.values, i.shape).requiresGrad_());
+      const out = (m as unknown as (...a: unknown[]) => Tensor)(...inputs);
+      assert.deepEqual(out.shape, c.output.shape);
+      assert.equal(out.gradFn?.name, c.output.gradFn);
+      assertNear(out, values(c.output.values), "output");
+      out.mul(unpackTensor(c.weight, out.shape)).sum().backward();
+      inputs.forEach((t, k) => assertNear(t.grad!, values(c.inputGrads[k]), `input ${k} grad`));
+      for (const [n, p] of named) assertNear(p.grad!, values(c.paramGrads[n]), `${n}.grad`);
+    });
+  }
+
+  it("F.prelu's gradient can be differentiated again (createGraph)", () => {
+    const x = gl.tensor([-2, 3, -0.5]).requiresGrad_();
+    const w = gl.tensor([0.25]).requiresGrad_();
+    const [gx] = gl.autograd.grad(gl.F.prelu(x, w).mul(x).sum(), [x], { createGraph: true });
+    // d/dx (prelu(x)·x) = 2w·x where x < 0, 2x where x > 0; its derivative in w is 2x where x < 0.
+    assert.deepEqual(gx!.tolist(), [-1, 6, -0.25]);
+    const [gw] = gl.autograd.grad(gx!.sum(), [w]);
+    assert.deepEqual(gw!.tolist(), [-5]);
+  });
+
+  it("F.prelu and F.bilinear refuse bad shapes with PyTorch's messages", () => {
+    for (const e of extra.preluErrors) {
+      assert.throws(() => gl.F.prelu(gl.randn(e.input), gl.ones(e.weight)), { message: e.message });
+    }
+    for (const e of extra.bilinearErrors) {
+      assert.throws(() => gl.F.bilinear(gl.randn(e.input1), gl.randn(e.input2), gl.randn(e.weight)), { message: e.message });
+    }
+  });
+});
