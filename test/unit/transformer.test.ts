@@ -35,9 +35,17 @@ const camel = (k: string) => k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase
 const options = (kw: Kw): Kw => Object.fromEntries(Object.entries(kw).map(([k, v]) => [camel(k), v]));
 const values = (p: Packed) => Array.from(unpack(p));
 
+/** The activations the fixture names (PyTorch's objects cannot be written to JSON). */
+const activations: Record<string, () => nn.TransformerActivation> = {
+  "module GELU": () => new nn.GELU(),
+  "function silu": () => (x: Tensor) => gl.F.silu(x),
+};
+
 function build(c: TransformerCase): nn.Module {
   const [dModel, nhead] = c.kw.args ?? [];
   const layerOptions = options(c.kw.kw);
+  const named = activations[String(layerOptions.activation)];
+  if (named) layerOptions.activation = named();
   switch (c.kind) {
     case "EncoderLayer":
       return new nn.TransformerEncoderLayer(dModel, nhead, layerOptions);

@@ -53,7 +53,9 @@ function activationFn(activation: TransformerActivation): (x: Tensor) => Tensor 
   if (activation === "relu") return (x) => F.relu(x);
   if (activation === "gelu") return (x) => F.gelu(x);
   if (typeof activation === "string") throw new RuntimeError(`activation should be relu/gelu, not ${String(activation)}`);
-  return activation as (x: Tensor) => Tensor;
+  // A module is wrapped, so that the property holding the call is not a second registration of the module.
+  if (activation instanceof Module) return (x) => (activation as unknown as (x: Tensor) => Tensor)(x);
+  return activation;
 }
 
 function checkPaddingMask(mask: Tensor | null | undefined): void {
