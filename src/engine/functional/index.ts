@@ -30,3 +30,6 @@ export type { MarginOptions, TripletMarginOptions, MultilabelSoftMarginOptions }
 export type { BCEOptions, CrossEntropyOptions } from "./loss";
 export { prelu } from "./prelu";
 export { bilinear } from "./bilinear";
+export { affineGrid } from "./affine_grid";
+export { gridSample } from "./grid_sample";
+export type { GridSampleOptions, GridSampleMode, GridSamplePadding } from "./grid_sample";
