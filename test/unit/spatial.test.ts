@@ -178,3 +178,18 @@ describe("spatial layers: PyTorch's errors and warnings", () => {
     });
   });
 });
+
+describe("spatial layers: gradcheck in float64", () => {
+  const leaf = (...shape: number[]) => gl.randn(shape, { dtype: "float64" }).requiresGrad_();
+  it("affineGrid (theta)", () => {
+    gl.manualSeed(13);
+    assert.ok(gl.autograd.gradcheck((t: Tensor) => F.affineGrid(t, [2, 1, 3, 4], { alignCorners: false }), [leaf(2, 2, 3)]));
+  });
+  for (const paddingMode of ["zeros", "border", "reflection"] as const) {
+    it(`gridSample bilinear, ${paddingMode} (input and grid)`, () => {
+      gl.manualSeed(14);
+      const grid = gl.rand([1, 3, 4, 2], { dtype: "float64" }).mul(2.4).sub(1.2).requiresGrad_();
+      assert.ok(gl.autograd.gradcheck((x: Tensor, g: Tensor) => F.gridSample(x, g, { paddingMode, alignCorners: false }), [leaf(1, 2, 3, 4), grid]));
+    });
+  }
+});
