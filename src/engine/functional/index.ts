@@ -35,3 +35,5 @@ export { bilinear } from "./bilinear";
 export { affineGrid } from "./affine_grid";
 export { gridSample } from "./grid_sample";
 export type { GridSampleOptions, GridSampleMode, GridSamplePadding } from "./grid_sample";
+export { localResponseNorm } from "./local_response_norm";
+export type { LocalResponseNormOptions } from "./local_response_norm";

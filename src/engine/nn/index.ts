@@ -37,3 +37,4 @@ export { TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, T
 export type { TransformerActivation, TransformerLayerOptions, EncoderCallOptions, EncoderLayerCallOptions, DecoderCallOptions, TransformerOptions, TransformerCallOptions } from "./transformer";
 export { PReLU, Bilinear, Unfold, Fold } from "./extra_layers";
 export type { FoldModuleOptions } from "./extra_layers";
+export { LocalResponseNorm } from "./local_response_norm";
