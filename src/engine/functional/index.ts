@@ -37,3 +37,5 @@ export { gridSample } from "./grid_sample";
 export type { GridSampleOptions, GridSampleMode, GridSamplePadding } from "./grid_sample";
 export { localResponseNorm } from "./local_response_norm";
 export type { LocalResponseNormOptions } from "./local_response_norm";
+export { embeddingBag } from "./embedding_bag";
+export type { EmbeddingBagOptions, EmbeddingBagMode } from "./embedding_bag";

@@ -38,3 +38,5 @@ export type { TransformerActivation, TransformerLayerOptions, EncoderCallOptions
 export { PReLU, Bilinear, Unfold, Fold } from "./extra_layers";
 export type { FoldModuleOptions } from "./extra_layers";
 export { LocalResponseNorm } from "./local_response_norm";
+export { EmbeddingBag } from "./embedding_bag";
+export type { EmbeddingBagModuleOptions } from "./embedding_bag";
