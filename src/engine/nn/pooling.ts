@@ -118,8 +118,8 @@ export class AvgPool1d extends Module {
   }
 }
 
-/** nn.AvgPool2d over [N, C, H, W]. */
-export class AvgPool2d extends Module {
+/** PyTorch's AvgPool2d / AvgPool3d: the arguments kept as given (a number stays a number in the repr). */
+abstract class AvgPoolNd extends Module {
   readonly stride: IntOrTuple;
   readonly padding: IntOrTuple;
   readonly ceilMode: boolean;
@@ -138,10 +138,8 @@ export class AvgPool2d extends Module {
     this.divisorOverride = options.divisorOverride ?? null;
   }
 
-  forward(input: Tensor): Tensor {
-    return avgPool2d(input, this.kernelSize, {
-      stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride,
-    });
+  protected options() {
+    return { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride };
   }
 
   override extraRepr(): string {
@@ -149,12 +147,17 @@ export class AvgPool2d extends Module {
   }
 }
 
+/** nn.AvgPool2d over [N, C, H, W]. */
+export class AvgPool2d extends AvgPoolNd {
+  forward(input: Tensor): Tensor {
+    return avgPool2d(input, this.kernelSize, this.options());
+  }
+}
+
 /** nn.AvgPool3d over [N, C, D, H, W]. */
-export class AvgPool3d extends AvgPool2d {
-  override forward(input: Tensor): Tensor {
-    return avgPool3d(input, this.kernelSize, {
-      stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride,
-    });
+export class AvgPool3d extends AvgPoolNd {
+  forward(input: Tensor): Tensor {
+    return avgPool3d(input, this.kernelSize, this.options());
   }
 }
 
