@@ -75,3 +75,7 @@ export { logspace } from "./create";
 export { Device, device, cuda } from "./device";
 export type { DeviceLike } from "./device";
 export { float32, float64, int64, bool, float, double, long } from "./ops/types";
+export { unique, uniqueConsecutive, bincount, histc } from "./ops/counting";
+export type { UniqueOptions, UniqueConsecutiveOptions, BincountOptions, HistcOptions } from "./ops/counting";
+export { searchsorted, bucketize } from "./ops/sorted_search";
+export type { SearchsortedOptions } from "./ops/sorted_search";
