@@ -79,3 +79,6 @@ export { unique, uniqueConsecutive, bincount, histc } from "./ops/counting";
 export type { UniqueOptions, UniqueConsecutiveOptions, BincountOptions, HistcOptions } from "./ops/counting";
 export { searchsorted, bucketize } from "./ops/sorted_search";
 export type { SearchsortedOptions } from "./ops/sorted_search";
+export { diff, trapezoid, trapz, cumulativeTrapezoid } from "./ops/differences";
+export type { DiffOptions, TrapezoidOptions } from "./ops/differences";
+export { rot90 } from "./ops/rotation";

@@ -57,6 +57,11 @@ const CALLS: Record<string, (t: Tensor[], a: Options | null) => Tensor | Tensor[
     return gl.searchsorted(s, value, rest);
   },
   bucketize: ([x, b], a) => gl.bucketize(x, b, a ?? {}),
+  diff: (t, a) => t[0].diff(withTensors(a, t, ["prepend", "append"])),
+  trapezoid: ([y, x], a) => (x ? gl.trapezoid(y, x, a ?? {}) : gl.trapezoid(y, a ?? {})),
+  trapz: ([y, x], a) => (x ? gl.trapz(y, x, a ?? {}) : gl.trapz(y, a ?? {})),
+  cumulativeTrapezoid: ([y, x], a) => gl.cumulativeTrapezoid(y, x ?? null, a ?? {}),
+  rot90: ([x], a) => x.rot90((a as { k: number }).k, (a as { dims: number[] }).dims),
 };
 
 const inputsOf = (c: { inputs: Described[] }) => c.inputs.map((i) => fromFixture(i.values, i.shape, i.dtype, i.requiresGrad));
