@@ -82,3 +82,7 @@ export type { SearchsortedOptions } from "./ops/sorted_search";
 export { diff, trapezoid, trapz, cumulativeTrapezoid } from "./ops/differences";
 export type { DiffOptions, TrapezoidOptions } from "./ops/differences";
 export { rot90 } from "./ops/rotation";
+export { quantile, nanquantile } from "./ops/quantiles";
+export type { QuantileOptions, QuantileInterpolation } from "./ops/quantiles";
+export { cov, corrcoef } from "./ops/covariance";
+export type { CovOptions } from "./ops/covariance";

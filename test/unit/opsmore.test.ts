@@ -25,6 +25,8 @@ interface Case {
   weight?: FixtureValue[];
   grads?: Array<FixtureValue[] | null>;
   backwardError?: { type: string; message: string };
+  /** The gradient is 0 in exact arithmetic; PyTorch's is rounding noise within this. */
+  gradAbsTol?: number;
 }
 
 interface ErrorCase {
@@ -62,6 +64,16 @@ const CALLS: Record<string, (t: Tensor[], a: Options | null) => Tensor | Tensor[
   trapz: ([y, x], a) => (x ? gl.trapz(y, x, a ?? {}) : gl.trapz(y, a ?? {})),
   cumulativeTrapezoid: ([y, x], a) => gl.cumulativeTrapezoid(y, x ?? null, a ?? {}),
   rot90: ([x], a) => x.rot90((a as { k: number }).k, (a as { dims: number[] }).dims),
+  cov: (t, a) => gl.cov(t[0], withTensors(a, t, ["fweights", "aweights"])),
+  corrcoef: ([x]) => x.corrcoef(),
+  quantile: (t, a) => {
+    const { q, ...rest } = (a ?? {}) as Options & { q?: number };
+    return t[0].quantile(t[1] ?? q!, rest);
+  },
+  nanquantile: (t, a) => {
+    const { q, ...rest } = (a ?? {}) as Options & { q?: number };
+    return gl.nanquantile(t[0], t[1] ?? q!, rest);
+  },
 };
 
 const inputsOf = (c: { inputs: Described[] }) => c.inputs.map((i) => fromFixture(i.values, i.shape, i.dtype, i.requiresGrad));
@@ -86,7 +98,8 @@ describe("opsmore: PyTorch 1.13 ops tutorials use", () => {
         c.grads.forEach((g, i) => {
           if (g === null) return assert.equal(inputs[i].grad, null, `input ${i} gets no gradient`);
           assert.ok(inputs[i].grad, `input ${i} has a gradient`);
-          assertClose(inputs[i].grad!, g, false, `grad of input ${i}`);
+          if (c.gradAbsTol === undefined) return assertClose(inputs[i].grad!, g, false, `grad of input ${i}`);
+          for (const v of inputs[i].grad!.tolist() as number[]) assert.ok(Math.abs(v) <= c.gradAbsTol, `grad of input ${i}: ${v} is not 0`);
         });
       }
       if (c.backwardError) {
