@@ -86,3 +86,4 @@ export { quantile, nanquantile } from "./ops/quantiles";
 export type { QuantileOptions, QuantileInterpolation } from "./ops/quantiles";
 export { cov, corrcoef } from "./ops/covariance";
 export type { CovOptions } from "./ops/covariance";
+export { copysign, nextafter, ldexp, fmax, fmin, heaviside, gcd, lcm } from "./ops/pointwise_binary";

@@ -19,7 +19,7 @@ interface Described {
 interface Case {
   name: string;
   call: string;
-  args: Record<string, unknown> | null;
+  args: Record<string, unknown> | number | null;
   inputs: Described[];
   outs: Array<Described & { gradFn: string | null }>;
   weight?: FixtureValue[];
@@ -49,6 +49,7 @@ const withTensors = (a: Options | null, t: Tensor[], names: string[]): Options =
 };
 
 const CALLS: Record<string, (t: Tensor[], a: Options | null) => Tensor | Tensor[]> = {
+  copysignScalar: ([a], s) => gl.copysign(a, s as unknown as number),
   unique: ([x], a) => x.unique(a ?? {}),
   uniqueConsecutive: ([x], a) => gl.uniqueConsecutive(x, a ?? {}),
   bincount: (t, a) => gl.bincount(t[0], withTensors(a, t, ["weights"])),
@@ -64,6 +65,14 @@ const CALLS: Record<string, (t: Tensor[], a: Options | null) => Tensor | Tensor[
   trapz: ([y, x], a) => (x ? gl.trapz(y, x, a ?? {}) : gl.trapz(y, a ?? {})),
   cumulativeTrapezoid: ([y, x], a) => gl.cumulativeTrapezoid(y, x ?? null, a ?? {}),
   rot90: ([x], a) => x.rot90((a as { k: number }).k, (a as { dims: number[] }).dims),
+  copysign: ([a, b]) => a.copysign(b),
+  nextafter: ([a, b]) => gl.nextafter(a, b),
+  ldexp: ([a, b]) => a.ldexp(b),
+  fmax: ([a, b]) => gl.fmax(a, b),
+  fmin: ([a, b]) => a.fmin(b),
+  heaviside: ([a, b]) => a.heaviside(b),
+  gcd: ([a, b]) => gl.gcd(a, b),
+  lcm: ([a, b]) => a.lcm(b),
   cov: (t, a) => gl.cov(t[0], withTensors(a, t, ["fweights", "aweights"])),
   corrcoef: ([x]) => x.corrcoef(),
   quantile: (t, a) => {
@@ -82,7 +91,7 @@ describe("opsmore: PyTorch 1.13 ops tutorials use", () => {
   for (const c of fixture.cases) {
     it(c.name, () => {
       const inputs = inputsOf(c);
-      const result = CALLS[c.call](inputs, c.args);
+      const result = CALLS[c.call](inputs, c.args as Options | null);
       const outs = Array.isArray(result) ? result : [result];
       assert.equal(outs.length, c.outs.length, "number of outputs");
       outs.forEach((out, k) => {
