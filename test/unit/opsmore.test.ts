@@ -130,3 +130,37 @@ describe("opsmore: PyTorch 1.13 ops tutorials use", () => {
     });
   }
 });
+
+/** Random float64 leaves of distinct values (away from ties and from the kinks of fmax/fmin and quantile's ranks). */
+function leaf(...shape: number[]): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const values = Array.from({ length: n }, (_, i) => ((i * 7919) % 97) / 13 - 3.5 + 0.01 * i);
+  return gl.tensor(values, { dtype: "float64" }).reshape(shape).requiresGrad_(true);
+}
+
+const GRADCHECKS: Array<[string, () => Tensor[], (...t: Tensor[]) => Tensor]> = [
+  ["diff n 2 with prepend", () => [leaf(3, 5), leaf(3, 2)], (x, p) => x.diff({ n: 2, prepend: p })],
+  ["trapezoid x", () => [leaf(3, 4), leaf(4)], (y, x) => gl.trapezoid(y, x)],
+  ["trapezoid dx", () => [leaf(3, 4)], (y) => gl.trapezoid(y, { dx: 0.5, dim: 0 })],
+  ["cumulativeTrapezoid x", () => [leaf(3, 4), leaf(4)], (y, x) => gl.cumulativeTrapezoid(y, x)],
+  ["rot90", () => [leaf(2, 3, 4)], (x) => x.rot90(3, [2, 0])],
+  ["cov aweights", () => [leaf(3, 6), leaf(6).abs().detach().requiresGrad_(true)], (x, w) => gl.cov(x, { aweights: w })],
+  ["corrcoef", () => [leaf(3, 6)], (x) => x.corrcoef()],
+  ["quantile linear, q too", () => [leaf(3, 5), gl.tensor([0.1, 0.55], { dtype: "float64", requiresGrad: true })], (x, q) => x.quantile(q, { dim: 1 })],
+  ["nanquantile midpoint", () => [leaf(4, 3)], (x) => gl.nanquantile(x, 0.4, { dim: 0, interpolation: "midpoint" })],
+  ["copysign", () => [leaf(5), leaf(5)], (a, b) => a.copysign(b)],
+  ["ldexp", () => [leaf(4), leaf(4)], (x, e) => gl.ldexp(x, e)],
+  ["fmax", () => [leaf(2, 3), leaf(3).mul(0.9).detach().requiresGrad_(true)], (a, b) => gl.fmax(a, b)],
+  ["fmin", () => [leaf(2, 3), leaf(3).mul(0.9).detach().requiresGrad_(true)], (a, b) => a.fmin(b)],
+];
+
+describe("opsmore: float64 gradcheck of the differentiable ops", () => {
+  for (const [name, make, fn] of GRADCHECKS) it(name, () => assert.equal(gl.autograd.gradcheck(fn, make()), true));
+});
+
+describe("opsmore: float64 gradgradcheck (their backwards are differentiable)", () => {
+  for (const name of ["rot90", "quantile linear, q too", "copysign", "ldexp", "fmax", "cov aweights"]) {
+    const [, make, fn] = GRADCHECKS.find(([n]) => n === name)!;
+    it(name, () => assert.equal(gl.autograd.gradgradcheck(fn, make()), true));
+  }
+});
