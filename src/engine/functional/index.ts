@@ -28,3 +28,5 @@ export type { BCEWithLogitsOptions, HuberOptions, SmoothL1Options, MultiMarginOp
 export { marginRankingLoss, hingeEmbeddingLoss, cosineEmbeddingLoss, tripletMarginLoss, multilabelSoftMarginLoss } from "./loss_embedding";
 export type { MarginOptions, TripletMarginOptions, MultilabelSoftMarginOptions } from "./loss_embedding";
 export type { BCEOptions, CrossEntropyOptions } from "./loss";
+export { prelu } from "./prelu";
+export { bilinear } from "./bilinear";

@@ -30,3 +30,7 @@ export * as utils from "./utils";
 export * as init from "./init";
 export * from "./activations";
 export { L1Loss, MSELoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, HuberLoss, SmoothL1Loss, SoftMarginLoss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, TripletMarginLoss, MultiMarginLoss, MultiLabelSoftMarginLoss } from "./losses";
+export { TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder, Transformer } from "./transformer";
+export type { TransformerActivation, TransformerLayerOptions, EncoderCallOptions, EncoderLayerCallOptions, DecoderCallOptions, TransformerOptions, TransformerCallOptions } from "./transformer";
+export { PReLU, Bilinear, Unfold, Fold } from "./extra_layers";
+export type { FoldModuleOptions } from "./extra_layers";

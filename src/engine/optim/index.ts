@@ -21,3 +21,7 @@ export { LBFGS } from "./lbfgs";
 export type { LBFGSOptions, LBFGSParamGroup } from "./lbfgs";
 export * as lr_scheduler from "./lr_scheduler";
 export * as lrScheduler from "./lr_scheduler";
+export { Rprop } from "./rprop";
+export type { RpropOptions, RpropParamGroup } from "./rprop";
+export { ASGD } from "./asgd";
+export type { ASGDOptions, ASGDParamGroup } from "./asgd";
