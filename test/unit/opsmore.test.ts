@@ -66,6 +66,7 @@ const CALLS: Record<string, (t: Tensor[], a: Options | null) => Tensor | Tensor[
   cumulativeTrapezoid: ([y, x], a) => gl.cumulativeTrapezoid(y, x ?? null, a ?? {}),
   rot90: ([x], a) => x.rot90((a as { k: number }).k, (a as { dims: number[] }).dims),
   copysign: ([a, b]) => a.copysign(b),
+  powScalarBase: ([e], a) => gl.pow(a as unknown as number, e),
   nextafter: ([a, b]) => gl.nextafter(a, b),
   ldexp: ([a, b]) => a.ldexp(b),
   fmax: ([a, b]) => gl.fmax(a, b),
