@@ -2,14 +2,19 @@
  * Custom autograd.Functions whose forward returns several tensors, compared with PyTorch 1.13
  * (scripts/fixtures/customfn_fixtures.py): one node for all outputs, each its output_nr; backward given one gradient per
  * output, zeros where none reached unless setMaterializeGrads(false); markNonDifferentiable; MyCube's double backward.
- * Also: a graph through such a Function passes the numerical check, and function_check judges its backward.
+ * Also: a graph through such a Function passes the numerical check, function_check judges its backward, and a snippet
+ * using one runs through the runner with its checks passing (runs the built child: npm run build first).
  */
 import { strict as assert } from "node:assert";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import * as gl from "../../src/engine";
 import { autograd, type Tensor } from "../../src/engine";
 import { checkFunction } from "../../src/engine/autograd/function_check";
 import { checkNodes } from "../../src/engine/autograd/graph_check";
 import type { GradFn } from "../../src/engine/autograd/node";
+import { runSnippet } from "../../src/runner/run";
 import { assertClose, type FixtureValue, loadFixture } from "./helpers/compare";
 
 interface Described {
@@ -240,5 +245,51 @@ describe("custom autograd.Function with several outputs (PyTorch 1.13)", () => {
       assert.equal(c.passed, ok, c.message ?? c.skipped ?? "");
       if (!ok) assert.equal(c.wrongCount, 4);
     }
+  });
+});
+
+describe("a two-output Function in a run", function () {
+  this.timeout(60_000);
+  const dir = mkdtempSync(path.join(tmpdir(), "gradlens-customfn-"));
+
+  function snippet(name: string, factor: number): string {
+    const file = path.join(dir, name);
+    writeFileSync(file, `import { autograd, manualSeed, randn, type Tensor } from "gradlens";
+class MyCube extends autograd.Function {
+  static override forward(ctx: autograd.FunctionCtx, x: Tensor): [Tensor, Tensor] {
+    const dx = x.pow(2).mul(3);
+    ctx.saveForBackward(x, dx);
+    return [x.pow(3), dx];
+  }
+  static override backward(ctx: autograd.FunctionCtx, gradOutput: Tensor, gradDx: Tensor): Tensor {
+    const [x, dx] = ctx.savedTensors;
+    return gradOutput.mul(dx).add(gradDx.mul(${factor}).mul(x));
+  }
+}
+manualSeed(0);
+const x = randn(8, 5).requiresGrad_(true);
+const [cube, dx] = MyCube.apply(x);
+cube.sum().add(dx.mul(dx).sum()).backward();
+console.log(x.grad!.shape);
+`);
+    return file;
+  }
+
+  it("runs, and its node passes both the autograd comparison and the numerical check", async () => {
+    const trace = await runSnippet({ file: snippet("right.ts", 6) });
+    assert.equal(trace.status, "ok", trace.error?.message);
+    const call = trace.backwards[0];
+    const node = call.nodeChecks.find((n) => n.name === "MyCubeBackward");
+    assert.ok(node, JSON.stringify(call.nodeChecks.map((n) => n.name)));
+    assert.equal(node.passed, true, JSON.stringify(node));
+    assert.equal(node.method, "autograd");
+    assert.ok(call.checks.every((c) => c.passed !== false), JSON.stringify(call.checks));
+  });
+
+  it("a backward that forgets part of the second output's gradient fails its check", async () => {
+    const trace = await runSnippet({ file: snippet("wrong.ts", 5) });
+    assert.equal(trace.status, "check-failed", trace.error?.message);
+    const node = trace.backwards[0].nodeChecks.find((n) => n.name === "MyCubeBackward")!;
+    assert.equal(node.passed, false);
   });
 });
