@@ -211,6 +211,21 @@ describe("custom autograd.Function with several outputs (PyTorch 1.13)", () => {
     assert.throws(() => Bad.apply(leaf()), /markNonDifferentiable only accepts output tensors/);
   });
 
+  it("a forward that returns something other than tensors is refused, naming the output", () => {
+    class NotTensors extends autograd.Function {
+      static override forward(_ctx: autograd.FunctionCtx, x: Tensor): Tensor {
+        return [x.mul(2), 3] as unknown as Tensor;
+      }
+    }
+    class NotATensor extends autograd.Function {
+      static override forward(_ctx: autograd.FunctionCtx, x: Tensor): Tensor {
+        return x.sum().item() as unknown as Tensor;
+      }
+    }
+    assert.throws(() => NotTensors.apply(leaf()), /NotTensors.forward must return Tensors, but output 1 is number/);
+    assert.throws(() => NotATensor.apply(leaf()), /NotATensor.forward must return a Tensor or an array of Tensors/);
+  });
+
   it("the numerical check of a graph through a two-output Function passes, and a wrong backward fails it", () => {
     class WrongCube extends MyCube {
       static override backward(ctx: autograd.FunctionCtx, gradOutput: Tensor, gradDx: Tensor): Tensor {

@@ -1,7 +1,9 @@
 /**
  * User-defined ops, as torch.autograd.Function: a class with static forward(ctx, ...args) and backward(ctx, grad).
  * `MyOp.apply(x)` runs forward without recording, then records one node named "MyOpBackward" — built on the same
- * OpDef as the built-in ops, so the node is in the graph, replays, and is checked numerically like any other.
+ * OpDef as the built-in ops, so the node is in the graph, replays, and is checked numerically like any other. A forward
+ * that returns an array of tensors (PyTorch's tuple) makes one node with several outputs (a MultiOpDef), and backward
+ * gets one gradient per output.
  */
 import { RuntimeError } from "../errors";
 import { type AnyOpDef, apply, applyMulti, composite, defineMultiOp, type MultiOpDef, type OpDef } from "../ops/op";
@@ -261,7 +263,7 @@ function applyFunction(cls: FunctionClass, args: unknown[]): Tensor | Tensor[] {
     if (node instanceof GradFn) ctx._node = node;
     return results;
   }
-  if (!(out instanceof Tensor)) throw new RuntimeError(`${cls.name}.forward must return a Tensor`);
+  if (!(out instanceof Tensor)) throw new RuntimeError(`${cls.name}.forward must return a Tensor or an array of Tensors`);
   const result = apply(opFor(cls), tensors, { args: shape, ctx, computed: own(out) });
   if (result.gradFn instanceof GradFn) ctx._node = result.gradFn;
   return result;
