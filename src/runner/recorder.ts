@@ -84,7 +84,7 @@ export class TraceRecorder implements Recorder {
   private readonly latestGrads = new Map<number, Array<{ record: BackwardRecord; grads: GradCopy[] }>>();
   private readonly checks: Array<{ record: BackwardRecord; leaves: LeafCheck[]; nodes: NodeCheck[]; functions: FunctionCheck[]; names: Map<Tensor, { id: number; name: string | null; at: SourceLocation | null }> }> = [];
   /** The user Functions' nodes the current backward ran: the gradient each got and what its backward returned. */
-  private functionCalls: Array<{ fn: GradFn; g: Tensor; inputGrads: ReadonlyArray<Tensor | null> }> = [];
+  private functionCalls: Array<{ fn: GradFn; grads: Array<Tensor | null>; inputGrads: ReadonlyArray<Tensor | null> }> = [];
   private readonly series = new Map<string, ScalarSeries>();
   private readonly warnings: TraceWarning[] = [];
   private gradsBefore = new Map<Tensor, Float64Array>();
@@ -123,7 +123,21 @@ export class TraceRecorder implements Recorder {
     const kept = this.history.get(output);
     if (kept) kept.backwardGrad = g;
     // A user Function's node: its backward is checked against the autograd of its forward after this backward.
-    if (inputGrads && node instanceof GradFn && node.op.freshAttrs && this.options.checkBudgetMs > 0) this.functionCalls.push({ fn: node, g, inputGrads });
+    if (inputGrads && node instanceof GradFn && node.op.freshAttrs && this.options.checkBudgetMs > 0) this.noteFunctionCall(node, g, inputGrads, output);
+  }
+
+  /** A Function with several outputs tells of each output's gradient in turn, with the same `inputGrads`: one call. */
+  private noteFunctionCall(fn: GradFn, g: Tensor, inputGrads: ReadonlyArray<Tensor | null>, output: Tensor): void {
+    const outputs = fn.outputs;
+    const k = Math.max(0, outputs.indexOf(output));
+    const last = this.functionCalls[this.functionCalls.length - 1];
+    if (last && last.fn === fn && last.inputGrads === inputGrads) {
+      last.grads[k] = g;
+      return;
+    }
+    const grads = outputs.map((): Tensor | null => null);
+    grads[k] = g;
+    this.functionCalls.push({ fn, grads, inputGrads });
   }
 
   onOptimizerStep(optimizer: object, params: readonly Tensor[], done: boolean): void {
@@ -276,7 +290,7 @@ export class TraceRecorder implements Recorder {
     }));
     // A user Function's backward against the autograd of its own forward: exact, and one backward each.
     const functionStarted = performance.now();
-    const functions = this.functionCalls.map(({ fn, g, inputGrads }) => checkFunction(fn, g, inputGrads));
+    const functions = this.functionCalls.map(({ fn, grads, inputGrads }) => checkFunction(fn, grads, inputGrads));
     this.functionCalls = [];
     this.checkMs += performance.now() - functionStarted;
     this.checks.push({ record, leaves: leafChecks, nodes: nodeChecks, functions, names });

@@ -54,16 +54,17 @@ function unravel(i: number, shape: readonly number[]): number[] {
 }
 
 /**
- * `fn` is a user Function's node, `grad` the gradient the backward walk gave it, `inputGrads` what the user's backward
- * returned for it then.
+ * `fn` is a user Function's node, `grad` the gradient the backward walk gave it (one per output for a Function whose
+ * forward returns several, null where none reached), `inputGrads` what the user's backward returned for it then.
  */
-export function checkFunction(fn: GradFn, grad: Tensor, inputGrads: ReadonlyArray<Tensor | null>): FunctionCheck {
+export function checkFunction(fn: GradFn, grad: Tensor | ReadonlyArray<Tensor | null>, inputGrads: ReadonlyArray<Tensor | null>): FunctionCheck {
   const result: FunctionCheck = { node: fn, passed: null, skipped: null, maxAbsError: 0, maxRelError: 0, wrong: [], wrongCount: 0, message: null };
   const forward = userForward(fn.op, fn.attrs);
   if (!forward) {
     result.skipped = "not a user's autograd.Function";
     return result;
   }
+  const grads = grad instanceof Tensor ? [grad] : grad;
   const wanted = fn.inputs.map((x, i) => fn.next[i] !== null && isFloating(x.dtype) && inputGrads[i] !== null);
   const leaves = fn.inputs.map((x, i) => {
     const copy = Tensor.fromData(x._data.slice(), x.shape.slice(), x.dtype);
@@ -74,12 +75,16 @@ export function checkFunction(fn: GradFn, grad: Tensor, inputGrads: ReadonlyArra
   try {
     expected = unrecorded(() => withGradMode(true, () => {
       const out = forward(leaves);
-      if (!(out instanceof Tensor) || !out._gradFn) return null;
-      if (!sameValues(out, fn.output)) throw new Error("its forward gives other values when run again");
+      const outs = Array.isArray(out) ? (out as unknown[]) : [out];
+      if (!outs.every((o): o is Tensor => o instanceof Tensor) || outs.length !== fn.outputs.length) return null;
+      // The outputs a gradient reached; an output none reached adds nothing (the user's backward got zeros for it).
+      const reached = outs.flatMap((o, k) => (grads[k] ? [{ out: o, grad: grads[k]! }] : []));
+      if (!reached.length || reached.some((r) => !r.out._gradFn)) return null;
+      if (outs.some((o, k) => !sameValues(o, fn.outputs[k]))) throw new Error("its forward gives other values when run again");
       const targets = leaves.filter((_, i) => wanted[i]);
-      const grads = autogradGrad(out, targets, { gradOutputs: grad, allowUnused: true });
+      const computed = autogradGrad(reached.map((r) => r.out), targets, { gradOutputs: reached.map((r) => r.grad), allowUnused: true });
       let k = 0;
-      return wanted.map((w) => (w ? grads[k++] : null));
+      return wanted.map((w) => (w ? computed[k++] : null));
     }));
   } catch (e) {
     result.skipped = `its forward could not be differentiated again: ${(e as Error).message}`;

@@ -488,7 +488,9 @@ function checkNode(node: GradFn, at: ReplayedNode, tol: Tolerance, random: Check
     return;
   }
   // The objective is sum_k <output_k, v_k> over the floating outputs, with a random v_k each.
-  const vs = outputs.map((o) => (o.dtype === "float64" ? Tensor.fromData(random.vector(o.numel()), o.shape.slice(), "float64") : null));
+  // Outputs that are not differentiable (markNonDifferentiable) carry no gradient into the backward.
+  const excluded = op.multiOutput ? op.nonDifferentiableOutputs?.(attrs) ?? [] : [];
+  const vs = outputs.map((o, k) => (o.dtype === "float64" && !excluded.includes(k) ? Tensor.fromData(random.vector(o.numel()), o.shape.slice(), "float64") : null));
   const needs = node.next.map((n, i) => n !== null && at.inputs[i].dtype === "float64");
   const grads = composite(() => backwardOf(op, { inputs: at.inputs, outputs, attrs, needsInputGrad: needs }, vs));
   const dot = (a: Tensor, b: ArrayLike<number>) => {

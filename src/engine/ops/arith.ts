@@ -77,8 +77,9 @@ const divOp = defineOp({
   saves: { inputs: ([da, db]) => (db ? [0, 1] : da ? [1] : []) },
 });
 
-function powName(_: void, [, exponent]: readonly Tensor[]): string {
-  return exponent._wrappedNumber ? "PowBackward0" : "PowBackward1";
+/** pow(Tensor, Scalar), pow(Tensor, Tensor) and pow(Scalar, Tensor) are three ATen overloads, each its node. */
+function powName(_: void, [base, exponent]: readonly Tensor[]): string {
+  return exponent._wrappedNumber ? "PowBackward0" : base._wrappedNumber ? "PowBackward2" : "PowBackward1";
 }
 
 /** C's pow: 1 for a base of 1 or an exponent of 0 whatever the other is, unlike Math.pow. */
@@ -112,6 +113,12 @@ const powOp = defineOp({
       // pow_backward: grad · (e · a^(e−1)), or zeros for e = 0.
       const e = b._data[0];
       return [da ? (e === 0 ? empty(a.shape.slice(), g.dtype) : g.mul(a.pow(e - 1).mul(e))) : null, null];
+    }
+    if (a._wrappedNumber) {
+      // pow_backward_exponent with a number base: ln(base) is taken of the number, in double, as PyTorch's Scalar log.
+      const base = a._data[0];
+      const scaled = output.mul(Math.log(base));
+      return [null, db ? g.mul(base === 0 ? zeroWhere(scaled, b.ge(0)) : scaled) : null];
     }
     return [
       // pow_backward_self: grad·(b·a^(b−1)), 0 where b = 0 (so 0^0 has no NaN gradient).

@@ -63,6 +63,9 @@ export interface MultiBackwardContext<A> extends BackwardContext<A> {
 export interface MultiOpDef<A = unknown> extends OpDefCommon<A> {
   readonly multiOutput: true;
   forward(inputs: readonly Tensor[], attrs: A): Tensor[];
+  /** Outputs that never require grad though they are floating (a user Function's markNonDifferentiable), read after
+   * forward ran; the numerical checks give them no gradient. */
+  readonly nonDifferentiableOutputs?: (attrs: A) => readonly number[];
   /** `grads[i]` is null for an output no gradient reached. */
   backward(ctx: MultiBackwardContext<A>, grads: ReadonlyArray<Tensor | null>): Array<Tensor | null>;
 }
@@ -122,10 +125,13 @@ export function applyMulti<A>(op: MultiOpDef<A>, inputs: readonly Tensor[], attr
   const propagate = forwardAdHooks.propagate;
   const outs = propagate === null ? op.forward(inputs, attrs) : nestedForward(() => op.forward(inputs, attrs));
   if (op.view) for (const out of outs) markView(out, inputs[0], isGradEnabled() ? "multiOutput" : "noGrad");
-  const differentiable = outs.filter((o) => needsNode(op, inputs, o));
+  const excluded = op.nonDifferentiableOutputs?.(attrs) ?? [];
+  const differentiable = outs.filter((o, i) => !excluded.includes(i) && needsNode(op, inputs, o));
   if (differentiable.length) {
     const fn = new GradFn(op as unknown as AnyOpDef, inputs, attrs, outs);
     outs.forEach((out, i) => {
+      // An output marked not differentiable is no output of the node (PyTorch leaves its output_nr at 0).
+      if (excluded.includes(i)) return;
       out._outputNr = i;
       if (isFloating(out.dtype)) out.gradFn = fn;
     });

@@ -4,6 +4,7 @@
  * losses, pairwise_distance) call the Scalar overloads, which record AddBackward1, SubBackward1, MulBackward1 and
  * DivBackward1. The engine's graph names them as PyTorch does, so these are ops of their own.
  */
+import { isFloating } from "../dtype";
 import type { Tensor } from "../tensor";
 import { binaryForward } from "./binary_forward";
 import { apply, defineOp } from "./op";
@@ -13,9 +14,11 @@ interface ScalarAttrs {
   scalar: number;
 }
 
-function scalarForward(t: Tensor, s: number, f: (x: number, y: number) => number): Tensor {
+function scalarForward(t: Tensor, s: number, f: (x: number, y: number) => number, trueDivision = false): Tensor {
   const b = operand(s);
-  return binaryForward(t, b, promote(t, b), f);
+  const dtype = promote(t, b);
+  // div is true division: integers divided give the default float dtype.
+  return binaryForward(t, b, trueDivision && !isFloating(dtype) ? "float32" : dtype, f);
 }
 
 const addScalarOp = defineOp<ScalarAttrs>({
@@ -42,7 +45,7 @@ const mulScalarOp = defineOp<ScalarAttrs>({
 const divScalarOp = defineOp<ScalarAttrs>({
   name: "divScalar",
   gradFnName: "DivBackward1",
-  forward: ([t], { scalar }) => scalarForward(t, scalar, (x, y) => x / y),
+  forward: ([t], { scalar }) => scalarForward(t, scalar, (x, y) => x / y, true),
   backward: ({ attrs: { scalar } }, g) => [g.div(scalar)],
 });
 
