@@ -1,7 +1,7 @@
 /**
  * The 3-D layers against PyTorch 1.13 (scripts/fixtures/spatial_fixtures.py → test/fixtures/spatial.json):
- * F.conv3d, F.maxPool3d, F.avgPool3d (outputs, indices, grad_fn, the gradient of every leaf and the node of the
- * backward), nn.Conv3d, nn.MaxPool3d, nn.AvgPool3d, nn.BatchNorm3d, nn.InstanceNorm3d (weights after manualSeed, repr,
+ * F.conv3d, F.convTranspose3d, F.maxPool3d, F.avgPool3d (outputs, indices, grad_fn, the gradient of every leaf and the node of the
+ * backward), nn.Conv3d, nn.ConvTranspose3d, nn.MaxPool3d, nn.AvgPool3d, nn.BatchNorm3d, nn.InstanceNorm3d (weights after manualSeed, repr,
  * training and eval outputs, gradients, running statistics), and PyTorch's errors.
  */
 import { strict as assert } from "node:assert";
@@ -19,7 +19,7 @@ interface Described {
 type Kw = Record<string, unknown>;
 
 interface FunctionalCase {
-  fn: "conv3d" | "max_pool3d" | "avg_pool3d";
+  fn: "conv3d" | "conv_transpose3d" | "max_pool3d" | "avg_pool3d";
   kw: Kw;
   inputs: Array<Described | null>;
   upstream: FixtureValue[];
@@ -33,7 +33,7 @@ interface FunctionalCase {
 }
 
 interface ModuleCase {
-  kind: "Conv3d" | "MaxPool3d" | "AvgPool3d" | "BatchNorm3d" | "InstanceNorm3d";
+  kind: "Conv3d" | "ConvTranspose3d" | "MaxPool3d" | "AvgPool3d" | "BatchNorm3d" | "InstanceNorm3d";
   args: unknown[];
   kw: Kw;
   repr: string;
@@ -70,6 +70,7 @@ function collectWarnings<T>(fn: () => T): { result: T; warnings: string[] } {
 function call(c: FunctionalCase, leaves: Array<Tensor | null>): Tensor {
   const kw = options(c.kw);
   if (c.fn === "conv3d") return F.conv3d(leaves[0]!, leaves[1]!, leaves[2], kw as F.ConvOptions);
+  if (c.fn === "conv_transpose3d") return F.convTranspose3d(leaves[0]!, leaves[1]!, leaves[2], kw as F.ConvTransposeOptions);
   const { kernelSize, ...rest } = kw;
   if (c.fn === "max_pool3d") return F.maxPool3d(leaves[0]!, kernelSize as number, rest as F.MaxPoolOptions & { returnIndices?: false });
   return F.avgPool3d(leaves[0]!, kernelSize as number, rest as F.AvgPoolOptions);
@@ -88,7 +89,7 @@ describe("3-D functional layers against PyTorch 1.13", () => {
       assert.deepEqual(out.shape, c.outShape);
       assert.equal(out.gradFn?.name, c.gradFn);
       // Convolutions sum many float32 products, which PyTorch adds in another order.
-      const close = (t: Tensor, v: FixtureValue[], what: string) => (c.fn === "conv3d" && dtype === "float32" ? assertNear(t, v, what, 2e-6) : assertClose(t, v, false, what));
+      const close = (t: Tensor, v: FixtureValue[], what: string) => (c.fn.startsWith("conv") && dtype === "float32" ? assertNear(t, v, what, 2e-6) : assertClose(t, v, false, what));
       close(out, c.output, "output");
       if (c.indices) {
         const [, indices] = F.maxPool3d(leaves[0]!, options(c.kw).kernelSize as number, { ...(options(c.kw) as F.MaxPoolOptions), returnIndices: true });
@@ -122,6 +123,8 @@ function build(c: ModuleCase): gl.nn.Module {
   switch (c.kind) {
     case "Conv3d":
       return new nn.Conv3d(args[0], args[1], args[2], kw);
+    case "ConvTranspose3d":
+      return new nn.ConvTranspose3d(args[0], args[1], args[2], kw);
     case "MaxPool3d":
       return new nn.MaxPool3d(args[0], kw);
     case "AvgPool3d":
@@ -146,7 +149,7 @@ describe("3-D modules against PyTorch 1.13", () => {
       const out = (m as unknown as (t: Tensor) => Tensor)(x);
       assert.deepEqual(out.shape, c.outShape);
       assert.equal(out.gradFn?.name, c.gradFn);
-      const conv = c.kind === "Conv3d";
+      const conv = c.kind.startsWith("Conv");
       const close = (t: Tensor, v: FixtureValue[], what: string) => (conv || c.kind.endsWith("Norm3d") ? assertNear(t, v, what, 2e-6) : assertClose(t, v, false, what));
       close(out, c.output, "output");
       const grads = gl.autograd.grad(out.mul(fromFixture(c.upstream, out.shape, out.dtype, false)).sum(), [x, ...named.map(([, p]) => p)]);
@@ -181,6 +184,9 @@ describe("3-D layers: PyTorch's errors", () => {
     convChannels: () => F.conv3d(x, gl.randn(2, 3, 2, 2, 2)),
     convStrideLength: () => F.conv3d(x, gl.randn(2, 2, 2, 2, 2), null, { stride: [1, 1] }),
     convRank: () => F.conv3d(x.select(0, 0).select(0, 0), gl.randn(2, 2, 2, 2, 2)),
+    convTransposeOutputPadding: () => F.convTranspose3d(x, gl.randn(2, 2, 2, 2, 2), null, { stride: 1, outputPadding: 1 }),
+    convTransposeTooSmall: () => F.convTranspose3d(x, gl.randn(2, 2, 1, 1, 1), null, { padding: 2 }),
+    convTransposeChannels: () => F.convTranspose3d(x, gl.randn(3, 2, 2, 2, 2)),
     batchNorm3dRank: () => new nn.BatchNorm3d(2)(x.select(0, 0)),
     instanceNorm3dRank: () => new nn.InstanceNorm3d(2)(x.select(0, 0).select(0, 0)),
   };
@@ -202,6 +208,11 @@ describe("3-D layers: gradcheck in float64", () => {
     gl.manualSeed(11);
     const fn = (x: Tensor, w: Tensor, b: Tensor) => F.conv3d(x, w, b, { stride: [1, 2, 1], padding: 1, dilation: [2, 1, 1], groups: 2 });
     assert.ok(gl.autograd.gradcheck(fn, [leaf(1, 4, 4, 3, 4), leaf(2, 2, 2, 2, 2), leaf(2)]));
+  });
+  it("conv_transpose3d (input, weight, bias; stride, padding, output padding, groups)", () => {
+    gl.manualSeed(17);
+    const fn = (x: Tensor, w: Tensor, b: Tensor) => F.convTranspose3d(x, w, b, { stride: [2, 1, 2], padding: [0, 1, 0], outputPadding: [1, 0, 0], groups: 2 });
+    assert.ok(gl.autograd.gradcheck(fn, [leaf(1, 4, 2, 3, 2), leaf(4, 1, 2, 2, 2), leaf(2)]));
   });
   it("max_pool3d and avg_pool3d", () => {
     gl.manualSeed(12);

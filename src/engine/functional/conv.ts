@@ -14,7 +14,7 @@ import { empty } from "../ops/operands";
 import { warn } from "../recorder";
 import { formatShape } from "../shape";
 import { Tensor } from "../tensor";
-import { conv3dGradValues, conv3dValues } from "./conv3d_values";
+import { conv3dGradValues, conv3dValues, plan3d } from "./conv3d_values";
 import { type IntOrTuple, checkFloating, checkSameDType, expandInts } from "./layer_args";
 import { pad } from "./padding";
 
@@ -261,13 +261,13 @@ function checkGeometry(x: Tensor, w: Tensor, bias: Tensor | null, a: ConvAttrs):
   }
   const tooBig = a.outputPadding.some((p, i) => p >= a.stride[i] && p >= a.dilation[i]);
   if (tooBig) {
-    const names = a.stride.length === 1 ? ["", ""] : ["_height", "_width"];
+    const names = a.stride.length === 1 ? ["", ""] : a.stride.length === 3 ? ["_depth", "_height", "_width"] : ["_height", "_width"];
     const part = (label: string, v: readonly number[]) => v.map((x, i) => `${label}${names[i]}: ${x}`).join(" ");
     throw new RuntimeError(`output padding must be smaller than either stride or dilation, but got ${part("output_padding", a.outputPadding)} ${part("stride", a.stride)} ${part("dilation", a.dilation)}`);
   }
-  const out = planOf(x.shape, w.shape, a);
-  if (out.inH <= 0 || out.inW <= 0) {
-    throw new RuntimeError(`Given input size per channel: (${x.shape.slice(2).join(" x ")}). Calculated output size per channel: (${(x.ndim === 3 ? [out.inW] : [out.inH, out.inW]).join(" x ")}). Output size is too small`);
+  const outSizes = x.ndim === 5 ? plan3d(x.shape, w.shape, a).inSize : ((p) => (x.ndim === 3 ? [p.inW] : [p.inH, p.inW]))(planOf(x.shape, w.shape, a));
+  if (outSizes.some((s) => s <= 0)) {
+    throw new RuntimeError(`Given input size per channel: (${x.shape.slice(2).join(" x ")}). Calculated output size per channel: (${outSizes.join(" x ")}). Output size is too small`);
   }
 }
 
@@ -348,6 +348,11 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
 /** torch.nn.functional.conv3d: input [N, C, D, H, W] (or [C, D, H, W]), weight [out, C/groups, kD, kH, kW]. */
 export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
   return convNd(input, weight, bias, options, 3, "conv3d");
+}
+
+/** torch.nn.functional.conv_transpose3d: weight [C, out/groups, kD, kH, kW]. */
+export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTransposeOptions = {}): Tensor {
+  return convTransposeNd(input, weight, bias, options, 3, "conv_transpose3d");
 }
 
 /** torch.nn.functional.conv_transpose1d: weight [C, out/groups, k]. */

@@ -4,7 +4,7 @@ export type { LossOptions, NllOptions, Reduction } from "./loss";
 export { relu, sigmoid, tanh, softmax, logSoftmax } from "./activation";
 export { linear } from "./linear";
 export { conv1d, conv2d, convTranspose1d, convTranspose2d } from "./conv";
-export { conv3d } from "./conv";
+export { conv3d, convTranspose3d } from "./conv";
 export type { ConvOptions, ConvTransposeOptions, ConvPadding } from "./conv";
 export { pad } from "./padding";
 export type { PadMode, PadOptions } from "./padding";

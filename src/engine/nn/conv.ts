@@ -5,7 +5,7 @@
  * PyTorch, so the numbers equal PyTorch's after manualSeed.
  */
 import { ValueError } from "../errors";
-import { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d } from "../functional/conv";
+import { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from "../functional/conv";
 import { type IntOrTuple, expandInts } from "../functional/layer_args";
 import { pad } from "../functional/padding";
 import { empty } from "../ops/operands";
@@ -219,5 +219,14 @@ export class ConvTranspose2d extends ConvTranspose {
 
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvTransposeModuleOptions = {}) {
     super(inChannels, outChannels, kernelSize, options, 2);
+  }
+}
+
+/** nn.ConvTranspose3d; weight [inChannels, outChannels/groups, kD, kH, kW]. */
+export class ConvTranspose3d extends ConvTranspose {
+  protected readonly fn = convTranspose3d;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvTransposeModuleOptions = {}) {
+    super(inChannels, outChannels, kernelSize, options, 3);
   }
 }

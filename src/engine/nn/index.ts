@@ -9,7 +9,7 @@ export type { RemovableHandle } from "./module_hooks";
 export type { LinearOptions } from "./layers";
 export { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d } from "./conv";
 export type { ConvModuleOptions, ConvTransposeModuleOptions, PaddingMode } from "./conv";
-export { Conv3d } from "./conv";
+export { Conv3d, ConvTranspose3d } from "./conv";
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from "./pooling";
 export type { MaxPoolModuleOptions, AvgPoolModuleOptions, Pooled } from "./pooling";
 export { MaxPool3d, AvgPool3d } from "./pooling";
