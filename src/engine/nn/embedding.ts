@@ -4,6 +4,7 @@ import { RuntimeError } from "../errors";
 import { AssertionError, embedding } from "../functional/embedding";
 import { empty } from "../ops/operands";
 import { fillNormal } from "../random";
+import type { DType } from "../dtype";
 import type { Tensor } from "../tensor";
 import { Module } from "./module";
 import { Parameter } from "./parameter";
@@ -24,6 +25,21 @@ export interface EmbeddingModuleOptions {
 export interface FromPretrainedOptions extends Omit<EmbeddingModuleOptions, "weight" | "dtype"> {
   /** Keep the weight fixed (no gradient); true by default, as in PyTorch. */
   freeze?: boolean;
+}
+
+/** An embedding table: the given weight (its shape checked), or N(0, 1) draws with the padding row zeroed. */
+export function embeddingWeight(numEmbeddings: number, embeddingDim: number, paddingIdx: number | null, options: { weight?: Tensor | null; dtype?: DType }): Parameter {
+  if (options.weight) {
+    const w = options.weight;
+    if (w.ndim !== 2 || w.shape[0] !== numEmbeddings || w.shape[1] !== embeddingDim) {
+      throw new AssertionError("Shape of weight does not match num_embeddings and embedding_dim");
+    }
+    return new Parameter(w);
+  }
+  const w = empty([numEmbeddings, embeddingDim], options.dtype ?? "float32");
+  fillNormal(w._data as Float32Array | Float64Array, 0, 1);
+  if (paddingIdx !== null) w._data.fill(0, paddingIdx * embeddingDim, (paddingIdx + 1) * embeddingDim);
+  return new Parameter(w);
 }
 
 export class Embedding extends Module {
@@ -53,18 +69,7 @@ export class Embedding extends Module {
     this.normType = options.normType ?? 2;
     this.scaleGradByFreq = options.scaleGradByFreq ?? false;
     this.sparse = options.sparse ?? false;
-    if (options.weight) {
-      const w = options.weight;
-      if (w.ndim !== 2 || w.shape[0] !== numEmbeddings || w.shape[1] !== embeddingDim) {
-        throw new AssertionError("Shape of weight does not match num_embeddings and embedding_dim");
-      }
-      this.weight = new Parameter(w);
-    } else {
-      const w = empty([numEmbeddings, embeddingDim], options.dtype ?? "float32");
-      fillNormal(w._data as Float32Array | Float64Array, 0, 1);
-      if (paddingIdx !== null) w._data.fill(0, paddingIdx * embeddingDim, (paddingIdx + 1) * embeddingDim);
-      this.weight = new Parameter(w);
-    }
+    this.weight = embeddingWeight(numEmbeddings, embeddingDim, paddingIdx, options);
   }
 
   /** nn.Embedding.from_pretrained: a module around the given [num, dim] weight, frozen unless `freeze: false`. */

@@ -2,9 +2,8 @@
  * rows are summed, averaged or maxed per bag. */
 import { AssertionError } from "../functional/embedding";
 import { type EmbeddingBagMode, embeddingBag } from "../functional/embedding_bag";
-import { empty } from "../ops/operands";
-import { fillNormal } from "../random";
 import type { Tensor } from "../tensor";
+import { embeddingWeight } from "./embedding";
 import { Module } from "./module";
 import { Parameter } from "./parameter";
 import { pyFloat, pyRepr } from "./repr";
@@ -51,18 +50,7 @@ export class EmbeddingBag extends Module {
     this.mode = options.mode ?? "mean";
     this.sparse = options.sparse ?? false;
     this.includeLastOffset = options.includeLastOffset ?? false;
-    if (options.weight) {
-      const w = options.weight;
-      if (w.ndim !== 2 || w.shape[0] !== numEmbeddings || w.shape[1] !== embeddingDim) {
-        throw new AssertionError("Shape of weight does not match num_embeddings and embedding_dim");
-      }
-      this.weight = new Parameter(w);
-    } else {
-      const w = empty([numEmbeddings, embeddingDim], options.dtype ?? "float32");
-      fillNormal(w._data as Float32Array | Float64Array, 0, 1);
-      if (paddingIdx !== null) w._data.fill(0, paddingIdx * embeddingDim, (paddingIdx + 1) * embeddingDim);
-      this.weight = new Parameter(w);
-    }
+    this.weight = embeddingWeight(numEmbeddings, embeddingDim, paddingIdx, options);
   }
 
   forward(input: Tensor, offsets: Tensor | null = null, perSampleWeights: Tensor | null = null): Tensor {
