@@ -6,9 +6,8 @@
 //   validation "images" of 784 pixels in [0, 1], mostly dark (a uniform draw to the 10th power), each labelled by
 //   which of its first 10 pixels is brightest;
 // - 2 epochs throughout, so that the port runs in seconds;
-// - the `set_trace()` stops, the notebook-only lines and the GPU section are left out; what a cell displays is printed;
-// - `train_ds[i * bs: i * bs + bs]` (a slice of a TensorDataset, which is PyTorch's tuple of each tensor's slice) is
-//   spelled `trainDs.tensors.map((t) => t.index(...))`: Gradlens' TensorDataset.get takes one index only.
+// - the `set_trace()` stops, the notebook-only lines and the GPU section are left out; what a cell displays is printed.
+// A slice of a TensorDataset, `train_ds[a:b]`, is `trainDs.get("a:b")`.
 import { F, argmax, arange, manualSeed, nn, noGrad, optim, rand, randn, utils, zeros, type Tensor } from "gradlens";
 
 const { DataLoader, TensorDataset } = utils.data;
@@ -170,7 +169,7 @@ let trainDs = new TensorDataset(xTrain, yTrain);
 
 for (let epoch = 0; epoch < epochs; epoch++) {
   for (let i = 0; i < Math.floor((n - 1) / bs) + 1; i++) {
-    [xb, yb] = trainDs.tensors.map((t) => t.index(`${i * bs}:${i * bs + bs}`));
+    [xb, yb] = trainDs.get(`${i * bs}:${i * bs + bs}`);
     const pred = linear(xb);
     const loss = lossFunc(pred, yb);
 
