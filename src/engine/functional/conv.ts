@@ -14,6 +14,7 @@ import { empty } from "../ops/operands";
 import { warn } from "../recorder";
 import { formatShape } from "../shape";
 import { Tensor } from "../tensor";
+import { conv3dGradValues, conv3dValues, plan3d } from "./conv3d_values";
 import { type IntOrTuple, checkFloating, checkSameDType, expandInts } from "./layer_args";
 import { pad } from "./padding";
 
@@ -85,6 +86,7 @@ function addBias(out: FloatArray, bias: Tensor, channels: number, plane: number)
 }
 
 function convolutionForward(x: Tensor, w: Tensor, bias: Tensor | undefined, a: ConvAttrs): Tensor {
+  if (x.ndim === 5) return conv3dValues(x, w, bias, a);
   const p = planOf(x.shape, w.shape, a);
   const weight = w._data as FloatArray;
   if (!a.transposed) {
@@ -122,6 +124,7 @@ const convolutionBackwardOp = defineMultiOp<BackwardAttrs>({
   name: "convolutionBackward",
   gradFnName: "ConvolutionBackwardBackward0",
   forward: ([g, x, w], { conv, mask }) => {
+    if (x.ndim === 5) return conv3dBackwardValues(g, x, w, conv, mask);
     const p = planOf(x.shape, w.shape, conv);
     const weight = w._data as FloatArray;
     const none = empty([0], x.dtype);
@@ -158,6 +161,18 @@ const convolutionBackwardOp = defineMultiOp<BackwardAttrs>({
   },
   saves: { inputs: [0, 1, 2] },
 });
+
+/** The three gradients of a 3-D convolution; the bias's is the sum over every dim but the channels. */
+function conv3dBackwardValues(g: Tensor, x: Tensor, w: Tensor, conv: ConvAttrs, mask: Mask): Tensor[] {
+  const none = empty([0], x.dtype);
+  const [gx, gw] = conv3dGradValues(g, x, w, conv, mask[0], mask[1]);
+  let gb = none;
+  if (mask[2]) {
+    gb = empty([g.shape[1]], x.dtype);
+    sumInto(g._storage.data, g.shape, [0, 2, 3, 4], gb._data, g._strides, g._offset);
+  }
+  return [gx ?? none, gw ?? none, gb];
+}
 
 function biasShape(g: Tensor): number[] {
   return g.shape.map((d, i) => (i === 1 ? d : 1));
@@ -246,13 +261,13 @@ function checkGeometry(x: Tensor, w: Tensor, bias: Tensor | null, a: ConvAttrs):
   }
   const tooBig = a.outputPadding.some((p, i) => p >= a.stride[i] && p >= a.dilation[i]);
   if (tooBig) {
-    const names = a.stride.length === 1 ? ["", ""] : ["_height", "_width"];
+    const names = a.stride.length === 1 ? ["", ""] : a.stride.length === 3 ? ["_depth", "_height", "_width"] : ["_height", "_width"];
     const part = (label: string, v: readonly number[]) => v.map((x, i) => `${label}${names[i]}: ${x}`).join(" ");
     throw new RuntimeError(`output padding must be smaller than either stride or dilation, but got ${part("output_padding", a.outputPadding)} ${part("stride", a.stride)} ${part("dilation", a.dilation)}`);
   }
-  const out = planOf(x.shape, w.shape, a);
-  if (out.inH <= 0 || out.inW <= 0) {
-    throw new RuntimeError(`Given input size per channel: (${x.shape.slice(2).join(" x ")}). Calculated output size per channel: (${(x.ndim === 3 ? [out.inW] : [out.inH, out.inW]).join(" x ")}). Output size is too small`);
+  const outSizes = x.ndim === 5 ? plan3d(x.shape, w.shape, a).inSize : ((p) => (x.ndim === 3 ? [p.inW] : [p.inH, p.inW]))(planOf(x.shape, w.shape, a));
+  if (outSizes.some((s) => s <= 0)) {
+    throw new RuntimeError(`Given input size per channel: (${x.shape.slice(2).join(" x ")}). Calculated output size per channel: (${outSizes.join(" x ")}). Output size is too small`);
   }
 }
 
@@ -328,6 +343,16 @@ export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
 /** torch.nn.functional.conv2d: input [N, C, H, W] (or [C, H, W]), weight [out, C/groups, kH, kW]. */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
   return convNd(input, weight, bias, options, 2, "conv2d");
+}
+
+/** torch.nn.functional.conv3d: input [N, C, D, H, W] (or [C, D, H, W]), weight [out, C/groups, kD, kH, kW]. */
+export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
+  return convNd(input, weight, bias, options, 3, "conv3d");
+}
+
+/** torch.nn.functional.conv_transpose3d: weight [C, out/groups, kD, kH, kW]. */
+export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTransposeOptions = {}): Tensor {
+  return convTransposeNd(input, weight, bias, options, 3, "conv_transpose3d");
 }
 
 /** torch.nn.functional.conv_transpose1d: weight [C, out/groups, k]. */

@@ -93,7 +93,7 @@ const embeddingOp = defineOp<{ factors: Float64Array | null; indices: Tensor }>(
 
 /** Integer indices: int64, or a float tensor holding whole numbers (JavaScript cannot tell `arange(4)` from
  * `arange(4.0)`, as for indexing). */
-function checkIndices(indices: Tensor, numWeights: number): void {
+export function checkIndices(indices: Tensor, numWeights: number): void {
   if (indices.dtype === "bool" || (indices.dtype !== "int64" && indices._data.some((v) => !Number.isInteger(v)))) {
     const name = { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", bool: "torch.BoolTensor", int64: "torch.LongTensor" }[indices.dtype];
     throw new RuntimeError(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${name} instead (while checking arguments for embedding)`);
@@ -102,7 +102,7 @@ function checkIndices(indices: Tensor, numWeights: number): void {
 }
 
 /** embedding_renorm_: rows the indices pick whose p-norm exceeds maxNorm are scaled down to it, in place. */
-function renorm(weight: Tensor, indices: Tensor, maxNorm: number, normType: number): void {
+export function renorm(weight: Tensor, indices: Tensor, maxNorm: number, normType: number): void {
   noGrad(() => {
     const dim = weight.shape[1];
     const round = weight.dtype === "float32" ? Math.fround : (v: number) => v;

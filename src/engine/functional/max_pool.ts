@@ -78,16 +78,25 @@ interface ScatterAttrs {
   /** The gradient node's name (MaxPool2DWithIndicesBackwardBackward0, AdaptiveMaxPool2DBackwardBackward0). */
   readonly name: string;
   readonly indices: Tensor;
+  /** Spatial dims the indices count positions in (2 unless given; 3 for max_pool3d). */
+  readonly dims?: number;
+}
+
+/** The number of positions in the last `dims` dims of `t`. */
+function planeSize(t: Tensor, dims = 2): number {
+  let n = 1;
+  for (let i = t.ndim - dims; i < t.ndim; i++) n *= t.shape[i];
+  return n;
 }
 
 /** grad_input: each output's gradient added at the position its maximum came from. */
 const scatterToMaxOp: OpDef<ScatterAttrs> = defineOp<ScatterAttrs>({
   name: "maxPoolBackward",
   gradFnName: (a) => a.name,
-  forward: ([g, x], { indices }) => {
+  forward: ([g, x], { indices, dims }) => {
     const out = empty(x.shape.slice(), x.dtype);
-    const plane = x.shape[x.ndim - 2] * x.shape[x.ndim - 1];
-    const pooled = indices.shape[indices.ndim - 2] * indices.shape[indices.ndim - 1];
+    const plane = planeSize(x, dims);
+    const pooled = planeSize(indices, dims);
     const gs = g._data;
     const is = indices._data;
     const os = out._data;
@@ -102,10 +111,10 @@ const scatterToMaxOp: OpDef<ScatterAttrs> = defineOp<ScatterAttrs>({
 const gatherAtMaxOp: OpDef<ScatterAttrs> = defineOp<ScatterAttrs>({
   name: "maxPoolGather",
   gradFnName: "GatherBackward0",
-  forward: ([gg], { indices }) => {
+  forward: ([gg], { indices, dims }) => {
     const out = empty(indices.shape.slice(), gg.dtype);
-    const plane = gg.shape[gg.ndim - 2] * gg.shape[gg.ndim - 1];
-    const pooled = indices.shape[indices.ndim - 2] * indices.shape[indices.ndim - 1];
+    const plane = planeSize(gg, dims);
+    const pooled = planeSize(indices, dims);
     const src = gg._data;
     const is = indices._data;
     const os = out._data;
@@ -115,12 +124,14 @@ const gatherAtMaxOp: OpDef<ScatterAttrs> = defineOp<ScatterAttrs>({
   backward: ({ inputs: [gg], attrs }, g) => [apply(scatterToMaxOp, [g, gg], attrs)],
 });
 
-function maxWithIndicesOp(name: string, backwardName: string, forward: (x: Tensor, a: Pool2dAttrs) => Tensor[]) {
-  return defineMultiOp<Pool2dAttrs>({
+/** @internal A max pooling op with two outputs (values, int64 positions in the last `dims` dims); its gradient
+ * scatters into those positions. */
+export function maxWithIndicesOp<A>(name: string, backwardName: string, forward: (x: Tensor, a: A) => Tensor[], dims = 2) {
+  return defineMultiOp<A>({
     name,
     gradFnName: `${name}Backward0`,
     forward: ([x], a) => forward(x, a),
-    backward: ({ inputs: [x], outputs: [, indices] }, [g]) => [g ? apply(scatterToMaxOp, [g, x], { name: backwardName, indices }) : null],
+    backward: ({ inputs: [x], outputs: [, indices] }, [g]) => [g ? apply(scatterToMaxOp, [g, x], { name: backwardName, indices, dims }) : null],
     saves: { inputs: [0], output: true },
   });
 }

@@ -178,6 +178,8 @@ export function pad(input: Tensor, pads: readonly number[], modeOrOptions: PadMo
   if (mode !== "reflect" && mode !== "replicate" && mode !== "circular") throw new NotImplementedError(`Unrecognised padding mode ${String(mode)}`);
   if (options.value !== undefined) throw new RuntimeError(`Padding mode "${mode}" doesn't take in value argument`);
   const dims = pads.length / 2;
+  // Circular padding of three dims (a [N, C, D, H, W] volume, nn.Conv3d's padding_mode) is the same copies.
+  if (mode === "circular" && dims === 3 && input.ndim === 5) return circularPad(input, pads);
   if (dims >= 1 && dims <= 2 && (input.ndim === dims + 1 || input.ndim === dims + 2)) {
     if (mode === "circular") {
       if (input.ndim !== dims + 2) throw new RuntimeError(`Invalid padding size, expected ${2 * (input.ndim - 2)} but got ${pads.length}`);

@@ -1,11 +1,11 @@
 /**
- * nn.Conv1d, nn.Conv2d, nn.ConvTranspose1d, nn.ConvTranspose2d with PyTorch's arguments (positional in_channels,
+ * nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d with PyTorch's arguments (positional in_channels,
  * out_channels, kernel_size; the rest an options object), initialisation and repr. reset_parameters draws the weight
  * with kaiming_uniform_(a=√5) and then the bias uniform in ±1/√fan_in, from the same generator in the same order as
  * PyTorch, so the numbers equal PyTorch's after manualSeed.
  */
 import { ValueError } from "../errors";
-import { conv1d, conv2d, convTranspose1d, convTranspose2d } from "../functional/conv";
+import { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from "../functional/conv";
 import { type IntOrTuple, expandInts } from "../functional/layer_args";
 import { pad } from "../functional/padding";
 import { empty } from "../ops/operands";
@@ -158,6 +158,15 @@ export class Conv2d extends Conv {
   }
 }
 
+/** nn.Conv3d: [N, inChannels, D, H, W] → [N, outChannels, D', H', W']. */
+export class Conv3d extends Conv {
+  protected readonly fn: ConvFn = conv3d;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvModuleOptions = {}) {
+    super(inChannels, outChannels, kernelSize, options, false, 3);
+  }
+}
+
 abstract class ConvTranspose extends ConvNd {
   protected abstract readonly fn: typeof convTranspose2d;
 
@@ -210,5 +219,14 @@ export class ConvTranspose2d extends ConvTranspose {
 
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvTransposeModuleOptions = {}) {
     super(inChannels, outChannels, kernelSize, options, 2);
+  }
+}
+
+/** nn.ConvTranspose3d; weight [inChannels, outChannels/groups, kD, kH, kW]. */
+export class ConvTranspose3d extends ConvTranspose {
+  protected readonly fn = convTranspose3d;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvTransposeModuleOptions = {}) {
+    super(inChannels, outChannels, kernelSize, options, 3);
   }
 }

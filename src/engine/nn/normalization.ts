@@ -120,6 +120,17 @@ export class BatchNorm2d extends BatchNormBase {
   }
 }
 
+/** nn.BatchNorm3d over [N, C, D, H, W]. */
+export class BatchNorm3d extends BatchNormBase {
+  constructor(numFeatures: number, options: BatchNormModuleOptions = {}) {
+    super(numFeatures, options);
+  }
+
+  protected checkInputDim(input: Tensor): void {
+    if (input.ndim !== 5) throw new ValueError(`expected 5D input (got ${input.ndim}D input)`);
+  }
+}
+
 export interface LayerNormModuleOptions {
   eps?: number;
   /** Learnable per-element weight (ones) and bias (zeros) of the normalised shape. */
@@ -236,5 +247,12 @@ export class InstanceNorm1d extends InstanceNormBase {
 export class InstanceNorm2d extends InstanceNormBase {
   constructor(numFeatures: number, options: InstanceNormModuleOptions = {}) {
     super(numFeatures, options, 2);
+  }
+}
+
+/** nn.InstanceNorm3d over [N, C, D, H, W] or [C, D, H, W]. */
+export class InstanceNorm3d extends InstanceNormBase {
+  constructor(numFeatures: number, options: InstanceNormModuleOptions = {}) {
+    super(numFeatures, options, 3);
   }
 }

@@ -1,8 +1,9 @@
-/** Pooling modules: nn.MaxPool1d/2d, nn.AvgPool1d/2d, nn.AdaptiveAvgPool1d/2d, nn.AdaptiveMaxPool1d/2d. */
+/** Pooling modules: nn.MaxPool1d/2d/3d, nn.AvgPool1d/2d/3d, nn.AdaptiveAvgPool1d/2d, nn.AdaptiveMaxPool1d/2d. */
 import { type IntOrTuple, expandInts } from "../functional/layer_args";
 import {
   type AdaptiveSize, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d,
 } from "../functional/pooling";
+import { avgPool3d, maxPool3d } from "../functional/pool3d";
 import type { Tensor } from "../tensor";
 import { Module } from "./module";
 import { pyRepr } from "./repr";
@@ -71,6 +72,18 @@ export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
   }
 }
 
+/** nn.MaxPool3d over [N, C, D, H, W]; `returnIndices: true` makes forward give [values, indices]. */
+export class MaxPool3d<R extends boolean = false> extends MaxPoolNd<R> {
+  constructor(kernelSize: IntOrTuple, options: MaxPoolModuleOptions<R> = {}) {
+    super(kernelSize, options);
+  }
+
+  forward(input: Tensor): Pooled<R> {
+    if (this.returnIndices) return maxPool3d(input, this.kernelSize, { ...this.options(), returnIndices: true }) as Pooled<R>;
+    return maxPool3d(input, this.kernelSize, this.options()) as Pooled<R>;
+  }
+}
+
 export interface AvgPoolModuleOptions {
   stride?: IntOrTuple | null;
   padding?: IntOrTuple;
@@ -105,8 +118,8 @@ export class AvgPool1d extends Module {
   }
 }
 
-/** nn.AvgPool2d over [N, C, H, W]. */
-export class AvgPool2d extends Module {
+/** PyTorch's AvgPool2d / AvgPool3d: the arguments kept as given (a number stays a number in the repr). */
+abstract class AvgPoolNd extends Module {
   readonly stride: IntOrTuple;
   readonly padding: IntOrTuple;
   readonly ceilMode: boolean;
@@ -125,14 +138,26 @@ export class AvgPool2d extends Module {
     this.divisorOverride = options.divisorOverride ?? null;
   }
 
-  forward(input: Tensor): Tensor {
-    return avgPool2d(input, this.kernelSize, {
-      stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride,
-    });
+  protected options() {
+    return { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride };
   }
 
   override extraRepr(): string {
     return `kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}, padding=${pyRepr(this.padding)}`;
+  }
+}
+
+/** nn.AvgPool2d over [N, C, H, W]. */
+export class AvgPool2d extends AvgPoolNd {
+  forward(input: Tensor): Tensor {
+    return avgPool2d(input, this.kernelSize, this.options());
+  }
+}
+
+/** nn.AvgPool3d over [N, C, D, H, W]. */
+export class AvgPool3d extends AvgPoolNd {
+  forward(input: Tensor): Tensor {
+    return avgPool3d(input, this.kernelSize, this.options());
   }
 }
 

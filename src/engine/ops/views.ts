@@ -84,7 +84,13 @@ const reshapeViewOp = defineOp<ReshapeAttrs>({
     if (strides === null) throw new RuntimeError(VIEW_INCOMPATIBLE);
     return alias(t, shape.slice(), strides, t._offset);
   },
-  backward: ({ inputs: [x] }, g) => [g.reshape(x.shape)],
+  // As PyTorch's formulas: unsqueeze's gradient is a squeeze (SqueezeBackward1), squeeze's an unsqueeze of each
+  // removed dim (UnsqueezeBackward0; none removed: the gradient itself), a view's a reshape.
+  backward: ({ inputs: [x], attrs: { insert, remove } }, g) => {
+    if (insert !== undefined) return [g.squeeze(insert)];
+    if (remove !== undefined) return [remove.reduce((t, d) => t.unsqueeze(d), g)];
+    return [g.reshape(x.shape)];
+  },
 });
 
 const VIEW_INCOMPATIBLE =
