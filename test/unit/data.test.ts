@@ -22,6 +22,7 @@ interface LoaderCase {
 
 interface Fixture {
   loaders: { x: string; y: number[]; cases: LoaderCase[] };
+  slices: Array<{ index: string; x: string; xShape: number[]; y: number[] }>;
   splits: Array<{ lengths: number[]; seed: number | null; indices: number[][]; after: string }>;
   collate: { a: string; aShape: number[]; b0: number[]; b0dtype: string; b1: number[]; b1dtype: string; b2: boolean[]; b2dtype: string; name: string[] };
   synthetic: {
@@ -89,6 +90,18 @@ describe("utils.data: DataLoader yields PyTorch's batches", () => {
     assert.throws(() => new TensorDataset(tensor([1, 2]), tensor([1, 2, 3])), /Size mismatch between tensors/);
     assert.throws(() => ds.get(10), /index 10 is out of bounds for dimension 0 with size 10/);
   });
+});
+
+describe("utils.data: a TensorDataset indexed by a slice is each tensor's rows, as PyTorch's dataset[a:b]", () => {
+  for (const c of fixture.slices) {
+    it(`get("${c.index}")`, () => {
+      const [x, y] = makeDataset().get(c.index);
+      assert.deepEqual(x.shape, c.xShape);
+      assert.deepEqual(values(x), expected(c.x));
+      assert.equal(y.dtype, "int64");
+      assert.deepEqual(values(y), c.y);
+    });
+  }
 });
 
 describe("utils.data: randomSplit", () => {

@@ -26,14 +26,28 @@ const TIME_LIMIT_MS: Record<string, number> = { polynomial_dynamic: 150_000 };
  */
 const ROUNDING_LEVEL_LINES: Record<string, RegExp[]> = { cs231n_conv: [/^dw error: /] };
 
+/**
+ * Lines (1-based) whose float32 number Gradlens reproduces to within a few float32 roundings, not to the digit, with
+ * the reason: PyTorch 1.13's float32 conv2d of the "What is torch.nn really?" CNNs (1 input channel, 3×3, stride 2)
+ * rounds about 3% of its outputs one float32 step away from Gradlens' (its order of summation is not Gradlens'),
+ * and after a few SGD steps a printed validation loss may differ in its last bit. Such a line must read the same up to
+ * its number, and the numbers must agree to 1e-6 relative (float32 steps are 1.2e-7 relative).
+ */
+const FLOAT32_ROUNDING_LINES: Record<string, number[]> = { nn_tutorial: [38, 39, 40, 41, 42, 43] };
+
 function compareLines(name: string, printed: string, expected: string): void {
   const tolerant = ROUNDING_LEVEL_LINES[name] ?? [];
   const got = printed.split("\n");
   const want = expected.split("\n");
   assert.equal(got.length, want.length, `${name}: ${got.length} lines printed, PyTorch printed ${want.length}\n${printed}`);
+  const number = /-?[\d.]+(e[+-]?\d+)?$/;
   want.forEach((line, i) => {
+    if (FLOAT32_ROUNDING_LINES[name]?.includes(i + 1)) {
+      assert.equal(got[i].replace(number, ""), line.replace(number, ""), `${name}, line ${i + 1}`);
+      const [a, b] = [got[i], line].map((text) => Number(number.exec(text)![0]));
+      return assert.ok(Math.abs(a - b) <= 1e-6 * Math.abs(b), `${name}, line ${i + 1}: ${got[i]} vs PyTorch's ${line}`);
+    }
     if (!tolerant.some((re) => re.test(line))) return assert.equal(got[i], line, `${name}, line ${i + 1}`);
-    const number = /-?[\d.]+(e[+-]?\d+)?$/;
     assert.equal(got[i].replace(number, ""), line.replace(number, ""), `${name}, line ${i + 1}`);
     for (const text of [got[i], line]) assert.ok(Math.abs(Number(number.exec(text)![0])) < 1e-12, `${name}, line ${i + 1}: ${text}`);
   });

@@ -3,6 +3,7 @@
  * `dataset[i]`); TensorDataset, Subset and ConcatDataset build on it; an IterableDataset yields its samples.
  */
 import { IndexError, ValueError } from "../../errors";
+import { type SliceIndex, index as indexTensor } from "../../ops/indexing";
 import { empty } from "../../ops/operands";
 import { Tensor } from "../../tensor";
 
@@ -61,7 +62,10 @@ export class TensorDataset extends Dataset<Tensor[]> {
     return this.tensors[0].shape[0];
   }
 
-  get(index: number): Tensor[] {
+  /** `get(i)` is sample i; a slice, `get("2:5")` or `get(Slice(2, 5))` (Python's `dataset[2:5]`), is each tensor's
+   * rows in it, as PyTorch's `tuple(tensor[index] for tensor in self.tensors)`: a minibatch without a DataLoader. */
+  get(index: number | string | SliceIndex): Tensor[] {
+    if (typeof index !== "number") return this.tensors.map((t) => indexTensor(t, index));
     const i = checkIndex(index, this.length);
     return this.tensors.map((t) => rowOf(t, i));
   }
