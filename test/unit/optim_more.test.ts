@@ -6,8 +6,8 @@
  */
 import { strict as assert } from "node:assert";
 import { nn, optim, setRecorder, tensor, Tensor } from "../../src/engine";
-import { pyPow } from "../../src/engine/random/libm_pow";
 import { loadFixture } from "./helpers/compare";
+import { replaySchedule, type SchedulerCase } from "./helpers/schedulers";
 import { maxUlp, type Packed, unpack, unpackParameter, unpackTensor } from "./helpers/packed";
 
 type FloatDType = "float32" | "float64";
@@ -25,21 +25,6 @@ interface Trajectory {
   stateKeys: string[];
   /** Each parameter's state after the last step, in group order: tensors packed, Python ints as numbers. */
   finalState: Array<Record<string, Packed | number>>;
-}
-
-interface Spec {
-  type: string;
-  [key: string]: unknown;
-}
-
-interface SchedulerCase {
-  name: string;
-  groups: number[];
-  optimizer: "SGD" | "Adam";
-  steps: number;
-  epochs: Array<number | null> | null;
-  spec: Spec;
-  record: Array<{ lr: number[]; momentum?: number[]; lastLr?: number[] }>;
 }
 
 interface Fixture {
@@ -143,63 +128,9 @@ describe("Rprop and ASGD: API", () => {
   });
 });
 
-/** The fixture's Python lambdas, computed as Python computes them (its ** is glibc's pow). */
-const SCALE_FNS: Record<string, (x: number) => number> = {
-  "0.5 ** x": (x) => pyPow(0.5, x),
-  "1 / (x + 1)": (x) => 1 / (x + 1),
-};
-
-type AnyScheduler = { step(epoch?: number): void; getLastLr(): number[] };
-
-function make(spec: Spec, opt: optim.Optimizer): AnyScheduler {
-  const { type, ...o } = spec;
-  switch (type) {
-    case "CosineAnnealingWarmRestarts":
-      return new S.CosineAnnealingWarmRestarts(opt, o.t0 as number, o);
-    case "CyclicLR":
-      return new S.CyclicLR(opt, { ...(o as unknown as optim.lr_scheduler.CyclicLROptions), scaleFn: o.scaleFn ? SCALE_FNS[o.scaleFn as string] : undefined });
-    case "ChainedScheduler":
-      return new S.ChainedScheduler((o.schedulers as Spec[]).map((s) => make(s, opt) as optim.lr_scheduler.LRScheduler));
-    case "PolynomialLR":
-      return new S.PolynomialLR(opt, o);
-    case "ConstantLR":
-      return new S.ConstantLR(opt, o);
-    case "LinearLR":
-      return new S.LinearLR(opt, o);
-    case "ExponentialLR":
-      return new S.ExponentialLR(opt, o.gamma as number);
-    case "StepLR":
-      return new S.StepLR(opt, o.stepSize as number, o);
-    default:
-      throw new Error(`unknown scheduler ${type}`);
-  }
-}
-
-function optimizerFor(c: SchedulerCase): optim.Optimizer {
-  const groups = c.groups.map((lr) => ({ params: [new nn.Parameter(tensor([0, 0]))], lr }));
-  return c.optimizer === "SGD" ? new optim.SGD(groups, { momentum: 0.9 }) : new optim.Adam(groups);
-}
-
 describe("lr_scheduler (warm restarts, cyclic, chained, polynomial): the lrs PyTorch sets, to the last bit", () => {
   for (const c of fixture.schedulers) {
-    it(`${c.name} (${c.steps} steps)`, () => {
-      const opt = optimizerFor(c);
-      const sched = make(c.spec, opt);
-      const check = (k: number) => {
-        const e = c.record[k];
-        const where = k === 0 ? "after construction" : `after step ${k}`;
-        assert.deepEqual(opt.paramGroups.map((g) => g.lr), e.lr, `lr ${where}`);
-        if (e.momentum) assert.deepEqual(opt.paramGroups.map((g) => g.momentum), e.momentum, `momentum ${where}`);
-        if (e.lastLr) assert.deepEqual(sched.getLastLr(), e.lastLr, `getLastLr() ${where}`);
-      };
-      check(0);
-      for (let i = 0; i < c.steps; i++) {
-        opt.step();
-        if (c.epochs && c.epochs[i] !== null) sched.step(c.epochs[i]!);
-        else sched.step();
-        check(i + 1);
-      }
-    });
+    it(`${c.name} (${c.steps} steps)`, () => replaySchedule(c));
   }
 
   it("rejects bad arguments with PyTorch's errors", () => {

@@ -4,96 +4,16 @@
  */
 import { strict as assert } from "node:assert";
 import { nn, optim, setRecorder, tensor } from "../../src/engine";
-import { pyPow } from "../../src/engine/random/libm_pow";
 import { loadFixture } from "./helpers/compare";
+import { replaySchedule, type SchedulerCase } from "./helpers/schedulers";
 
 const S = optim.lr_scheduler;
 
-interface Spec {
-  type: string;
-  [key: string]: unknown;
-}
-
-interface SchedulerCase {
-  name: string;
-  groups: number[];
-  optimizer: "SGD" | "Adam";
-  steps: number;
-  metrics: number[] | null;
-  epochs: number[] | null;
-  spec: Spec;
-  record: Array<{ lr: number[]; momentum?: number[]; beta1?: number[]; lastLr?: number[] }>;
-}
-
 const fixture = loadFixture<{ schedulers: SchedulerCase[]; errors: Record<string, { type: string; message: string }> }>("optim.json");
-
-/** The Python lambdas of the fixture, computed as Python computes them (its ** is glibc's pow). */
-const LAMBDAS: Record<string, (e: number) => number> = {
-  "0.95 ** e": (e) => pyPow(0.95, e),
-  "1 / (e + 1)": (e) => 1 / (e + 1),
-  "0.5 * e + 1": (e) => 0.5 * e + 1,
-  "0.97": () => 0.97,
-};
-
-type AnyScheduler = { step(arg?: number): void; getLastLr(): number[] };
-
-function make(spec: Spec, opt: optim.Optimizer): AnyScheduler {
-  const { type, ...o } = spec;
-  switch (type) {
-    case "StepLR":
-      return new S.StepLR(opt, o.stepSize as number, o);
-    case "MultiStepLR":
-      return new S.MultiStepLR(opt, o.milestones as number[], o);
-    case "ExponentialLR":
-      return new S.ExponentialLR(opt, o.gamma as number);
-    case "CosineAnnealingLR":
-      return new S.CosineAnnealingLR(opt, o.tMax as number, o);
-    case "LambdaLR":
-      return new S.LambdaLR(opt, Array.isArray(o.lambda) ? o.lambda.map((l: string) => LAMBDAS[l]) : LAMBDAS[o.lambda as string]);
-    case "MultiplicativeLR":
-      return new S.MultiplicativeLR(opt, LAMBDAS[o.lambda as string]);
-    case "LinearLR":
-      return new S.LinearLR(opt, o);
-    case "ConstantLR":
-      return new S.ConstantLR(opt, o);
-    case "OneCycleLR":
-      return new S.OneCycleLR(opt, o.maxLr as number | number[], o);
-    case "ReduceLROnPlateau":
-      return new S.ReduceLROnPlateau(opt, o) as unknown as AnyScheduler;
-    case "SequentialLR":
-      return new S.SequentialLR(opt, (o.schedulers as Spec[]).map((s) => make(s, opt) as optim.lr_scheduler.LRScheduler), o.milestones as number[]);
-    default:
-      throw new Error(`unknown scheduler ${type}`);
-  }
-}
-
-function optimizerFor(c: SchedulerCase): optim.Optimizer {
-  const groups = c.groups.map((lr) => ({ params: [new nn.Parameter(tensor([0, 0]))], lr }));
-  return c.optimizer === "SGD" ? new optim.SGD(groups, { momentum: 0.9 }) : new optim.Adam(groups);
-}
 
 describe("lr_scheduler: the lrs PyTorch sets, to the last bit", () => {
   for (const c of fixture.schedulers) {
-    it(c.name, () => {
-      const opt = optimizerFor(c);
-      const sched = make(c.spec, opt);
-      const check = (k: number) => {
-        const e = c.record[k];
-        const where = k === 0 ? "after construction" : `after step ${k}`;
-        assert.deepEqual(opt.paramGroups.map((g) => g.lr), e.lr, `lr ${where}`);
-        if (e.momentum) assert.deepEqual(opt.paramGroups.map((g) => g.momentum), e.momentum, `momentum ${where}`);
-        if (e.beta1) assert.deepEqual(opt.paramGroups.map((g) => (g.betas as number[])[0]), e.beta1, `beta1 ${where}`);
-        if (e.lastLr) assert.deepEqual(sched.getLastLr(), e.lastLr, `getLastLr() ${where}`);
-      };
-      check(0);
-      for (let i = 0; i < c.steps; i++) {
-        opt.step();
-        if (c.metrics) sched.step(c.metrics[i]);
-        else if (c.epochs) sched.step(c.epochs[i]);
-        else sched.step();
-        check(i + 1);
-      }
-    });
+    it(c.name, () => replaySchedule(c));
   }
 });
 
