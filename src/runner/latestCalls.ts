@@ -25,14 +25,24 @@ interface Held<R> extends HeldCall<R> {
   versions: Map<Tensor, number>;
 }
 
+/** Leaves of more elements than this in all are not copied at each backward (4M: 16 MB of float32). */
+const HELD_VALUES_LIMIT = 1 << 22;
+
 /** The share of the check budget kept for the latest calls. */
 export const LATEST_CALLS_SHARE = 0.25;
 
 export class LatestCalls<R> {
   private readonly held = new Map<number, Held<R>>();
 
-  /** Keeps `call` as the latest unchecked call of `line`, replacing the one before. */
+  /** Keeps `call` as the latest unchecked call of `line`, replacing the one before; not when its leaves are too big
+   * to copy at every backward (the copy would cost the loop more than the check is worth). */
   hold(line: number, call: HeldCall<R>): void {
+    let elements = 0;
+    for (const leaf of call.contributions.keys()) elements += leaf.numel();
+    if (elements > HELD_VALUES_LIMIT) {
+      this.held.delete(line);
+      return;
+    }
     const values = new Map<Tensor, DataArray>();
     for (const leaf of call.contributions.keys()) values.set(leaf, leaf._data.slice());
     this.held.set(line, { ...call, values, versions: inputsOf(call.root) });
